@@ -1,0 +1,1 @@
+"""Migration Governance Timeline: a cited REST API over the history of migration governance."""

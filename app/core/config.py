@@ -1,0 +1,30 @@
+"""Settings, read from the environment (prefix ``MGT_``) and ``DATABASE_URL``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MGT_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'mgt.sqlite3'}",
+        validation_alias=AliasChoices("DATABASE_URL", "MGT_DATABASE_URL"),
+        description="SQLAlchemy URL; SQLite by default, postgresql+psycopg://... in production",
+    )
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    sources_dir: Path = PROJECT_ROOT.parent / "shared" / "sources"
+    default_page_size: int = 50
+    max_page_size: int = 500
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,174 @@
+"""Integrity checks over a whole dataset: ids, references, names and quotes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from app.seeding import schemas as s
+from app.seeding.reader import Dataset, Located, SeedError
+
+ID_KINDS = {
+    "sources": "source", "themes": "theme", "actors": "actor", "positions": "position",
+    "processes": "process", "events": "event", "instruments": "instrument",
+    "pledges": "pledge", "figures": "figure", "disputes": "dispute",
+}
+SUBJECT_KINDS = {"provision": "provisions", **{v: k for k, v in ID_KINDS.items()}}
+
+
+def provision_id(provision: s.ProvisionIn) -> str:
+    number = re.sub(r"[^a-z0-9]+", "-", provision.number.lower()).strip("-")
+    return f"{provision.instrument}.{provision.kind.replace('_', '-')}.{number}"
+
+
+def normalize_text(text: str) -> str:
+    """Letters and digits only, case-folded: blind to line breaks, hyphenation and quotes."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+@lru_cache(maxsize=16)
+def _source_text(path: Path) -> str:
+    return normalize_text(path.read_text(encoding="utf-8", errors="replace"))
+
+
+def record_citations(record: object) -> Iterator[s.CitationIn]:
+    yield from getattr(record, "cite", [])
+    for participant in getattr(record, "participants", []):
+        yield from participant.cite
+    for claim in getattr(record, "claims", []):
+        yield from claim.cite
+
+
+def dataset_ids(dataset: Dataset) -> dict[str, set[str]]:
+    ids = {kind: {r.id for r in dataset.of(plural)} for plural, kind in ID_KINDS.items()}
+    ids["provision"] = {provision_id(p) for p in dataset.of("provisions")}
+    return ids
+
+
+def check_dataset(dataset: Dataset, sources_dir: Path | None) -> None:
+    """Raise :class:`SeedError` listing every problem found, or return quietly."""
+    problems: list[str] = []
+    problems += _duplicate_ids(dataset)
+    ids = dataset_ids(dataset)
+    problems += _references(dataset, ids)
+    problems += _names(dataset)
+    problems += _objectives(dataset)
+    problems += _quotes(dataset, sources_dir)
+    if problems:
+        raise SeedError(problems)
+
+
+def _duplicate_ids(dataset: Dataset) -> list[str]:
+    problems = []
+    for plural in ID_KINDS:
+        counts = Counter(r.id for r in dataset.of(plural))
+        for ident, n in counts.items():
+            if n > 1:
+                files = sorted({x.file for x in dataset.located(plural) if x.record.id == ident})
+                problems.append(f"{plural}: id '{ident}' is used {n} times ({', '.join(files)})")
+    counts = Counter(provision_id(p) for p in dataset.of("provisions"))
+    problems += [f"provisions: '{i}' appears {n} times" for i, n in counts.items() if n > 1]
+    return problems
+
+
+def _refs(located: Located) -> Iterator[tuple[str, str | None, str]]:
+    """(field, referenced id, kind it must be) for every reference a record makes."""
+    r = located.record
+    single = {
+        "parent": None, "country": "actor", "person": "actor", "organization": "actor",
+        "process": "process", "actor": "actor", "adopted_by": "actor", "lead": "actor",
+        "review": "process", "instrument": "instrument", "event": "event",
+        "matches": "pledge", "source": "process", "target": "process",
+    }
+    for name, kind in single.items():
+        value = getattr(r, name, None)
+        if value is None or isinstance(r, s.SourceIn):
+            continue
+        if name == "parent":
+            kind = {s.ActorIn: "actor", s.ProcessIn: "process", s.EventIn: "event",
+                    s.ThemeIn: "theme"}[type(r)]
+        yield name, value, kind
+    for theme in getattr(r, "themes", []):
+        yield "themes", theme, "theme"
+    for pledger in getattr(r, "pledgers", []):
+        yield "pledgers", pledger, "actor"
+    for number in getattr(r, "objectives", []):
+        yield "objectives", f"gcm.objective.{number}", "provision"
+    for link in getattr(r, "instruments", []):
+        yield "instruments", link.instrument, "instrument"
+    for p in getattr(r, "participants", []):
+        yield "participants.actor", p.actor, "actor"
+        if p.on_behalf_of:
+            yield "participants.on_behalf_of", p.on_behalf_of, "actor"
+    subject = getattr(r, "subject", None)
+    if subject is not None:
+        yield "subject", subject.id, subject.kind
+    for citation in record_citations(r):
+        yield "cite.source", citation.source, "source"
+
+
+def _references(dataset: Dataset, ids: dict[str, set[str]]) -> list[str]:
+    problems = []
+    for plural in dataset.records:
+        for located in dataset.located(plural):
+            for field_name, value, kind in _refs(located):
+                if value not in ids[kind]:
+                    problems.append(
+                        f"{located.label}, field {field_name}: refers to {kind} '{value}', "
+                        f"which no seed file defines"
+                    )
+    return problems
+
+
+def _names(dataset: Dataset) -> list[str]:
+    owners: dict[str, set[str]] = {}
+    for actor in dataset.of("actors"):
+        for name in {actor.name, actor.acronym, *actor.aliases} - {None}:
+            owners.setdefault(name.casefold(), set()).add(actor.id)
+    return [
+        f"actors: the name or alias '{name}' belongs to several actors: {', '.join(sorted(who))}"
+        for name, who in owners.items()
+        if len(who) > 1
+    ]
+
+
+def _objectives(dataset: Dataset) -> list[str]:
+    numbers = Counter(
+        p.number for p in dataset.of("provisions") if p.instrument == "gcm" and p.kind == "objective"
+    )
+    if not numbers:
+        return []
+    expected = {str(n) for n in range(1, 24)}
+    if set(numbers) == expected and all(n == 1 for n in numbers.values()):
+        return []
+    return [f"provisions: the GCM objectives must be 1-23 exactly once each, found {dict(numbers)}"]
+
+
+def _quotes(dataset: Dataset, sources_dir: Path | None) -> list[str]:
+    files = {src.id: src.file for src in dataset.of("sources") if src.file}
+    if sources_dir is None or not files:
+        return []
+    problems = []
+    for plural in dataset.records:
+        for located in dataset.located(plural):
+            for citation in record_citations(located.record):
+                file = files.get(citation.source)
+                if file is None:
+                    continue
+                if citation.quote is None:
+                    problems.append(f"{located.label}: a citation of {file} needs a quote")
+                    continue
+                path = sources_dir / file
+                if not path.exists():
+                    problems.append(f"{located.label}: source file {path} is missing")
+                    continue
+                if normalize_text(citation.quote) not in _source_text(path):
+                    problems.append(
+                        f"{located.label}: quote not found in {file}: '{citation.quote}'"
+                    )
+    return problems

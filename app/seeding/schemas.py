@@ -1,0 +1,328 @@
+"""The shape of a seed file: every record kind the dataset holds, validated before writing.
+
+A seed file is YAML with any of these top-level keys, each a list of records:
+sources, themes, actors, positions, processes, process_links, process_roles, events,
+instruments, provisions, pledges, figures, disputes, citations. Records may refer to records
+in other files by id. Participants of an event are written inside the event; ``citations``
+adds sources to a record defined elsewhere, so one fact can carry every source that states it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, get_args
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from app.core.dates import DateFormatError, Qualifier, parse_date
+
+SLUG = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+
+
+def _slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise ValueError(f"'{value}' is not a slug (lower-case letters, digits, '-' and '.')")
+    return value
+
+
+def _edtf(value: str) -> str:
+    try:
+        parse_date(value)
+    except DateFormatError as error:
+        raise ValueError(str(error)) from error
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Edtf = Annotated[str, AfterValidator(_edtf)]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+
+ActorKind = Literal[
+    "state", "un_entity", "un_body", "igo", "regional_body", "cso", "academic",
+    "private_sector", "local_government", "person", "mechanism", "other",
+]
+ProcessKind = Literal[
+    "forum", "dialogue", "commission", "compact_process", "review_forum", "rcp",
+    "meeting_series", "conference", "initiative", "network", "negotiation", "other",
+]
+LinkKind = Literal["led_to", "reviews", "feeds_into", "part_of", "succeeded_by"]
+MeetingKind = Literal[
+    "summit", "conference", "dialogue", "thematic_session", "consultation", "hearing",
+    "stocktaking", "negotiation_round", "regional_review", "workshop", "side_event",
+    "session", "panel", "debate", "forum", "meeting",
+]
+OtherEventKind = Literal[
+    "adoption", "publication", "appointment", "institutional_change", "survey", "decision",
+    "entry_into_force", "launch", "statement", "other",
+]
+EventKind = MeetingKind | OtherEventKind
+MEETING_KINDS: frozenset[str] = frozenset(get_args(MeetingKind))
+EVENT_KINDS: frozenset[str] = MEETING_KINDS | frozenset(get_args(OtherEventKind))
+EventStatus = Literal["held", "planned", "announced", "cancelled", "postponed"]
+EventFormat = Literal["in_person", "virtual", "hybrid"]
+ParticipationRole = Literal[
+    "host", "chair", "co_chair", "co_facilitator", "organizer", "moderator", "speaker",
+    "panellist", "attendee", "keynote", "rapporteur", "convener", "co_convener", "discussant",
+]
+ProcessRoleKind = Literal[
+    "lead", "co_lead", "chair", "co_chair", "co_facilitator", "secretariat", "coordinator",
+    "host", "member", "convener", "facilitator", "observer", "participant", "supporter",
+]
+InstrumentKind = Literal[
+    "compact", "declaration", "convention", "framework", "report", "resolution",
+    "programme_of_action", "agenda", "summary", "decision", "other",
+]
+ProvisionKind = Literal[
+    "objective", "principle", "element", "priority_area", "recommendation", "annex",
+    "chapter", "section", "commitment", "action",
+]
+EventInstrumentRelation = Literal[
+    "adopted", "endorsed", "affirmed", "published", "outcome", "negotiated", "launched",
+    "entered_into_force", "discussed", "signed",
+]
+PledgeStatus = Literal["planned", "in_progress", "fulfilled"]
+SubjectKind = Literal[
+    "actor", "process", "event", "instrument", "provision", "pledge", "position", "figure",
+    "theme", "source",
+]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class CitationIn(Record):
+    """Where a fact comes from: a source, plus a verbatim quote and/or a page or paragraph."""
+
+    source: Slug
+    quote: Annotated[str, Field(min_length=8, max_length=200)] | None = None
+    locator: Annotated[str, Field(max_length=100)] | None = None
+    note: Annotated[str, Field(max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _has_locator(self) -> CitationIn:
+        if self.quote is None and self.locator is None:
+            raise ValueError("a citation needs a quote, a locator, or both")
+        return self
+
+
+Citations = Annotated[list[CitationIn], Field(min_length=1)]
+
+
+class Dated(Record):
+    date: Edtf | None = None
+    date_qualifier: Qualifier | None = None
+
+
+class SourceIn(Record):
+    id: Slug
+    title: Text
+    kind: Literal[
+        "analysis_note", "paper", "meeting_report", "report", "report_chapter", "resolution",
+        "un_document", "web_page", "press_release", "news", "treaty", "other",
+    ]
+    author: str | None = None
+    publisher: str | None = None
+    date: Edtf | None = None
+    symbol: str | None = None
+    url: str | None = None
+    file: str | None = Field(None, description="file name in shared/sources, for quote checks")
+
+
+class ThemeIn(Record):
+    id: Slug
+    name: Text
+    parent: Slug | None = None
+    description: str | None = None
+
+
+class ActorIn(Record):
+    id: Slug
+    name: Text
+    kind: ActorKind
+    acronym: str | None = None
+    aliases: list[str] = []
+    iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    parent: Slug | None = None
+    country: Slug | None = None
+    description: str | None = None
+    cite: Citations
+
+
+class PositionIn(Dated):
+    id: Slug
+    person: Slug
+    title: Text
+    organization: Slug | None = None
+    cite: Citations
+
+
+class ProcessIn(Dated):
+    id: Slug
+    name: Text
+    kind: ProcessKind
+    acronym: str | None = None
+    aliases: list[str] = []
+    within_un: bool | None = None
+    binding: bool | None = None
+    parent: Slug | None = None
+    description: str | None = None
+    themes: list[Slug] = []
+    cite: Citations
+
+
+class ProcessLinkIn(Record):
+    source: Slug = Field(alias="from")
+    target: Slug = Field(alias="to")
+    kind: LinkKind
+    note: str | None = None
+    cite: Citations
+
+
+class ProcessRoleIn(Dated):
+    actor: Slug
+    process: Slug
+    role: ProcessRoleKind
+    note: str | None = None
+    cite: Citations
+
+
+class ParticipantIn(Record):
+    actor: Slug
+    role: ParticipationRole
+    on_behalf_of: Slug | None = None
+    capacity: Annotated[str, Field(max_length=300)] | None = None
+    statement: Annotated[str, Field(max_length=2000)] | None = None
+    cite: Citations
+
+
+class EventInstrumentIn(Record):
+    instrument: Slug
+    relation: EventInstrumentRelation
+
+
+class EventIn(Dated):
+    id: Slug
+    title: Text
+    kind: EventKind
+    status: EventStatus = "held"
+    process: Slug | None = None
+    parent: Slug | None = None
+    ordinal: int | None = None
+    city: str | None = None
+    country: Slug | None = None
+    venue: str | None = None
+    format: EventFormat | None = None
+    description: str | None = None
+    themes: list[Slug] = []
+    instruments: list[EventInstrumentIn] = []
+    participants: list[ParticipantIn] = []
+    cite: Citations
+
+    @model_validator(mode="after")
+    def _dated(self) -> EventIn:
+        if self.date is None:
+            raise ValueError("an event needs a date (at the precision the source gives)")
+        return self
+
+
+class InstrumentIn(Dated):
+    id: Slug
+    title: Text
+    kind: InstrumentKind
+    short_title: str | None = None
+    acronym: str | None = None
+    aliases: list[str] = []
+    symbol: str | None = None
+    adopted_by: Slug | None = None
+    vote: Annotated[str, Field(pattern=r"^\d+-\d+-\d+$")] | None = Field(
+        None, description="in favour-against-abstentions"
+    )
+    vote_note: str | None = None
+    binding: bool | None = None
+    lead: Slug | None = None
+    process: Slug | None = None
+    review: Slug | None = Field(None, description="process that reviews it")
+    basis: str | None = None
+    follow_up: str | None = None
+    description: str | None = None
+    themes: list[Slug] = []
+    cite: Citations
+
+
+class ProvisionIn(Record):
+    instrument: Slug
+    kind: ProvisionKind
+    number: Annotated[str, Field(min_length=1, max_length=20)]
+    title: Text
+    short_title: str | None = None
+    themes: list[Slug] = []
+    cite: Citations
+
+
+class PledgeIn(Dated):
+    id: Slug
+    title: Text
+    pledgers: list[Slug] = []
+    process: Slug | None = None
+    event: Slug | None = None
+    description: str | None = None
+    type: str | None = None
+    status: PledgeStatus | None = None
+    objectives: list[Annotated[int, Field(ge=1, le=23)]] = []
+    themes: list[Slug] = []
+    matches: Slug | None = None
+    cite: Citations
+
+
+class SubjectRef(Record):
+    kind: SubjectKind
+    id: str
+
+
+class FigureIn(Dated):
+    id: Slug
+    statement: Text
+    value: float
+    unit: Annotated[str, Field(min_length=1, max_length=60)]
+    subject: SubjectRef | None = None
+    cite: Citations
+
+
+class ClaimIn(Record):
+    claim: Text
+    followed: bool
+    cite: Citations
+
+
+class DisputeIn(Record):
+    id: Slug
+    subject: SubjectRef
+    field: str
+    question: Text
+    resolution: Text
+    claims: Annotated[list[ClaimIn], Field(min_length=2)]
+
+
+class ExtraCitationIn(Record):
+    """More citations for a record defined in another file (one record, many sources)."""
+
+    subject: SubjectRef
+    cite: Citations
+
+
+class SeedFile(Record):
+    sources: list[SourceIn] = []
+    themes: list[ThemeIn] = []
+    actors: list[ActorIn] = []
+    positions: list[PositionIn] = []
+    processes: list[ProcessIn] = []
+    process_links: list[ProcessLinkIn] = []
+    process_roles: list[ProcessRoleIn] = []
+    events: list[EventIn] = []
+    instruments: list[InstrumentIn] = []
+    provisions: list[ProvisionIn] = []
+    pledges: list[PledgeIn] = []
+    figures: list[FigureIn] = []
+    disputes: list[DisputeIn] = []
+    citations: list[ExtraCitationIn] = []
