@@ -168,7 +168,8 @@ class FuzzyDate:
             return f"until {end.words()}"
         if end is None and start is not None:
             return f"from {start.words()}"
-        assert start is not None and end is not None
+        assert start is not None
+        assert end is not None
         if start == end:
             return start.words()
         plain = all(
@@ -198,8 +199,9 @@ def _parse_point(text: str) -> DatePoint:
     if year_text.endswith("X"):
         if month_text:
             raise DateFormatError(f"'{text}': a decade takes no month or day")
-        return DatePoint(int(year_text[:3]) * 10, decade=True, approximate=approximate,
-                         uncertain=uncertain)
+        return DatePoint(
+            int(year_text[:3]) * 10, decade=True, approximate=approximate, uncertain=uncertain
+        )
     year = int(year_text)
     if month_text is None:
         return DatePoint(year, approximate=approximate, uncertain=uncertain)

@@ -38,22 +38,63 @@ Edtf = Annotated[str, AfterValidator(_edtf)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 ActorKind = Literal[
-    "state", "un_entity", "un_body", "igo", "regional_body", "cso", "academic",
-    "private_sector", "local_government", "person", "mechanism", "other",
+    "state",
+    "un_entity",
+    "un_body",
+    "igo",
+    "regional_body",
+    "cso",
+    "academic",
+    "private_sector",
+    "local_government",
+    "person",
+    "mechanism",
+    "other",
 ]
 ProcessKind = Literal[
-    "forum", "dialogue", "commission", "compact_process", "review_forum", "rcp",
-    "meeting_series", "conference", "initiative", "network", "negotiation", "other",
+    "forum",
+    "dialogue",
+    "commission",
+    "compact_process",
+    "review_forum",
+    "rcp",
+    "meeting_series",
+    "conference",
+    "initiative",
+    "network",
+    "negotiation",
+    "other",
 ]
 LinkKind = Literal["led_to", "reviews", "feeds_into", "part_of", "succeeded_by"]
 MeetingKind = Literal[
-    "summit", "conference", "dialogue", "thematic_session", "consultation", "hearing",
-    "stocktaking", "negotiation_round", "regional_review", "workshop", "side_event",
-    "session", "panel", "debate", "forum", "meeting",
+    "summit",
+    "conference",
+    "dialogue",
+    "thematic_session",
+    "consultation",
+    "hearing",
+    "stocktaking",
+    "negotiation_round",
+    "regional_review",
+    "workshop",
+    "side_event",
+    "session",
+    "panel",
+    "debate",
+    "forum",
+    "meeting",
 ]
 OtherEventKind = Literal[
-    "adoption", "publication", "appointment", "institutional_change", "survey", "decision",
-    "entry_into_force", "launch", "statement", "other",
+    "adoption",
+    "publication",
+    "appointment",
+    "institutional_change",
+    "survey",
+    "decision",
+    "entry_into_force",
+    "launch",
+    "statement",
+    "other",
 ]
 EventKind = MeetingKind | OtherEventKind
 MEETING_KINDS: frozenset[str] = frozenset(get_args(MeetingKind))
@@ -61,29 +102,86 @@ EVENT_KINDS: frozenset[str] = MEETING_KINDS | frozenset(get_args(OtherEventKind)
 EventStatus = Literal["held", "planned", "announced", "cancelled", "postponed"]
 EventFormat = Literal["in_person", "virtual", "hybrid"]
 ParticipationRole = Literal[
-    "host", "chair", "co_chair", "co_facilitator", "organizer", "moderator", "speaker",
-    "panellist", "attendee", "keynote", "rapporteur", "convener", "co_convener", "discussant",
+    "host",
+    "chair",
+    "co_chair",
+    "co_facilitator",
+    "organizer",
+    "moderator",
+    "speaker",
+    "panellist",
+    "attendee",
+    "keynote",
+    "rapporteur",
+    "convener",
+    "co_convener",
+    "discussant",
 ]
 ProcessRoleKind = Literal[
-    "lead", "co_lead", "chair", "co_chair", "co_facilitator", "secretariat", "coordinator",
-    "host", "member", "convener", "facilitator", "observer", "participant", "supporter",
+    "lead",
+    "co_lead",
+    "chair",
+    "co_chair",
+    "co_facilitator",
+    "secretariat",
+    "coordinator",
+    "host",
+    "member",
+    "convener",
+    "facilitator",
+    "observer",
+    "participant",
+    "supporter",
 ]
 InstrumentKind = Literal[
-    "compact", "declaration", "convention", "framework", "report", "resolution",
-    "programme_of_action", "agenda", "summary", "decision", "other",
+    "compact",
+    "declaration",
+    "convention",
+    "framework",
+    "report",
+    "resolution",
+    "programme_of_action",
+    "agenda",
+    "summary",
+    "decision",
+    "other",
 ]
 ProvisionKind = Literal[
-    "objective", "principle", "element", "priority_area", "recommendation", "annex",
-    "chapter", "section", "commitment", "action",
+    "objective",
+    "principle",
+    "element",
+    "priority_area",
+    "recommendation",
+    "annex",
+    "chapter",
+    "section",
+    "commitment",
+    "action",
 ]
 EventInstrumentRelation = Literal[
-    "adopted", "endorsed", "affirmed", "published", "outcome", "negotiated", "launched",
-    "entered_into_force", "discussed", "signed",
+    "adopted",
+    "endorsed",
+    "affirmed",
+    "published",
+    "outcome",
+    "negotiated",
+    "launched",
+    "entered_into_force",
+    "discussed",
+    "signed",
 ]
 PledgeStatus = Literal["planned", "in_progress", "fulfilled"]
 SubjectKind = Literal[
-    "actor", "process", "event", "instrument", "provision", "pledge", "position", "figure",
-    "theme", "source",
+    "actor",
+    "process",
+    "event",
+    "instrument",
+    "provision",
+    "pledge",
+    "position",
+    "figure",
+    "theme",
+    "source",
 ]
 
 
@@ -118,8 +216,18 @@ class SourceIn(Record):
     id: Slug
     title: Text
     kind: Literal[
-        "analysis_note", "paper", "meeting_report", "report", "report_chapter", "resolution",
-        "un_document", "web_page", "press_release", "news", "treaty", "other",
+        "analysis_note",
+        "paper",
+        "meeting_report",
+        "report",
+        "report_chapter",
+        "resolution",
+        "un_document",
+        "web_page",
+        "press_release",
+        "news",
+        "treaty",
+        "other",
     ]
     author: str | None = None
     publisher: str | None = None

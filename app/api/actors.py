@@ -1,0 +1,238 @@
+"""Actors: states, agencies, civil society, persons — their posts, roles, meetings, pledges."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.api import facts
+from app.api.deps import SessionDep
+from app.api.processes import EventSummary, ProcessRoleOut, event_summaries, roles_of
+from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Page, Ref
+from app.api.timeline_query import TimelineFilterDep, TimelineItem, like_pattern, timeline_page
+from app.core.errors import NotFound
+from app.core.pagination import Page as PageDep
+from app.core.pagination import encode_cursor
+from app.seeding.schemas import ActorKind
+
+router = APIRouter(tags=["actors"])
+
+ActorId = Annotated[str, Path(description="Actor id", examples=["iom"], max_length=200)]
+
+
+class ActorOut(Cited):
+    id: str
+    name: str
+    kind: str
+    acronym: str | None
+    aliases: list[str]
+    iso3: str | None
+    parent: Ref | None
+    description: str | None
+
+
+class PositionOut(Cited):
+    id: str
+    person: Ref
+    title: str
+    organization: Ref | None
+    date: DateOut | None
+
+
+class MeetingRole(Cited):
+    event: EventSummary
+    role: str
+    on_behalf_of: Ref | None
+    capacity: str | None
+    statement: str | None
+
+
+class ActorProcessRole(ProcessRoleOut):
+    process: Ref
+
+
+class PledgeSummary(Ref):
+    date: DateOut | None
+
+
+class ActorDetail(ActorOut):
+    members: list[Ref]
+    positions: list[PositionOut]
+    posts_in_organization: list[PositionOut]
+    meeting_roles: list[MeetingRole]
+    process_roles: list[ActorProcessRole]
+    pledges: list[PledgeSummary]
+    instruments_led: list[Ref]
+    figures: list[FigureOut]
+    disputes: list[DisputeOut]
+
+
+def actor_out(session: Session, rows: list[m.Actor]) -> list[ActorOut]:
+    parents = facts.refs(session, m.Actor, [a.parent_id for a in rows])
+    evidence = facts.citations(session, "actor", [a.id for a in rows])
+    return [
+        ActorOut(
+            id=a.id,
+            name=a.name,
+            kind=a.kind,
+            acronym=a.acronym,
+            aliases=a.aliases,
+            iso3=a.iso3,
+            parent=parents.get(a.parent_id or ""),
+            description=a.description,
+            citations=evidence[a.id],
+        )
+        for a in rows
+    ]
+
+
+@router.get("/actors", response_model=Page[ActorOut], summary="List actors")
+def list_actors(
+    session: SessionDep,
+    page: PageDep,
+    kind: Annotated[list[ActorKind], Query(description="state, un_entity, person, ...")] = [],  # noqa: B006
+    q: Annotated[
+        str | None, Query(description="Words in the name, acronym or aliases", max_length=200)
+    ] = None,
+) -> Page[ActorOut]:
+    query = select(m.Actor)
+    if kind:
+        query = query.where(m.Actor.kind.in_(kind))
+    if q:
+        pattern = like_pattern(q)
+        query = query.where(
+            or_(
+                func.lower(m.Actor.name).like(pattern, escape="\\"),
+                func.lower(m.Actor.acronym).like(pattern, escape="\\"),
+                func.lower(func.cast(m.Actor.aliases, m.Actor.name.type)).like(
+                    pattern, escape="\\"
+                ),
+            )
+        )
+    if page.after:
+        query = query.where(m.Actor.id > str(page.after[0]))
+    rows = list(session.scalars(query.order_by(m.Actor.id).limit(page.limit + 1)))
+    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
+    return Page(items=actor_out(session, rows[: page.limit]), next_cursor=next_cursor)
+
+
+def get_actor(session: Session, actor_id: str) -> m.Actor:
+    actor = session.get(m.Actor, actor_id)
+    if actor is None:
+        raise NotFound(f"No actor with id '{actor_id}'; search them at /api/v1/actors?q=")
+    return actor
+
+
+def positions_out(session: Session, rows: list[m.Position]) -> list[PositionOut]:
+    names = facts.refs(
+        session, m.Actor, [p.person_id for p in rows] + [p.organization_id for p in rows]
+    )
+    evidence = facts.citations(session, "position", [p.id for p in rows])
+    return [
+        PositionOut(
+            id=p.id,
+            person=names[p.person_id],
+            title=p.title,
+            organization=names.get(p.organization_id or ""),
+            date=DateOut.of(p.fuzzy_date),
+            citations=evidence[p.id],
+        )
+        for p in rows
+    ]
+
+
+def _positions(session: Session, condition: object) -> list[PositionOut]:
+    rows = session.scalars(
+        select(m.Position)
+        .where(condition)  # type: ignore[arg-type]
+        .order_by(m.Position.date_start, m.Position.id)
+    ).all()
+    return positions_out(session, list(rows))
+
+
+def _meeting_roles(session: Session, actor_id: str) -> list[MeetingRole]:
+    rows = session.execute(
+        select(m.Participation, m.Event)
+        .join(m.Event, m.Event.id == m.Participation.event_id)
+        .where(m.Participation.actor_id == actor_id)
+        .order_by(m.Event.date_start, m.Event.date_end, m.Event.id, m.Participation.ordinal)
+    ).all()
+    on_behalf = facts.refs(session, m.Actor, [p.on_behalf_of_id for p, _ in rows])
+    evidence = facts.citations(session, "participation", [p.id for p, _ in rows])
+    summaries = event_summaries([e for _, e in rows])
+    return [
+        MeetingRole(
+            event=summary,
+            role=p.role,
+            on_behalf_of=on_behalf.get(p.on_behalf_of_id or ""),
+            capacity=p.capacity,
+            statement=p.statement,
+            citations=evidence[p.id],
+        )
+        for (p, _), summary in zip(rows, summaries, strict=True)
+    ]
+
+
+@router.get("/actors/{actor_id}", response_model=ActorDetail, summary="One actor")
+def actor_detail(session: SessionDep, actor_id: ActorId) -> ActorDetail:
+    """An actor with its aliases, posts held (persons) or posts within it (organizations),
+    roles at meetings (with what was said) and in processes, pledges and figures."""
+    actor = get_actor(session, actor_id)
+    (base,) = actor_out(session, [actor])
+    members = session.execute(
+        select(m.Actor.id, m.Actor.name).where(m.Actor.parent_id == actor_id).order_by(m.Actor.id)
+    )
+    roles = roles_of(session, m.ProcessRole.actor_id == actor_id)
+    role_evidence = facts.citations(session, "process_role", [r.id for r, _, _ in roles])
+    pledges = session.scalars(
+        select(m.Pledge)
+        .join(m.PledgeActor, m.PledgeActor.pledge_id == m.Pledge.id)
+        .where(m.PledgeActor.actor_id == actor_id)
+        .order_by(m.Pledge.date_start, m.Pledge.id)
+    ).all()
+    led = session.execute(
+        select(m.Instrument.id, m.Instrument.title)
+        .where(or_(m.Instrument.lead_id == actor_id, m.Instrument.adopted_by_id == actor_id))
+        .order_by(m.Instrument.id)
+    )
+    return ActorDetail(
+        **base.model_dump(),
+        members=[Ref(id=i, name=n) for i, n in members],
+        positions=_positions(session, m.Position.person_id == actor_id),
+        posts_in_organization=_positions(session, m.Position.organization_id == actor_id),
+        meeting_roles=_meeting_roles(session, actor_id),
+        process_roles=[
+            ActorProcessRole(
+                actor=actor_ref,
+                process=process,
+                role=r.role,
+                date=DateOut.of(r.fuzzy_date),
+                note=r.note,
+                citations=role_evidence[r.id],
+            )
+            for r, actor_ref, process in roles
+        ],
+        pledges=[
+            PledgeSummary(id=p.id, name=p.title, date=DateOut.of(p.fuzzy_date)) for p in pledges
+        ],
+        instruments_led=[Ref(id=i, name=t) for i, t in led],
+        figures=facts.figures(session, "actor", [actor_id])[actor_id],
+        disputes=facts.disputes(session, "actor", [actor_id])[actor_id],
+    )
+
+
+@router.get(
+    "/actors/{actor_id}/timeline", response_model=Page[TimelineItem], summary="An actor's timeline"
+)
+def actor_timeline(
+    session: SessionDep, actor_id: ActorId, filters: TimelineFilterDep, page: PageDep
+) -> Page[TimelineItem]:
+    """The timeline restricted to items the actor took part in."""
+    get_actor(session, actor_id)
+    filters.actors = [actor_id]
+    items, next_cursor = timeline_page(session, filters, page)
+    return Page(items=items, next_cursor=next_cursor)

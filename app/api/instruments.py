@@ -1,0 +1,270 @@
+"""Instruments and their provisions, and side-by-side comparison of two instruments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.api import facts
+from app.api.deps import SessionDep
+from app.api.processes import EventSummary, event_summaries
+from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref
+from app.core.errors import InvalidParameter, NotFound
+from app.core.pagination import Page as PageDep
+from app.core.pagination import encode_cursor
+
+router = APIRouter(tags=["instruments"])
+
+InstrumentId = Annotated[str, Path(description="Instrument id", examples=["gcm"], max_length=200)]
+
+
+class InstrumentOut(Cited):
+    id: str
+    title: str
+    kind: str
+    short_title: str | None
+    acronym: str | None
+    aliases: list[str]
+    symbol: str | None
+    date: DateOut | None = None
+    adopted_by: Ref | None
+    vote: str | None = None
+    vote_note: str | None = None
+    binding: bool | None
+    lead: Ref | None
+    process: Ref | None
+    review: Ref | None
+    basis: str | None
+    follow_up: str | None
+    description: str | None
+    themes: list[Ref]
+
+
+class ProvisionOut(Cited):
+    id: str
+    instrument: str
+    kind: str
+    number: str
+    title: str
+    short_title: str | None
+    themes: list[Ref]
+
+
+class InstrumentEvent(EventSummary):
+    relation: str
+
+
+class InstrumentDetail(InstrumentOut):
+    provisions: list[ProvisionOut]
+    events: list[InstrumentEvent]
+    figures: list[FigureOut]
+    disputes: list[DisputeOut]
+
+
+def instrument_out(session: Session, rows: list[m.Instrument]) -> list[InstrumentOut]:
+    ids = [i.id for i in rows]
+    actors = facts.refs(
+        session, m.Actor, [i.adopted_by_id for i in rows] + [i.lead_id for i in rows]
+    )
+    processes = facts.refs(
+        session, m.Process, [i.process_id for i in rows] + [i.review_process_id for i in rows]
+    )
+    evidence = facts.citations(session, "instrument", ids)
+    tags = facts.themes(session, "instrument", ids)
+    return [
+        InstrumentOut(
+            id=i.id,
+            title=i.title,
+            kind=i.kind,
+            short_title=i.short_title,
+            acronym=i.acronym,
+            aliases=i.aliases,
+            symbol=i.symbol,
+            date=DateOut.of(i.fuzzy_date),
+            adopted_by=actors.get(i.adopted_by_id or ""),
+            vote=i.vote,
+            vote_note=i.vote_note,
+            binding=i.binding,
+            lead=actors.get(i.lead_id or ""),
+            process=processes.get(i.process_id or ""),
+            review=processes.get(i.review_process_id or ""),
+            basis=i.basis,
+            follow_up=i.follow_up,
+            description=i.description,
+            themes=tags[i.id],
+            citations=evidence[i.id],
+        )
+        for i in rows
+    ]
+
+
+def provisions_out(session: Session, rows: list[m.Provision]) -> list[ProvisionOut]:
+    ids = [p.id for p in rows]
+    evidence = facts.citations(session, "provision", ids)
+    tags = facts.themes(session, "provision", ids)
+    return [
+        ProvisionOut(
+            id=p.id,
+            instrument=p.instrument_id,
+            kind=p.kind,
+            number=p.number,
+            title=p.title,
+            short_title=p.short_title,
+            themes=tags[p.id],
+            citations=evidence[p.id],
+        )
+        for p in rows
+    ]
+
+
+def get_instrument(
+    session: Session, instrument_id: str, parameter: str | None = None
+) -> m.Instrument:
+    instrument = session.get(m.Instrument, instrument_id)
+    if instrument is None:
+        detail = f"No instrument with id '{instrument_id}'; list them at /api/v1/instruments"
+        if parameter:
+            raise InvalidParameter(parameter, detail)
+        raise NotFound(detail)
+    return instrument
+
+
+def provisions_of(session: Session, instrument_id: str) -> list[ProvisionOut]:
+    rows = session.scalars(
+        select(m.Provision)
+        .where(m.Provision.instrument_id == instrument_id)
+        .order_by(m.Provision.ordinal)
+    ).all()
+    return provisions_out(session, list(rows))
+
+
+@router.get("/instruments", response_model=Page[InstrumentOut], summary="List instruments")
+def list_instruments(
+    session: SessionDep,
+    page: PageDep,
+    kind: Annotated[
+        str | None,
+        Query(description="compact, declaration, convention, report, ...", max_length=40),
+    ] = None,
+) -> Page[InstrumentOut]:
+    query = select(m.Instrument)
+    if kind:
+        query = query.where(m.Instrument.kind == kind)
+    if page.after:
+        query = query.where(m.Instrument.id > str(page.after[0]))
+    rows = list(session.scalars(query.order_by(m.Instrument.id).limit(page.limit + 1)))
+    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
+    return Page(items=instrument_out(session, rows[: page.limit]), next_cursor=next_cursor)
+
+
+@router.get(
+    "/instruments/{instrument_id}", response_model=InstrumentDetail, summary="One instrument"
+)
+def instrument_detail(session: SessionDep, instrument_id: InstrumentId) -> InstrumentDetail:
+    """An instrument with its attributes, numbered provisions (objectives, principles, ...),
+    the events that adopted, endorsed or published it, figures, citations and disputes."""
+    instrument = get_instrument(session, instrument_id)
+    (base,) = instrument_out(session, [instrument])
+    links = session.execute(
+        select(m.EventInstrument.relation, m.Event)
+        .join(m.Event, m.Event.id == m.EventInstrument.event_id)
+        .where(m.EventInstrument.instrument_id == instrument_id)
+        .order_by(m.Event.date_start, m.Event.id)
+    ).all()
+    summaries = event_summaries([e for _, e in links])
+    return InstrumentDetail(
+        **base.model_dump(),
+        provisions=provisions_of(session, instrument_id),
+        events=[
+            InstrumentEvent(**s.model_dump(), relation=r)
+            for (r, _), s in zip(links, summaries, strict=True)
+        ],
+        figures=facts.figures(session, "instrument", [instrument_id])[instrument_id],
+        disputes=facts.disputes(session, "instrument", [instrument_id])[instrument_id],
+    )
+
+
+class AttributeRow(Out):
+    attribute: str
+    left: object
+    right: object
+    same: bool
+
+
+class ThemeRow(Out):
+    theme: Ref
+    left: list[ProvisionOut]
+    right: list[ProvisionOut]
+
+
+class Comparison(Out):
+    left: InstrumentOut
+    right: InstrumentOut
+    attributes: list[AttributeRow]
+    shared_themes: list[ThemeRow]
+    left_only_themes: list[ThemeRow]
+    right_only_themes: list[ThemeRow]
+    unthemed: list[ProvisionOut]
+
+
+COMPARED = (
+    "kind",
+    "symbol",
+    "date",
+    "adopted_by",
+    "vote",
+    "binding",
+    "lead",
+    "process",
+    "review",
+    "basis",
+    "follow_up",
+)
+
+
+@router.get("/compare", response_model=Comparison, summary="Two instruments side by side")
+def compare(
+    session: SessionDep,
+    left: Annotated[str, Query(description="Instrument id", examples=["gcm"], max_length=200)],
+    right: Annotated[str, Query(description="Instrument id", examples=["gcr"], max_length=200)],
+) -> Comparison:
+    """Compare two instruments: their attributes (adoption date and body, vote, binding,
+    lead, the process that made them, follow-up and review) and their provisions aligned
+    by theme — themes both cover, and themes only one covers."""
+    sides = [
+        instrument_out(session, [get_instrument(session, ident, name)])[0]
+        for name, ident in (("left", left), ("right", right))
+    ]
+    dumped = [side.model_dump(mode="json") for side in sides]
+    attributes = [
+        AttributeRow(
+            attribute=a, left=dumped[0][a], right=dumped[1][a], same=dumped[0][a] == dumped[1][a]
+        )
+        for a in COMPARED
+    ]
+    by_theme: dict[str, tuple[Ref, list[ProvisionOut], list[ProvisionOut]]] = {}
+    unthemed = []
+    for index, side in enumerate(sides):
+        for provision in provisions_of(session, side.id):
+            if not provision.themes:
+                unthemed.append(provision)
+            for theme in provision.themes:
+                entry = by_theme.setdefault(theme.id, (theme, [], []))
+                entry[1 + index].append(provision)
+    rows = [
+        ThemeRow(theme=t, left=lp, right=rp)
+        for t, lp, rp in sorted(by_theme.values(), key=lambda entry: entry[0].name)
+    ]
+    return Comparison(
+        left=sides[0],
+        right=sides[1],
+        attributes=attributes,
+        shared_themes=[r for r in rows if r.left and r.right],
+        left_only_themes=[r for r in rows if r.left and not r.right],
+        right_only_themes=[r for r in rows if r.right and not r.left],
+        unthemed=unthemed,
+    )

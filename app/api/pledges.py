@@ -1,0 +1,166 @@
+"""The 23 GCM objectives with their pledges, and the pledges themselves."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.api import facts
+from app.api.deps import SessionDep
+from app.api.instruments import ProvisionOut, provisions_out
+from app.api.schemas import Cited, DateOut, FigureOut, Page, Ref
+from app.core.errors import NotFound
+from app.core.pagination import Page as PageDep
+from app.core.pagination import encode_cursor
+
+router = APIRouter(tags=["pledges"])
+
+
+class ObjectiveOut(ProvisionOut):
+    pledges_recorded: int = Field(
+        description="Pledges in this dataset linked to the objective; the pledging "
+        "dashboard's own totals are under `figures`"
+    )
+    figures: list[FigureOut]
+
+
+class PledgeOut(Cited):
+    id: str
+    title: str
+    pledgers: list[Ref]
+    process: Ref | None
+    event: Ref | None
+    date: DateOut | None
+    description: str | None
+    type: str | None
+    status: str | None
+    objectives: list[int]
+    themes: list[Ref]
+    matches: Ref | None
+
+
+class ObjectiveDetail(ObjectiveOut):
+    pledges: list[PledgeOut]
+
+
+def _objectives(session: Session, number: int | None = None) -> list[ObjectiveOut]:
+    query = select(m.Provision).where(
+        m.Provision.instrument_id == "gcm", m.Provision.kind == "objective"
+    )
+    if number is not None:
+        query = query.where(m.Provision.id == f"gcm.objective.{number}")
+    rows = list(session.scalars(query.order_by(m.Provision.ordinal)))
+    counted = session.execute(
+        select(m.PledgeObjective.provision_id, func.count())
+        .where(m.PledgeObjective.provision_id.in_([p.id for p in rows]))
+        .group_by(m.PledgeObjective.provision_id)
+    )
+    counts = {provision_id: n for provision_id, n in counted}
+    numbers = facts.figures(session, "provision", [p.id for p in rows])
+    return [
+        ObjectiveOut(**p.model_dump(), pledges_recorded=counts.get(p.id, 0), figures=numbers[p.id])
+        for p in provisions_out(session, rows)
+    ]
+
+
+@router.get("/objectives", response_model=list[ObjectiveOut], summary="The 23 GCM objectives")
+def objectives(session: SessionDep) -> list[ObjectiveOut]:
+    """The Global Compact for Migration's 23 objectives in order, each with its themes, the
+    pledges recorded toward it and the figures sources give (e.g. the dashboard's count)."""
+    return _objectives(session)
+
+
+def pledges_out(session: Session, rows: list[m.Pledge]) -> list[PledgeOut]:
+    ids = [p.id for p in rows]
+    pledgers: dict[str, list[str]] = defaultdict(list)
+    for pledge_id, actor_id in session.execute(
+        select(m.PledgeActor.pledge_id, m.PledgeActor.actor_id)
+        .where(m.PledgeActor.pledge_id.in_(ids))
+        .order_by(m.PledgeActor.actor_id)
+    ):
+        pledgers[pledge_id].append(actor_id)
+    objectives: dict[str, list[int]] = defaultdict(list)
+    for pledge_id, provision_id in session.execute(
+        select(m.PledgeObjective.pledge_id, m.PledgeObjective.provision_id).where(
+            m.PledgeObjective.pledge_id.in_(ids)
+        )
+    ):
+        objectives[pledge_id].append(int(provision_id.rsplit(".", 1)[1]))
+    actors = facts.refs(session, m.Actor, [a for v in pledgers.values() for a in v])
+    processes = facts.refs(session, m.Process, [p.process_id for p in rows])
+    events = facts.refs(session, m.Event, [p.event_id for p in rows])
+    matched = facts.refs(session, m.Pledge, [p.matches_id for p in rows])
+    evidence = facts.citations(session, "pledge", ids)
+    tags = facts.themes(session, "pledge", ids)
+    return [
+        PledgeOut(
+            id=p.id,
+            title=p.title,
+            pledgers=[actors[a] for a in pledgers[p.id]],
+            process=processes.get(p.process_id or ""),
+            event=events.get(p.event_id or ""),
+            date=DateOut.of(p.fuzzy_date),
+            description=p.description,
+            type=p.type,
+            status=p.status,
+            objectives=sorted(objectives[p.id]),
+            themes=tags[p.id],
+            matches=matched.get(p.matches_id or ""),
+            citations=evidence[p.id],
+        )
+        for p in rows
+    ]
+
+
+@router.get("/objectives/{number}", response_model=ObjectiveDetail, summary="One GCM objective")
+def objective(
+    session: SessionDep,
+    number: Annotated[int, Path(ge=1, le=23, description="Objective number, 1-23")],
+) -> ObjectiveDetail:
+    found = _objectives(session, number)
+    if not found:
+        raise NotFound(f"GCM objective {number} is not in the dataset")
+    rows = session.scalars(
+        select(m.Pledge)
+        .join(m.PledgeObjective, m.PledgeObjective.pledge_id == m.Pledge.id)
+        .where(m.PledgeObjective.provision_id == f"gcm.objective.{number}")
+        .order_by(m.Pledge.id)
+    ).all()
+    return ObjectiveDetail(**found[0].model_dump(), pledges=pledges_out(session, list(rows)))
+
+
+@router.get("/pledges", response_model=Page[PledgeOut], summary="List pledges")
+def list_pledges(
+    session: SessionDep,
+    page: PageDep,
+    objective: Annotated[list[int], Query(description="GCM objective number (repeatable)")] = [],  # noqa: B006
+    actor: Annotated[str | None, Query(description="Pledger's actor id", max_length=200)] = None,
+    process: Annotated[str | None, Query(description="Process id", max_length=200)] = None,
+) -> Page[PledgeOut]:
+    """Pledges toward the GCM, filtered by objective, pledger or process."""
+    query = select(m.Pledge)
+    if objective:
+        query = query.where(
+            m.Pledge.id.in_(
+                select(m.PledgeObjective.pledge_id).where(
+                    m.PledgeObjective.provision_id.in_([f"gcm.objective.{n}" for n in objective])
+                )
+            )
+        )
+    if actor:
+        query = query.where(
+            m.Pledge.id.in_(select(m.PledgeActor.pledge_id).where(m.PledgeActor.actor_id == actor))
+        )
+    if process:
+        query = query.where(m.Pledge.process_id == process)
+    if page.after:
+        query = query.where(m.Pledge.id > str(page.after[0]))
+    rows = list(session.scalars(query.order_by(m.Pledge.id).limit(page.limit + 1)))
+    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
+    return Page(items=pledges_out(session, rows[: page.limit]), next_cursor=next_cursor)

@@ -1,0 +1,233 @@
+"""Processes: forums, dialogues, commissions, compact processes, review forums, RCPs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.api import facts
+from app.api.deps import SessionDep
+from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref
+from app.api.timeline_query import (
+    TimelineFilterDep,
+    TimelineItem,
+    like_pattern,
+    timeline_page,
+)
+from app.core.errors import NotFound
+from app.core.pagination import Page as PageDep
+from app.core.pagination import encode_cursor
+
+router = APIRouter(tags=["processes"])
+
+ProcessId = Annotated[str, Path(description="Process id", examples=["gfmd"], max_length=200)]
+
+
+class ProcessOut(Cited):
+    id: str
+    name: str
+    kind: str
+    acronym: str | None
+    aliases: list[str]
+    within_un: bool | None
+    binding: bool | None
+    date: DateOut | None
+    parent: Ref | None
+    description: str | None
+    themes: list[Ref]
+
+
+class ProcessRoleOut(Cited):
+    actor: Ref
+    role: str
+    date: DateOut | None
+    note: str | None
+
+
+class ProcessLinkOut(Cited):
+    kind: str
+    direction: str
+    process: Ref
+    note: str | None
+
+
+class EventSummary(Out):
+    id: str
+    title: str
+    kind: str
+    status: str
+    date: DateOut | None
+
+
+class ProcessDetail(ProcessOut):
+    roles: list[ProcessRoleOut]
+    links: list[ProcessLinkOut]
+    children: list[Ref]
+    meetings: list[EventSummary]
+    instruments: list[Ref]
+    figures: list[FigureOut]
+    disputes: list[DisputeOut]
+
+
+def process_out(session: Session, rows: list[m.Process]) -> list[ProcessOut]:
+    ids = [p.id for p in rows]
+    parents = facts.refs(session, m.Process, [p.parent_id for p in rows])
+    evidence = facts.citations(session, "process", ids)
+    tags = facts.themes(session, "process", ids)
+    return [
+        ProcessOut(
+            id=p.id,
+            name=p.name,
+            kind=p.kind,
+            acronym=p.acronym,
+            aliases=p.aliases,
+            within_un=p.within_un,
+            binding=p.binding,
+            date=DateOut.of(p.fuzzy_date),
+            parent=parents.get(p.parent_id or ""),
+            description=p.description,
+            themes=tags[p.id],
+            citations=evidence[p.id],
+        )
+        for p in rows
+    ]
+
+
+def roles_of(session: Session, condition: object) -> list[tuple[m.ProcessRole, Ref, Ref]]:
+    rows = session.scalars(
+        select(m.ProcessRole)
+        .where(condition)  # type: ignore[arg-type]
+        .order_by(m.ProcessRole.date_start, m.ProcessRole.id)
+    ).all()
+    actors = facts.refs(session, m.Actor, [r.actor_id for r in rows])
+    processes = facts.refs(session, m.Process, [r.process_id for r in rows])
+    return [(r, actors[r.actor_id], processes[r.process_id]) for r in rows]
+
+
+def event_summaries(rows: list[m.Event]) -> list[EventSummary]:
+    return [
+        EventSummary(
+            id=e.id, title=e.title, kind=e.kind, status=e.status, date=DateOut.of(e.fuzzy_date)
+        )
+        for e in rows
+    ]
+
+
+@router.get("/processes", response_model=Page[ProcessOut], summary="List processes")
+def list_processes(
+    session: SessionDep,
+    page: PageDep,
+    kind: Annotated[
+        str | None, Query(description="forum, dialogue, rcp, ...", max_length=40)
+    ] = None,
+    q: Annotated[
+        str | None, Query(description="Words in the name, acronym or aliases", max_length=200)
+    ] = None,
+) -> Page[ProcessOut]:
+    query = select(m.Process)
+    if kind:
+        query = query.where(m.Process.kind == kind)
+    if q:
+        pattern = like_pattern(q)
+        query = query.where(
+            or_(
+                func.lower(m.Process.name).like(pattern, escape="\\"),
+                func.lower(m.Process.acronym).like(pattern, escape="\\"),
+                func.lower(func.cast(m.Process.aliases, m.Process.name.type)).like(
+                    pattern, escape="\\"
+                ),
+            )
+        )
+    if page.after:
+        query = query.where(m.Process.id > str(page.after[0]))
+    rows = list(session.scalars(query.order_by(m.Process.id).limit(page.limit + 1)))
+    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
+    return Page(items=process_out(session, rows[: page.limit]), next_cursor=next_cursor)
+
+
+def get_process(session: Session, process_id: str) -> m.Process:
+    process = session.get(m.Process, process_id)
+    if process is None:
+        raise NotFound(f"No process with id '{process_id}'; list them at /api/v1/processes")
+    return process
+
+
+@router.get("/processes/{process_id}", response_model=ProcessDetail, summary="One process")
+def process_detail(session: SessionDep, process_id: ProcessId) -> ProcessDetail:
+    """A process with its roles over time (who leads, chairs, co-facilitates), linked
+    processes, sub-processes, meetings, instruments, figures, citations and disputes."""
+    process = get_process(session, process_id)
+    (base,) = process_out(session, [process])
+    roles = roles_of(session, m.ProcessRole.process_id == process_id)
+    role_evidence = facts.citations(session, "process_role", [r.id for r, _, _ in roles])
+    links = session.scalars(
+        select(m.ProcessLink)
+        .where(or_(m.ProcessLink.source_id == process_id, m.ProcessLink.target_id == process_id))
+        .order_by(m.ProcessLink.id)
+    ).all()
+    linked = facts.refs(
+        session, m.Process, [x.source_id for x in links] + [x.target_id for x in links]
+    )
+    link_evidence = facts.citations(session, "process_link", [x.id for x in links])
+    children = session.scalars(
+        select(m.Process).where(m.Process.parent_id == process_id).order_by(m.Process.id)
+    ).all()
+    meetings = session.scalars(
+        select(m.Event)
+        .where(m.Event.process_id == process_id, m.Event.parent_id.is_(None))
+        .order_by(m.Event.date_start, m.Event.date_end, m.Event.id)
+    ).all()
+    instruments = session.execute(
+        select(m.Instrument.id, m.Instrument.title)
+        .where(
+            or_(m.Instrument.process_id == process_id, m.Instrument.review_process_id == process_id)
+        )
+        .order_by(m.Instrument.id)
+    )
+    return ProcessDetail(
+        **base.model_dump(),
+        roles=[
+            ProcessRoleOut(
+                actor=actor,
+                role=r.role,
+                date=DateOut.of(r.fuzzy_date),
+                note=r.note,
+                citations=role_evidence[r.id],
+            )
+            for r, actor, _ in roles
+        ],
+        links=[
+            ProcessLinkOut(
+                kind=x.kind,
+                direction="outgoing" if x.source_id == process_id else "incoming",
+                process=linked[x.target_id if x.source_id == process_id else x.source_id],
+                note=x.note,
+                citations=link_evidence[x.id],
+            )
+            for x in links
+        ],
+        children=[Ref(id=c.id, name=c.name) for c in children],
+        meetings=event_summaries(list(meetings)),
+        instruments=[Ref(id=i, name=t) for i, t in instruments],
+        figures=facts.figures(session, "process", [process_id])[process_id],
+        disputes=facts.disputes(session, "process", [process_id])[process_id],
+    )
+
+
+@router.get(
+    "/processes/{process_id}/timeline",
+    response_model=Page[TimelineItem],
+    summary="A process's timeline",
+)
+def process_timeline(
+    session: SessionDep, process_id: ProcessId, filters: TimelineFilterDep, page: PageDep
+) -> Page[TimelineItem]:
+    """The timeline restricted to one process (its meetings, their sessions, its events)."""
+    get_process(session, process_id)
+    filters.processes = [process_id]
+    items, next_cursor = timeline_page(session, filters, page)
+    return Page(items=items, next_cursor=next_cursor)

@@ -1,0 +1,160 @@
+"""Sources and what cites them; figures; disputes between sources; the theme taxonomy."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import select
+
+from app import models as m
+from app.api import facts
+from app.api.deps import SessionDep
+from app.api.schemas import DateOut, DisputeOut, FigureOut, Out, Page, Ref
+from app.core.errors import NotFound
+from app.core.pagination import Page as PageDep
+from app.core.pagination import encode_cursor
+
+router = APIRouter(tags=["sources"])
+
+
+class SourceOut(Out):
+    id: str
+    title: str
+    kind: str
+    author: str | None
+    publisher: str | None
+    date: DateOut | None
+    symbol: str | None
+    url: str | None
+    file: str | None
+
+
+class CitingFact(Out):
+    subject_type: str
+    subject_id: str
+    quote: str | None
+    locator: str | None
+    note: str | None
+
+
+class SourceDetail(SourceOut):
+    cited_by_kind: dict[str, int]
+    citations: list[CitingFact]
+
+
+class ThemeOut(Ref):
+    parent: str | None
+    description: str | None
+
+
+def _source_out(source: m.Source) -> SourceOut:
+    return SourceOut(
+        id=source.id,
+        title=source.title,
+        kind=source.kind,
+        author=source.author,
+        publisher=source.publisher,
+        date=DateOut.of(source.fuzzy_date),
+        symbol=source.symbol,
+        url=source.url,
+        file=source.file,
+    )
+
+
+@router.get("/sources", response_model=Page[SourceOut], summary="List sources")
+def list_sources(session: SessionDep, page: PageDep) -> Page[SourceOut]:
+    query = select(m.Source)
+    if page.after:
+        query = query.where(m.Source.id > str(page.after[0]))
+    rows = list(session.scalars(query.order_by(m.Source.id).limit(page.limit + 1)))
+    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
+    return Page(items=[_source_out(s) for s in rows[: page.limit]], next_cursor=next_cursor)
+
+
+@router.get("/sources/{source_id}", response_model=SourceDetail, summary="One source")
+def source_detail(
+    session: SessionDep,
+    source_id: Annotated[str, Path(examples=["slocum-2017"], max_length=200)],
+) -> SourceDetail:
+    """A source and every fact that cites it (record kind and id, quote, locator)."""
+    source = session.get(m.Source, source_id)
+    if source is None:
+        raise NotFound(f"No source with id '{source_id}'; list them at /api/v1/sources")
+    rows = session.scalars(
+        select(m.Citation)
+        .where(m.Citation.source_id == source_id)
+        .order_by(m.Citation.subject_type, m.Citation.subject_id, m.Citation.ordinal)
+    ).all()
+    return SourceDetail(
+        **_source_out(source).model_dump(),
+        cited_by_kind=dict(Counter(c.subject_type for c in rows)),
+        citations=[
+            CitingFact(
+                subject_type=c.subject_type,
+                subject_id=c.subject_id,
+                quote=c.quote,
+                locator=c.locator,
+                note=c.note,
+            )
+            for c in rows
+        ],
+    )
+
+
+@router.get("/figures", response_model=Page[FigureOut], summary="List figures")
+def list_figures(
+    session: SessionDep,
+    page: PageDep,
+    subject_kind: Annotated[
+        str | None, Query(description="event, process, actor, provision, ...", max_length=40)
+    ] = None,
+    subject: Annotated[
+        str | None, Query(description="Id of the record the figure is about", max_length=200)
+    ] = None,
+    unit: Annotated[str | None, Query(max_length=60, examples=["pledges"])] = None,
+) -> Page[FigureOut]:
+    """Numbers the sources state (counts of pledges, migrants, states, delegates, ...),
+    each with its unit, as-of date and citations."""
+    query = select(m.Figure)
+    if subject_kind:
+        query = query.where(m.Figure.subject_type == subject_kind)
+    if subject:
+        query = query.where(m.Figure.subject_id == subject)
+    if unit:
+        query = query.where(m.Figure.unit == unit)
+    if page.after:
+        query = query.where(m.Figure.id > str(page.after[0]))
+    rows = list(session.scalars(query.order_by(m.Figure.id).limit(page.limit + 1)))
+    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
+    return Page(items=facts.figures_out(session, rows[: page.limit]), next_cursor=next_cursor)
+
+
+@router.get("/disputes", response_model=Page[DisputeOut], summary="Where sources disagree")
+def list_disputes(session: SessionDep, page: PageDep) -> Page[DisputeOut]:
+    """Every disagreement between sources: the claims, their citations, and which one the
+    dataset follows and why."""
+    query = select(m.Dispute.id)
+    if page.after:
+        query = query.where(m.Dispute.id > str(page.after[0]))
+    ids = list(session.scalars(query.order_by(m.Dispute.id).limit(page.limit + 1)))
+    more, ids = len(ids) > page.limit, ids[: page.limit]
+    rows = session.execute(
+        select(m.Dispute, m.DisputeClaim)
+        .join(m.DisputeClaim, m.DisputeClaim.dispute_id == m.Dispute.id)
+        .where(m.Dispute.id.in_(ids))
+        .order_by(m.Dispute.id, m.DisputeClaim.ordinal)
+    ).all()
+    grouped = facts.group_disputes(session, rows)
+    items = sorted((d for found in grouped.values() for d in found), key=lambda d: d.id)
+    return Page(items=items, next_cursor=encode_cursor((ids[-1],)) if more else None)
+
+
+@router.get("/themes", response_model=list[ThemeOut], summary="The theme taxonomy")
+def list_themes(session: SessionDep) -> list[ThemeOut]:
+    """Themes that provisions, processes, meetings and pledges are tagged with."""
+    rows = session.scalars(select(m.Theme).order_by(m.Theme.id)).all()
+    return [
+        ThemeOut(id=t.id, name=t.name, parent=t.parent_id, description=t.description) for t in rows
+    ]

@@ -1,0 +1,57 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from app.api import actors, events, instruments, pledges, processes, sources
+from app.api.deps import SessionDep
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine, make_sessionmaker
+from app.core.errors import install_error_handlers
+
+DESCRIPTION = """
+A research API over how the world came to govern international migration: processes,
+meetings, actors and their roles, instruments and their provisions, figures and pledges.
+
+**Every fact carries its citations** (a source, plus a verbatim quote or a page or paragraph).
+Dates are given at the precision the sources give, as EDTF with ISO bounds and a display
+form. Where sources disagree, both claims are shown under `disputes`, with the one the
+dataset follows marked.
+
+Lists return `{"items": [...], "next_cursor": ...}`; pass `cursor` to get the next page.
+Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Migration Governance Timeline",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for module in (events, processes, actors, instruments, pledges, sources):
+        app.include_router(module.router, prefix="/api/v1")
+
+    @app.get("/health", tags=["service"], summary="Liveness and database check")
+    def health(session: SessionDep) -> dict[str, str]:
+        session.execute(text("SELECT 1"))
+        return {"status": "ok", "database": session.get_bind().dialect.name}
+
+    return app

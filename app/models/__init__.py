@@ -1,0 +1,35 @@
+"""All ORM models, importable from one place (Alembic reads ``Base.metadata`` from here)."""
+
+from app.models.actor import Actor, Position
+from app.models.base import Base
+from app.models.event import Event, EventInstrument, Participation
+from app.models.figure import Dispute, DisputeClaim, Figure
+from app.models.instrument import Instrument, Provision
+from app.models.pledge import Pledge, PledgeActor, PledgeObjective
+from app.models.process import Process, ProcessLink, ProcessRole
+from app.models.source import Citation, Source
+from app.models.theme import Theme, ThemeTag
+
+__all__ = [
+    "Actor",
+    "Base",
+    "Citation",
+    "Dispute",
+    "DisputeClaim",
+    "Event",
+    "EventInstrument",
+    "Figure",
+    "Instrument",
+    "Participation",
+    "Pledge",
+    "PledgeActor",
+    "PledgeObjective",
+    "Position",
+    "Process",
+    "ProcessLink",
+    "ProcessRole",
+    "Provision",
+    "Source",
+    "Theme",
+    "ThemeTag",
+]

@@ -1,0 +1,54 @@
+"""Meetings (and their sessions) and other dated events, with who took part and how."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import ID_LENGTH, Base, DatedMixin
+
+
+class Event(DatedMixin, Base):
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_chronology", "date_start", "date_end", "id"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    is_meeting: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(20))
+    process_id: Mapped[str | None] = mapped_column(ForeignKey("processes.id"), index=True)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"), index=True)
+    ordinal: Mapped[int | None] = mapped_column(Integer)
+    city: Mapped[str | None] = mapped_column(Text)
+    country_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"), index=True)
+    venue: Mapped[str | None] = mapped_column(Text)
+    format: Mapped[str | None] = mapped_column(String(20))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Participation(Base):
+    """An actor's role at a meeting or session, perhaps on behalf of another actor."""
+
+    __tablename__ = "participations"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
+    actor_id: Mapped[str] = mapped_column(ForeignKey("actors.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    on_behalf_of_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"))
+    capacity: Mapped[str | None] = mapped_column(Text)
+    statement: Mapped[str | None] = mapped_column(Text)
+
+
+class EventInstrument(Base):
+    """What an event did with an instrument: adopted, endorsed, published, negotiated, ..."""
+
+    __tablename__ = "event_instruments"
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(
+        ForeignKey("instruments.id"), primary_key=True, index=True
+    )
+    relation: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,0 +1,112 @@
+"""Load the seed files into the database: validate everything, then sync in one transaction.
+
+The seed files are the source of truth for the tables they fill: rows they add are inserted,
+rows whose values differ are updated, rows they no longer hold are deleted. A second load of
+the same files therefore changes nothing, and a file with any problem changes nothing at all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, select, tuple_, update
+
+from app.models import Base
+from app.seeding.checks import check_dataset
+from app.seeding.reader import read_dataset
+from app.seeding.rows import Row, Rows, build_rows
+
+
+@dataclass
+class LoadResult:
+    inserted: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    deleted: Counter[str] = field(default_factory=Counter)
+    total: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.inserted or self.updated or self.deleted)
+
+
+def read_rows(seeds_dir: Path, sources_dir: Path | None) -> Rows:
+    dataset = read_dataset(seeds_dir)
+    check_dataset(dataset, sources_dir)
+    return build_rows(dataset)
+
+
+def _key(table: Table, row: Row) -> tuple[Any, ...]:
+    return tuple(row[c.name] for c in table.primary_key.columns)
+
+
+def _self_ref_order(table: Table, rows: list[Row]) -> list[Row]:
+    """Order rows so that a row another row of the same table points at comes first."""
+    columns = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+    if not columns:
+        return rows
+    by_key = {row["id"]: row for row in rows}
+    ordered: list[Row] = []
+    done: set[str] = set()
+
+    def visit(row: Row) -> None:
+        if row["id"] in done:
+            return
+        done.add(row["id"])
+        for column in columns:
+            target = by_key.get(row[column])
+            if target is not None:
+                visit(target)
+        ordered.append(row)
+
+    for row in rows:
+        visit(row)
+    return ordered
+
+
+def sync(connection: Connection, rows: Rows) -> LoadResult:
+    result = LoadResult()
+    tables = Base.metadata.sorted_tables
+    plans: dict[Table, tuple[list[Row], list[Row], list[tuple[Any, ...]]]] = {}
+    for table in tables:
+        desired = {_key(table, row): row for row in rows.get(table, [])}
+        existing = {
+            _key(table, dict(r._mapping)): dict(r._mapping)
+            for r in connection.execute(select(table))
+        }
+        inserts = [row for key, row in desired.items() if key not in existing]
+        updates = [
+            row
+            for key, row in desired.items()
+            if key in existing and existing[key] != {c: row.get(c) for c in existing[key]}
+        ]
+        deletes = [key for key in existing if key not in desired]
+        plans[table] = (inserts, updates, deletes)
+        result.total[table.name] = len(desired)
+    for table in tables:
+        inserts, updates, _ = plans[table]
+        if inserts:
+            connection.execute(insert(table), _self_ref_order(table, inserts))
+            result.inserted[table.name] = len(inserts)
+        for row in updates:
+            keys = table.primary_key.columns
+            condition = tuple_(*keys) == tuple_(*(row[c.name] for c in keys))
+            connection.execute(update(table).where(condition).values(row))
+        if updates:
+            result.updated[table.name] = len(updates)
+    for table in reversed(tables):
+        deletes = plans[table][2]
+        if deletes:
+            keys = list(table.primary_key.columns)
+            for start in range(0, len(deletes), 500):
+                chunk = deletes[start : start + 500]
+                connection.execute(delete(table).where(tuple_(*keys).in_(chunk)))
+            result.deleted[table.name] = len(deletes)
+    return result
+
+
+def load(connection: Connection, seeds_dir: Path, sources_dir: Path | None) -> LoadResult:
+    """Validate the seeds, then sync them inside the caller's transaction."""
+    return sync(connection, read_rows(seeds_dir, sources_dir))
