@@ -63,7 +63,10 @@ def problem(
 
 
 def _location(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("query", "path", "body", "header")]
+    """The parameter's name for query, path and header errors; a dotted path in a body."""
+    if len(loc) >= 2 and loc[0] in ("query", "path", "header", "cookie"):
+        return str(loc[1])
+    parts = [str(p) for p in loc if p != "body"]
     return ".".join(parts) or "request"
 
 
