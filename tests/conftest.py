@@ -85,15 +85,17 @@ def seeded(kind: str, tmp_path: Path, seeds: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def fixture_db(request: pytest.FixtureRequest,
-               tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def fixture_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A database holding the small test dataset, shared by one module's read-only tests."""
     yield from seeded(request.param, tmp_path_factory.mktemp("db"), FIXTURE_SEEDS)
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def dataset_db(request: pytest.FixtureRequest,
-               tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def dataset_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A database holding the real dataset in seeds/, for read-only tests."""
     yield from seeded(request.param, tmp_path_factory.mktemp("db"), PROJECT_ROOT / "seeds")
 

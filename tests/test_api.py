@@ -30,12 +30,19 @@ class TestTimeline:
         assert [i["id"] for i in items] == ["cm-15", "cm-15.s3", "wmr-2024-publication"]
         first = items[0]
         assert first["date"] == {
-            "start": "2017-02-16", "end": "2017-02-17", "precision": "day",
-            "edtf": "2017-02-16/2017-02-17", "display": "16–17 February 2017",
-            "approximate": False, "uncertain": False, "qualifier": None,
+            "start": "2017-02-16",
+            "end": "2017-02-17",
+            "precision": "day",
+            "edtf": "2017-02-16/2017-02-17",
+            "display": "16–17 February 2017",
+            "approximate": False,
+            "uncertain": False,
+            "qualifier": None,
         }
-        assert first["process"] == {"id": "coordination-meetings",
-                                    "name": "Coordination Meeting on International Migration"}
+        assert first["process"] == {
+            "id": "coordination-meetings",
+            "name": "Coordination Meeting on International Migration",
+        }
         assert first["place"]["city"] == "New York"
         assert first["citations"][0]["source"]["id"] == "desa-cm15-2017"
         assert first["disputes"][0]["claims"][1]["followed"] is True
@@ -47,22 +54,25 @@ class TestTimeline:
         assert moderator["actor"]["id"] == "juan-jose-gomez-camacho"
         assert "moderator" in moderator["citations"][0]["quote"]
 
-    @pytest.mark.parametrize(("query", "expected"), [
-        ("start=2017&end=2017", ["cm-15", "cm-15.s3"]),
-        ("start=2017-02-17&end=2017-03", ["cm-15", "cm-15.s3"]),
-        ("start=2017-03", ["wmr-2024-publication"]),
-        ("end=2016", []),
-        ("start=2024-06&end=2024-06", ["wmr-2024-publication"]),
-        ("process=coordination-meetings", ["cm-15", "cm-15.s3"]),
-        ("actor=juan-jose-gomez-camacho", ["cm-15.s3"]),
-        ("kind=publication", ["wmr-2024-publication"]),
-        ("kind=session&kind=meeting", ["cm-15", "cm-15.s3"]),
-        ("theme=governance", ["cm-15"]),
-        ("status=planned", []),
-        ("q=coordination", ["cm-15"]),
-        ("q=50%25", []),
-        ("top_level=true", ["cm-15", "wmr-2024-publication"]),
-    ])
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("start=2017&end=2017", ["cm-15", "cm-15.s3"]),
+            ("start=2017-02-17&end=2017-03", ["cm-15", "cm-15.s3"]),
+            ("start=2017-03", ["wmr-2024-publication"]),
+            ("end=2016", []),
+            ("start=2024-06&end=2024-06", ["wmr-2024-publication"]),
+            ("process=coordination-meetings", ["cm-15", "cm-15.s3"]),
+            ("actor=juan-jose-gomez-camacho", ["cm-15.s3"]),
+            ("kind=publication", ["wmr-2024-publication"]),
+            ("kind=session&kind=meeting", ["cm-15", "cm-15.s3"]),
+            ("theme=governance", ["cm-15"]),
+            ("status=planned", []),
+            ("q=coordination", ["cm-15"]),
+            ("q=50%25", []),
+            ("top_level=true", ["cm-15", "wmr-2024-publication"]),
+        ],
+    )
     def test_filters(self, client, query, expected):
         items = client.get(f"/api/v1/timeline?{query}").json()["items"]
         assert [i["id"] for i in items] == expected
@@ -78,11 +88,20 @@ class TestTimeline:
                 break
         assert seen == ["cm-15", "cm-15.s3", "wmr-2024-publication"]
 
-    @pytest.mark.parametrize(("query", "parameter"), [
-        ("start=2017-13", "start"), ("end=20x7", "end"), ("start=2018&end=2017", "end"),
-        ("limit=0", "limit"), ("limit=501", "limit"), ("cursor=%%%", "cursor"),
-        ("cursor=WyJ4Il0", "cursor"), ("kind=party", "kind"), ("status=rumoured", "status"),
-    ])
+    @pytest.mark.parametrize(
+        ("query", "parameter"),
+        [
+            ("start=2017-13", "start"),
+            ("end=20x7", "end"),
+            ("start=2018&end=2017", "end"),
+            ("limit=0", "limit"),
+            ("limit=501", "limit"),
+            ("cursor=%%%", "cursor"),
+            ("cursor=WyJ4Il0", "cursor"),
+            ("kind=party", "kind"),
+            ("status=rumoured", "status"),
+        ],
+    )
     def test_bad_parameters_are_422_naming_the_parameter(self, client, query, parameter):
         body = _problem(client.get(f"/api/v1/timeline?{query}"), 422)
         assert body["errors"][0]["parameter"] == parameter
@@ -155,10 +174,15 @@ class TestObjectivesAndPledges:
         _problem(client.get("/api/v1/objectives/24"), 422)
         _problem(client.get("/api/v1/objectives/3"), 404)
 
-    @pytest.mark.parametrize(("query", "expected"), [
-        ("objective=7", ["example-pledge"]), ("objective=8", []),
-        ("actor=iom", ["example-pledge"]), ("process=pledging-initiative", ["example-pledge"]),
-    ])
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("objective=7", ["example-pledge"]),
+            ("objective=8", []),
+            ("actor=iom", ["example-pledge"]),
+            ("process=pledging-initiative", ["example-pledge"]),
+        ],
+    )
     def test_pledge_filters(self, client, query, expected):
         assert [p["id"] for p in client.get(f"/api/v1/pledges?{query}").json()["items"]] == expected
 
@@ -208,10 +232,18 @@ class TestErrorsAndDocs:
 
     def test_openapi_documents_every_endpoint(self, client):
         paths = client.get("/openapi.json").json()["paths"]
-        for path in ["/api/v1/timeline", "/api/v1/processes/{process_id}", "/api/v1/meetings",
-                     "/api/v1/actors/{actor_id}/timeline", "/api/v1/objectives",
-                     "/api/v1/pledges", "/api/v1/compare", "/api/v1/sources/{source_id}",
-                     "/api/v1/figures", "/health"]:
+        for path in [
+            "/api/v1/timeline",
+            "/api/v1/processes/{process_id}",
+            "/api/v1/meetings",
+            "/api/v1/actors/{actor_id}/timeline",
+            "/api/v1/objectives",
+            "/api/v1/pledges",
+            "/api/v1/compare",
+            "/api/v1/sources/{source_id}",
+            "/api/v1/figures",
+            "/health",
+        ]:
             assert path in paths
         assert client.get("/docs").status_code == 200
 
@@ -241,10 +273,15 @@ class TestStatementCount:
         assert self._count(client, "/api/v1/timeline?limit=1") <= 12
         assert self._count(client, "/api/v1/timeline?limit=50") <= 12
 
-    @pytest.mark.parametrize("url", [
-        "/api/v1/meetings/cm-15", "/api/v1/actors/juan-jose-gomez-camacho",
-        "/api/v1/compare?left=gcm&right=progress-declaration", "/api/v1/objectives",
-        "/api/v1/processes/coordination-meetings",
-    ])
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/api/v1/meetings/cm-15",
+            "/api/v1/actors/juan-jose-gomez-camacho",
+            "/api/v1/compare?left=gcm&right=progress-declaration",
+            "/api/v1/objectives",
+            "/api/v1/processes/coordination-meetings",
+        ],
+    )
     def test_detail_statement_count_is_bounded(self, client, url):
         assert self._count(client, url) <= 30

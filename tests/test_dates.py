@@ -9,10 +9,20 @@ from app.core.dates import DateFormatError, parse_bound, parse_date
     ("text", "start", "end", "precision", "display"),
     [
         ("2017-02-16", date(2017, 2, 16), date(2017, 2, 16), "day", "16 February 2017"),
-        ("2017-02-16/2017-02-17", date(2017, 2, 16), date(2017, 2, 17), "day",
-         "16–17 February 2017"),
-        ("2011-11-29/2011-12-02", date(2011, 11, 29), date(2011, 12, 2), "day",
-         "29 November – 2 December 2011"),
+        (
+            "2017-02-16/2017-02-17",
+            date(2017, 2, 16),
+            date(2017, 2, 17),
+            "day",
+            "16–17 February 2017",
+        ),
+        (
+            "2011-11-29/2011-12-02",
+            date(2011, 11, 29),
+            date(2011, 12, 2),
+            "day",
+            "29 November – 2 December 2011",
+        ),
         ("2017-12", date(2017, 12, 1), date(2017, 12, 31), "month", "December 2017"),
         ("2017-04/2017-11", date(2017, 4, 1), date(2017, 11, 30), "month", "April–November 2017"),
         ("2017", date(2017, 1, 1), date(2017, 12, 31), "year", "2017"),
@@ -28,7 +38,11 @@ from app.core.dates import DateFormatError, parse_bound, parse_date
 def test_parse_gives_bounds_precision_and_display(text, start, end, precision, display):
     parsed = parse_date(text)
     assert (parsed.lower, parsed.upper, parsed.precision, parsed.display) == (
-        start, end, precision, display)
+        start,
+        end,
+        precision,
+        display,
+    )
     assert parsed.edtf == text
 
 

@@ -19,8 +19,10 @@ from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR
 def _counts(url: str) -> dict[str, int]:
     engine = make_engine(url)
     with engine.connect() as connection:
-        counts = {t.name: connection.execute(select(func.count()).select_from(t)).scalar_one()
-                  for t in m.Base.metadata.sorted_tables}
+        counts = {
+            t.name: connection.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in m.Base.metadata.sorted_tables
+        }
     engine.dispose()
     return counts
 
@@ -53,8 +55,10 @@ def test_edited_record_is_updated_and_removed_record_deleted(migrated_url, tmp_p
     _load(migrated_url, FIXTURE_SEEDS)
     seeds = _copy_fixture(tmp_path)
     data = (seeds / "data.yaml").read_text(encoding="utf-8")
-    data = data.replace("title: World Migration Report 2024 published",
-                        "title: World Migration Report 2024 (chapter 8) published")
+    data = data.replace(
+        "title: World Migration Report 2024 published",
+        "title: World Migration Report 2024 (chapter 8) published",
+    )
     (seeds / "data.yaml").write_text(data, encoding="utf-8")
     result = _load(migrated_url, seeds)
     assert result.updated["events"] == 1
@@ -102,10 +106,12 @@ def test_quote_not_in_source_is_rejected(tmp_path, migrated_url):
 def test_a_bad_file_changes_nothing(migrated_url, tmp_path):
     _load(migrated_url, FIXTURE_SEEDS)
     before = _counts(migrated_url)
-    seeds = _broken(tmp_path, "title: World Migration Report 2024 published",
-                    "title: Renamed\n    ordinal: not-a-number")
-    (seeds / "extra.yaml").write_text(
-        "themes:\n  - {id: new-theme, name: New}\n", encoding="utf-8")
+    seeds = _broken(
+        tmp_path,
+        "title: World Migration Report 2024 published",
+        "title: Renamed\n    ordinal: not-a-number",
+    )
+    (seeds / "extra.yaml").write_text("themes:\n  - {id: new-theme, name: New}\n", encoding="utf-8")
     with pytest.raises(SeedError):
         _load(migrated_url, seeds)
     assert _counts(migrated_url) == before

@@ -149,6 +149,6 @@ def refs(session: Session, model: type[m.Base], ids: Iterable[str | None]) -> di
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    key = model.__table__.c.id  # type: ignore[attr-defined]
+    key = model.__table__.c.id
     rows = session.execute(select(key, NAMED[model]).where(key.in_(wanted)))
     return {ident: Ref(id=ident, name=name) for ident, name in rows}

@@ -247,14 +247,14 @@ def compare(
         for a in COMPARED
     ]
     by_theme: dict[str, tuple[Ref, list[ProvisionOut], list[ProvisionOut]]] = {}
-    unthemed = []
+    unthemed: list[ProvisionOut] = []
     for index, side in enumerate(sides):
         for provision in provisions_of(session, side.id):
             if not provision.themes:
                 unthemed.append(provision)
             for theme in provision.themes:
-                entry = by_theme.setdefault(theme.id, (theme, [], []))
-                entry[1 + index].append(provision)
+                _, left_side, right_side = by_theme.setdefault(theme.id, (theme, [], []))
+                (right_side if index else left_side).append(provision)
     rows = [
         ThemeRow(theme=t, left=lp, right=rp)
         for t, lp, rp in sorted(by_theme.values(), key=lambda entry: entry[0].name)

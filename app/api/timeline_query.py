@@ -149,7 +149,7 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def filtered_events(f: TimelineFilter) -> Select[tuple[m.Event]]:
+def filtered_events(f: TimelineFilter) -> Select[m.Event]:
     e = m.Event
     query = select(e)
     if f.start:
@@ -204,12 +204,10 @@ def timeline_page(
         if len(page.after) != 3:
             raise InvalidParameter("cursor", "cursor is not valid for this list")
         start, end, ident = cursor_dates(page.after, 2)
-        query = query.where(
-            tuple_(e.date_start, e.date_end, e.id) > tuple_(start, end, ident)  # type: ignore[arg-type]
-        )
-    rows = session.scalars(
-        query.order_by(e.date_start, e.date_end, e.id).limit(page.limit + 1)
-    ).all()
+        query = query.where(tuple_(e.date_start, e.date_end, e.id) > tuple_(start, end, ident))
+    rows = list(
+        session.scalars(query.order_by(e.date_start, e.date_end, e.id).limit(page.limit + 1))
+    )
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     next_cursor = None
@@ -264,7 +262,7 @@ def timeline_items(session: Session, events: list[m.Event]) -> list[TimelineItem
                 country=countries.get(e.country_id or ""),
                 venue=e.venue,
                 format=e.format,
-            )  # type: ignore[arg-type]
+            )
         date = DateOut.of(e.fuzzy_date)
         assert date is not None
         items.append(
@@ -274,7 +272,7 @@ def timeline_items(session: Session, events: list[m.Event]) -> list[TimelineItem
                 is_meeting=e.is_meeting,
                 title=e.title,
                 date=date,
-                status=e.status,  # type: ignore[arg-type]
+                status=e.status,
                 process=processes.get(e.process_id or ""),
                 parent=parents.get(e.parent_id or ""),
                 place=place,

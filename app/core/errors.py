@@ -94,7 +94,8 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No endpoint at {request.url.path}; see /docs for the API"
-    return problem(exc.status_code, detail, request=request, headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(exc.status_code, detail, request=request, headers=headers)
 
 
 async def _database_down(request: Request, exc: Exception) -> JSONResponse:

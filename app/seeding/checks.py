@@ -76,18 +76,24 @@ def _duplicate_ids(dataset: Dataset) -> list[str]:
         counts = Counter(r.id for r in dataset.of(plural))
         for ident, n in counts.items():
             if n > 1:
-                files = sorted({x.file for x in dataset.located(plural) if x.record.id == ident})
+                files = sorted(
+                    {
+                        x.file
+                        for x in dataset.located(plural)
+                        if getattr(x.record, "id", None) == ident
+                    }
+                )
                 problems.append(f"{plural}: id '{ident}' is used {n} times ({', '.join(files)})")
     counts = Counter(provision_id(p) for p in dataset.of("provisions"))
     problems += [f"provisions: '{i}' appears {n} times" for i, n in counts.items() if n > 1]
     return problems
 
 
-def _refs(located: Located) -> Iterator[tuple[str, str | None, str]]:
+def _refs(located: Located) -> Iterator[tuple[str, str, str]]:
     """(field, referenced id, kind it must be) for every reference a record makes."""
     r = located.record
-    single = {
-        "parent": None,
+    single: dict[str, str] = {
+        "parent": "",
         "country": "actor",
         "person": "actor",
         "organization": "actor",

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, select
 from app import models as m
 from app.seeding import schemas as s
 
-Grouped = dict[tuple[str, str], list[dict[str, Any]]]
+Grouped = dict[tuple[Any, ...], list[dict[str, Any]]]
 
 
 def _all(connection: Connection, model: type[m.Base], *order: str) -> list[dict[str, Any]]:
@@ -40,11 +40,11 @@ def _cites(grouped: Grouped, subject_type: str, subject_id: str) -> list[dict[st
 def _by(rows: list[dict[str, Any]], *keys: str) -> Grouped:
     grouped: Grouped = defaultdict(list)
     for row in rows:
-        grouped[tuple(row[k] for k in keys)].append(row)  # type: ignore[index]
+        grouped[tuple(row[k] for k in keys)].append(row)
     return grouped
 
 
-def _tags(connection: Connection) -> dict[tuple[str, str], list[str]]:
+def _tags(connection: Connection) -> dict[tuple[Any, ...], list[str]]:
     return {
         key: [r["theme_id"] for r in rows]
         for key, rows in _by(_all(connection, m.ThemeTag), "subject_type", "subject_id").items()

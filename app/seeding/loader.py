@@ -99,10 +99,10 @@ def sync(connection: Connection, rows: Rows) -> LoadResult:
     for table in reversed(tables):
         deletes = plans[table][2]
         if deletes:
-            keys = list(table.primary_key.columns)
+            columns = list(table.primary_key.columns)
             for start in range(0, len(deletes), 500):
                 chunk = deletes[start : start + 500]
-                connection.execute(delete(table).where(tuple_(*keys).in_(chunk)))
+                connection.execute(delete(table).where(tuple_(*columns).in_(chunk)))
             result.deleted[table.name] = len(deletes)
     return result
 

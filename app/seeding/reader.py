@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from app.seeding import schemas as s
 
@@ -49,11 +50,11 @@ class Dataset:
         return self.records[kind]
 
 
-def _describe(error: dict[str, Any], data: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails, data: dict[str, Any]) -> str:
     loc = list(error["loc"])
     where = ""
     if len(loc) >= 2 and isinstance(loc[1], int):
-        kind, index = loc[0], loc[1]
+        kind, index = str(loc[0]), loc[1]
         try:
             ident = data[kind][index].get("id") or data[kind][index].get("actor")
         except (AttributeError, IndexError, KeyError, TypeError):

@@ -17,7 +17,7 @@ from app.seeding.reader import Dataset
 Row = dict[str, Any]
 Rows = dict[Table, list[Row]]
 
-SUBJECT_OF = {
+SUBJECT_OF: dict[type[s.Record], str] = {
     s.ActorIn: "actor",
     s.PositionIn: "position",
     s.ProcessIn: "process",
@@ -56,7 +56,8 @@ class RowBuilder:
         self.rows: Rows = {table: [] for table in m.Base.metadata.sorted_tables}
 
     def add(self, model: type[m.Base], **values: Any) -> None:
-        self.rows[model.__table__].append(values)  # type: ignore[arg-type]
+        table: Table = model.__table__  # type: ignore[assignment]
+        self.rows[table].append(values)
 
     def cite(self, subject_type: str, subject_id: str, cites: Iterable[s.CitationIn]) -> None:
         for citation in cites:
