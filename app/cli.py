@@ -37,6 +37,8 @@ def _summary(result: LoadResult) -> str:
 
 def seed_database(settings: Settings) -> LoadResult:
     """Migrate, then load the seed files in one transaction."""
+    if not settings.sources_dir.is_dir():
+        print(f"note: {settings.sources_dir} not found; quotes not checked", file=sys.stderr)
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:

@@ -58,7 +58,11 @@ def dataset_ids(dataset: Dataset) -> dict[str, set[str]]:
 
 
 def check_dataset(dataset: Dataset, sources_dir: Path | None) -> None:
-    """Raise :class:`SeedError` listing every problem found, or return quietly."""
+    """Raise :class:`SeedError` listing every problem found, or return quietly.
+
+    Quotes are checked when ``sources_dir`` holds the source documents; a deployment without
+    them still loads (the tests and CI always check them).
+    """
     problems: list[str] = []
     problems += _duplicate_ids(dataset)
     ids = dataset_ids(dataset)
@@ -182,7 +186,7 @@ def _objectives(dataset: Dataset) -> list[str]:
 
 def _quotes(dataset: Dataset, sources_dir: Path | None) -> list[str]:
     files = {src.id: src.file for src in dataset.of("sources") if src.file}
-    if sources_dir is None or not files:
+    if sources_dir is None or not sources_dir.is_dir() or not files:
         return []
     problems = []
     for plural in dataset.records:

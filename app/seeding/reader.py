@@ -33,10 +33,13 @@ class Located:
 
     @property
     def label(self) -> str:
-        ident = getattr(self.record, "id", None)
-        return f"{self.file}: {type(self.record).__name__.removesuffix('In').lower()} " + (
-            f"'{ident}'" if ident else "(no id)"
-        )
+        record = self.record
+        subject = getattr(record, "subject", None)
+        if isinstance(record, s.ExtraCitationIn) and subject is not None:
+            return f"{self.file}: citations of {subject.kind} '{subject.id}'"
+        kind = type(record).__name__.removesuffix("In").lower()
+        ident = getattr(record, "id", None) or getattr(record, "actor", None)
+        return f"{self.file}: {kind} " + (f"'{ident}'" if ident else "(no id)")
 
 
 @dataclass
