@@ -16,6 +16,7 @@ from app.seeding.checks import check_dataset
 from app.seeding.exporter import export
 from app.seeding.loader import LoadResult, load
 from app.seeding.reader import SeedError, read_dataset
+from app.seeding.report import build_report, format_report
 
 
 def _report_problems(error: SeedError, settings: Settings) -> int:
@@ -51,6 +52,11 @@ def seed_database(settings: Settings) -> LoadResult:
 def _seed(args: argparse.Namespace) -> int:
     settings = get_settings()
     try:
+        if args.report:
+            dataset = read_dataset(settings.seeds_dir)
+            limit = 10**6 if args.all else 40
+            print(format_report(build_report(dataset, settings.sources_dir), limit=limit))
+            return 0
         if args.check:
             dataset = read_dataset(settings.seeds_dir)
             check_dataset(dataset, settings.sources_dir)
@@ -120,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed", help="validate the seed files and load them")
     seed.add_argument("--check", action="store_true", help="validate only; write nothing")
+    seed.add_argument(
+        "--report",
+        action="store_true",
+        help="counts by kind and source, and source sentences with a date or number "
+        "that no record cites; writes nothing",
+    )
+    seed.add_argument("--all", action="store_true", help="with --report: list every sentence")
     seed.set_defaults(handler=_seed)
 
     exporter = commands.add_parser("export", help="write the database out as seed files")
