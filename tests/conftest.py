@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.core import migrate
-from app.core.config import PROJECT_ROOT, Settings
+from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import make_engine
 from app.main import create_app
 from app.seeding.loader import load
@@ -27,8 +27,17 @@ POSTGRES_URL = os.environ.get(
     "MGT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 FIXTURE_SEEDS = Path(__file__).parent / "fixtures" / "seeds"
-SOURCES_DIR = PROJECT_ROOT.parent / "shared" / "sources"
+SOURCES_DIR = get_settings().sources_dir
 ENGINES = ["sqlite", "postgresql"]
+
+
+def require_sources() -> None:
+    """Skip (fail under CI) a test that needs the source documents when they are absent."""
+    if not SOURCES_DIR.is_dir():
+        message = f"source documents not found at {SOURCES_DIR} (set MGT_SOURCES_DIR)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
 
 
 def _postgres_admin_url() -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import select
 
@@ -12,7 +10,7 @@ from app.core.config import PROJECT_ROOT
 from app.core.db import make_engine
 from app.seeding.checks import check_dataset
 from app.seeding.reader import read_dataset
-from tests.conftest import SOURCES_DIR
+from tests.conftest import SOURCES_DIR, require_sources
 
 CITED_TABLES = {
     "actor": m.Actor,
@@ -32,11 +30,7 @@ CITED_TABLES = {
 
 @pytest.fixture(scope="module")
 def dataset():
-    if not SOURCES_DIR.is_dir():
-        message = f"source documents not found at {SOURCES_DIR}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+    require_sources()
     return read_dataset(PROJECT_ROOT / "seeds")
 
 

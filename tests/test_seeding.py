@@ -13,7 +13,7 @@ from app.core.db import make_engine
 from app.seeding.exporter import export
 from app.seeding.loader import load
 from app.seeding.reader import SeedError
-from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR
+from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR, require_sources
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -98,6 +98,7 @@ def test_unknown_reference_names_both_ends(tmp_path, migrated_url):
 
 
 def test_quote_not_in_source_is_rejected(tmp_path, migrated_url):
+    require_sources()
     seeds = _broken(tmp_path, 'quote: "As of January 2023, 233', 'quote: "As of January 2023, 234')
     with pytest.raises(SeedError, match="quote not found in 004_"):
         _load(migrated_url, seeds)
