@@ -32,6 +32,14 @@ from app.core.dates import DateFormatError, parse_bound, parse_date
         ("199X", date(1990, 1, 1), date(1999, 12, 31), "decade", "1990s"),
         ("2017~", date(2017, 1, 1), date(2017, 12, 31), "year", "c. 2017"),
         ("2005?", date(2005, 1, 1), date(2005, 12, 31), "year", "2005?"),
+        (
+            "2025-09-02?/2025-09-04?",
+            date(2025, 9, 2),
+            date(2025, 9, 4),
+            "day",
+            "2–4 September 2025?",
+        ),
+        ("2005~/2006~", date(2005, 1, 1), date(2006, 12, 31), "year", "c. 2005–2006"),
         ("2024-02-29", date(2024, 2, 29), date(2024, 2, 29), "day", "29 February 2024"),
     ],
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -172,6 +172,11 @@ class FuzzyDate:
         assert end is not None
         if start == end:
             return start.words()
+        if (start.approximate, start.uncertain) == (end.approximate, end.uncertain) and (
+            start.approximate or start.uncertain
+        ):
+            bare = FuzzyDate(_plain(start), _plain(end))._range_words()
+            return ("c. " if start.approximate else "") + bare + ("?" if start.uncertain else "")
         plain = all(
             not (p.approximate or p.uncertain or p.season or p.decade) for p in (start, end)
         )
@@ -185,6 +190,10 @@ class FuzzyDate:
         if same and start.precision == "year":
             return f"{start.year}–{end.year}"
         return f"{start.words()} – {end.words()}"
+
+
+def _plain(point: DatePoint) -> DatePoint:
+    return replace(point, approximate=False, uncertain=False)
 
 
 def _parse_point(text: str) -> DatePoint:

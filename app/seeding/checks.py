@@ -6,9 +6,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from app.core.dates import parse_date
 from app.seeding import schemas as s
 from app.seeding.reader import Dataset, Located, SeedError
 
@@ -69,6 +71,7 @@ def check_dataset(dataset: Dataset, sources_dir: Path | None) -> None:
     problems += _references(dataset, ids)
     problems += _names(dataset)
     problems += _objectives(dataset)
+    problems += _overlapping_posts(dataset)
     problems += _quotes(dataset, sources_dir)
     if problems:
         raise SeedError(problems)
@@ -166,6 +169,33 @@ def _names(dataset: Dataset) -> list[str]:
         for name, who in owners.items()
         if len(who) > 1
     ]
+
+
+def _overlapping_posts(dataset: Dataset) -> list[str]:
+    """The same person in the same post over overlapping spans is one record, not two."""
+    problems = []
+    posts: dict[tuple[str, str, str | None], list[s.PositionIn]] = {}
+    for position in dataset.of("positions"):
+        key = (position.person, normalize_text(position.title), position.organization)
+        posts.setdefault(key, []).append(position)
+    for same in posts.values():
+        for i, a in enumerate(same):
+            for b in same[i + 1 :]:
+                if _overlap(a.date, b.date):
+                    problems.append(
+                        f"positions: '{a.id}' and '{b.id}' are the same post of {a.person} "
+                        "over overlapping dates; keep one and cite it twice"
+                    )
+    return problems
+
+
+def _overlap(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True
+    first, second = parse_date(a), parse_date(b)
+    return (first.upper or date.max) >= (second.lower or date.min) and (
+        second.upper or date.max
+    ) >= (first.lower or date.min)
 
 
 def _objectives(dataset: Dataset) -> list[str]:
