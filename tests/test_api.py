@@ -27,8 +27,14 @@ class TestHealth:
 class TestTimeline:
     def test_items_in_chronological_order_with_citations(self, client):
         items = client.get("/api/v1/timeline").json()["items"]
-        assert [i["id"] for i in items] == ["cm-15", "cm-15.s3", "wmr-2024-publication"]
-        first = items[0]
+        assert [i["id"] for i in items] == [
+            "gfmd-2009-announced",
+            "gfmd-2009",
+            "cm-15",
+            "cm-15.s3",
+            "wmr-2024-publication",
+        ]
+        first = items[2]
         assert first["date"] == {
             "start": "2017-02-16",
             "end": "2017-02-17",
@@ -60,7 +66,9 @@ class TestTimeline:
             ("start=2017&end=2017", ["cm-15", "cm-15.s3"]),
             ("start=2017-02-17&end=2017-03", ["cm-15", "cm-15.s3"]),
             ("start=2017-03", ["wmr-2024-publication"]),
-            ("end=2016", []),
+            ("end=2016", ["gfmd-2009-announced", "gfmd-2009"]),
+            ("start=2009-11-03&end=2009-11-03", ["gfmd-2009-announced", "gfmd-2009"]),
+            ("status=announced", ["gfmd-2009-announced"]),
             ("start=2024-06&end=2024-06", ["wmr-2024-publication"]),
             ("process=coordination-meetings", ["cm-15", "cm-15.s3"]),
             ("actor=juan-jose-gomez-camacho", ["cm-15.s3"]),
@@ -68,9 +76,13 @@ class TestTimeline:
             ("kind=session&kind=meeting", ["cm-15", "cm-15.s3"]),
             ("theme=governance", ["cm-15"]),
             ("status=planned", []),
+            ("status=held&process=coordination-meetings", ["cm-15", "cm-15.s3"]),
             ("q=coordination", ["cm-15"]),
             ("q=50%25", []),
-            ("top_level=true", ["cm-15", "wmr-2024-publication"]),
+            (
+                "top_level=true",
+                ["gfmd-2009-announced", "gfmd-2009", "cm-15", "wmr-2024-publication"],
+            ),
         ],
     )
     def test_filters(self, client, query, expected):
@@ -86,7 +98,13 @@ class TestTimeline:
             cursor = body["next_cursor"]
             if cursor is None:
                 break
-        assert seen == ["cm-15", "cm-15.s3", "wmr-2024-publication"]
+        assert seen == [
+            "gfmd-2009-announced",
+            "gfmd-2009",
+            "cm-15",
+            "cm-15.s3",
+            "wmr-2024-publication",
+        ]
 
     @pytest.mark.parametrize(
         ("query", "parameter"),
@@ -115,7 +133,15 @@ class TestMeetings:
 
     def test_list_holds_meetings_only(self, client):
         ids = [i["id"] for i in client.get("/api/v1/meetings").json()["items"]]
-        assert ids == ["cm-15", "cm-15.s3"]
+        assert ids == ["gfmd-2009-announced", "gfmd-2009", "cm-15", "cm-15.s3"]
+
+    def test_announcement_keeps_its_status_and_points_to_the_meeting_held(self, client):
+        announced = client.get("/api/v1/meetings/gfmd-2009-announced").json()
+        assert announced["status"] == "announced"
+        assert announced["date"]["edtf"] == "2009-11"
+        assert announced["held_as"]["id"] == "gfmd-2009"
+        held = client.get("/api/v1/meetings/gfmd-2009").json()
+        assert [a["id"] for a in held["announcements"]] == ["gfmd-2009-announced"]
 
     def test_unknown_meeting_is_404(self, client):
         _problem(client.get("/api/v1/meetings/wmr-2024-publication"), 404)

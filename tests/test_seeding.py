@@ -44,7 +44,7 @@ def _copy_fixture(tmp_path: Path) -> Path:
 
 def test_second_load_changes_nothing(migrated_url):
     first = _load(migrated_url, FIXTURE_SEEDS)
-    assert first.inserted["events"] == 3
+    assert first.inserted["events"] == 5
     before = _counts(migrated_url)
     second = _load(migrated_url, FIXTURE_SEEDS)
     assert not second.changed

@@ -11,9 +11,16 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import facts
 from app.api.deps import SessionDep
-from app.api.processes import EventSummary, ProcessRoleOut, event_summaries, roles_of
+from app.api.processes import ProcessRoleOut, roles_of
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Page, Ref
-from app.api.timeline_query import TimelineFilterDep, TimelineItem, like_pattern, timeline_page
+from app.api.timeline_query import (
+    EventSummary,
+    TimelineFilterDep,
+    TimelineItem,
+    event_summaries,
+    like_pattern,
+    timeline_page,
+)
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import encode_cursor

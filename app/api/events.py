@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,8 +14,10 @@ from app.api import facts
 from app.api.deps import SessionDep
 from app.api.schemas import FigureOut, Page, Ref
 from app.api.timeline_query import (
+    EventSummary,
     TimelineFilterDep,
     TimelineItem,
+    event_summaries,
     timeline_items,
     timeline_page,
 )
@@ -34,6 +37,9 @@ class EventDetail(TimelineItem):
     ordinal: int | None
     description: str | None
     sessions: list[TimelineItem]
+    announcements: list[EventSummary] = Field(
+        description="Earlier announcements or plans of this meeting, as the sources state them"
+    )
     outcome_documents: list[OutcomeDocument]
     figures: list[FigureOut]
 
@@ -78,6 +84,15 @@ def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> Eve
         ordinal=event.ordinal,
         description=event.description,
         sessions=timeline_items(session, list(children)),
+        announcements=event_summaries(
+            list(
+                session.scalars(
+                    select(m.Event)
+                    .where(m.Event.held_as_id == event_id)
+                    .order_by(m.Event.date_start, m.Event.id)
+                )
+            )
+        ),
         outcome_documents=[OutcomeDocument(id=i, name=t, relation=r) for r, i, t in documents],
         figures=facts.figures(session, "event", [event_id])[event_id],
     )

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import facts
 from app.api.deps import SessionDep
-from app.api.processes import EventSummary, event_summaries
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref
+from app.api.timeline_query import EventSummary, event_summaries
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import encode_cursor

@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import facts
 from app.api.deps import SessionDep
-from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref
+from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Page, Ref
 from app.api.timeline_query import (
+    EventSummary,
     TimelineFilterDep,
     TimelineItem,
+    event_summaries,
     like_pattern,
     timeline_page,
 )
@@ -53,14 +55,6 @@ class ProcessLinkOut(Cited):
     direction: str
     process: Ref
     note: str | None
-
-
-class EventSummary(Out):
-    id: str
-    title: str
-    kind: str
-    status: str
-    date: DateOut | None
 
 
 class ProcessDetail(ProcessOut):
@@ -106,15 +100,6 @@ def roles_of(session: Session, condition: object) -> list[tuple[m.ProcessRole, R
     actors = facts.refs(session, m.Actor, [r.actor_id for r in rows])
     processes = facts.refs(session, m.Process, [r.process_id for r in rows])
     return [(r, actors[r.actor_id], processes[r.process_id]) for r in rows]
-
-
-def event_summaries(rows: list[m.Event]) -> list[EventSummary]:
-    return [
-        EventSummary(
-            id=e.id, title=e.title, kind=e.kind, status=e.status, date=DateOut.of(e.fuzzy_date)
-        )
-        for e in rows
-    ]
 
 
 @router.get("/processes", response_model=Page[ProcessOut], summary="List processes")

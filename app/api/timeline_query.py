@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Query
+from pydantic import Field
 from sqlalchemy import Select, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
@@ -49,11 +50,31 @@ class TimelineItem(Cited):
     date: DateOut
     status: EventStatus
     process: Ref | None
-    parent: Ref | None
+    parent: Ref | None = Field(description="The meeting this item is a session or part of")
+    held_as: Ref | None = Field(
+        description="For a meeting as announced or planned: the meeting as it was held"
+    )
     place: PlaceOut | None
     actors: list[Participant]
     themes: list[Ref]
     disputes: list[DisputeOut]
+
+
+class EventSummary(Out):
+    id: str
+    title: str
+    kind: str
+    status: str
+    date: DateOut | None
+
+
+def event_summaries(rows: list[m.Event]) -> list[EventSummary]:
+    return [
+        EventSummary(
+            id=e.id, title=e.title, kind=e.kind, status=e.status, date=DateOut.of(e.fuzzy_date)
+        )
+        for e in rows
+    ]
 
 
 @dataclass
@@ -247,7 +268,9 @@ def participants(session: Session, event_ids: list[str]) -> dict[str, list[Parti
 def timeline_items(session: Session, events: list[m.Event]) -> list[TimelineItem]:
     ids = [e.id for e in events]
     processes = facts.refs(session, m.Process, [e.process_id for e in events])
-    parents = facts.refs(session, m.Event, [e.parent_id for e in events])
+    parents = facts.refs(
+        session, m.Event, [e.parent_id for e in events] + [e.held_as_id for e in events]
+    )
     countries = facts.refs(session, m.Actor, [e.country_id for e in events])
     who = participants(session, ids)
     tags = facts.themes(session, "event", ids)
@@ -275,6 +298,7 @@ def timeline_items(session: Session, events: list[m.Event]) -> list[TimelineItem
                 status=e.status,
                 process=processes.get(e.process_id or ""),
                 parent=parents.get(e.parent_id or ""),
+                held_as=parents.get(e.held_as_id or ""),
                 place=place,
                 actors=who[e.id],
                 themes=tags[e.id],

@@ -19,6 +19,7 @@ class Event(DatedMixin, Base):
     status: Mapped[str] = mapped_column(String(20))
     process_id: Mapped[str | None] = mapped_column(ForeignKey("processes.id"), index=True)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"), index=True)
+    held_as_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"), index=True)
     ordinal: Mapped[int | None] = mapped_column(Integer)
     city: Mapped[str | None] = mapped_column(Text)
     country_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"), index=True)

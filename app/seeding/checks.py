@@ -112,6 +112,7 @@ def _refs(located: Located) -> Iterator[tuple[str, str, str]]:
         "instrument": "instrument",
         "event": "event",
         "matches": "pledge",
+        "held_as": "event",
         "source": "process",
         "target": "process",
     }

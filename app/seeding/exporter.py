@@ -155,6 +155,7 @@ def collect(connection: Connection) -> dict[str, list[BaseModel]]:
                 status=r["status"],
                 process=r["process_id"],
                 parent=r["parent_id"],
+                held_as=r["held_as_id"],
                 ordinal=r["ordinal"],
                 city=r["city"],
                 country=r["country_id"],

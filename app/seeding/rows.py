@@ -211,6 +211,7 @@ def build_rows(dataset: Dataset) -> Rows:
             status=r.status,
             process_id=r.process,
             parent_id=r.parent,
+            held_as_id=r.held_as,
             ordinal=r.ordinal,
             city=r.city,
             country_id=r.country,

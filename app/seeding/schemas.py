@@ -316,6 +316,11 @@ class EventIn(Dated):
     status: EventStatus = "held"
     process: Slug | None = None
     parent: Slug | None = None
+    held_as: Slug | None = Field(
+        None,
+        description="for a meeting as announced or planned by a source: the meeting as held, "
+        "when it took place (the announcement keeps its own status, date and place)",
+    )
     ordinal: int | None = None
     city: str | None = None
     country: Slug | None = None

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 10:59:13.992910
+Create Date: 2026-11-23 11:24:04.812484
 """
 
 from collections.abc import Sequence
@@ -168,6 +168,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("process_id", sa.String(length=200), nullable=True),
         sa.Column("parent_id", sa.String(length=200), nullable=True),
+        sa.Column("held_as_id", sa.String(length=200), nullable=True),
         sa.Column("ordinal", sa.Integer(), nullable=True),
         sa.Column("city", sa.Text(), nullable=True),
         sa.Column("country_id", sa.String(length=200), nullable=True),
@@ -182,6 +183,9 @@ def upgrade() -> None:
             ["country_id"], ["actors.id"], name=op.f("fk_events_country_id_actors")
         ),
         sa.ForeignKeyConstraint(
+            ["held_as_id"], ["events.id"], name=op.f("fk_events_held_as_id_events")
+        ),
+        sa.ForeignKeyConstraint(
             ["parent_id"], ["events.id"], name=op.f("fk_events_parent_id_events")
         ),
         sa.ForeignKeyConstraint(
@@ -194,6 +198,7 @@ def upgrade() -> None:
             "ix_events_chronology", ["date_start", "date_end", "id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_events_country_id"), ["country_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_events_held_as_id"), ["held_as_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_events_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_events_parent_id"), ["parent_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_events_process_id"), ["process_id"], unique=False)
@@ -514,6 +519,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_events_process_id"))
         batch_op.drop_index(batch_op.f("ix_events_parent_id"))
         batch_op.drop_index(batch_op.f("ix_events_kind"))
+        batch_op.drop_index(batch_op.f("ix_events_held_as_id"))
         batch_op.drop_index(batch_op.f("ix_events_country_id"))
         batch_op.drop_index("ix_events_chronology")
 
