@@ -6,12 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import migrate
+from app.core.auth import create_key, revoke_key
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine
-from app.models import Source
+from app.core.db import make_engine, make_sessionmaker, unit_of_work
+from app.core.errors import DomainError
+from app.models import ApiKey, Change, Source
 from app.seeding.checks import check_dataset
 from app.seeding.exporter import export
 from app.seeding.loader import LoadResult, load
@@ -36,14 +39,27 @@ def _summary(result: LoadResult) -> str:
     )
 
 
-def seed_database(settings: Settings) -> LoadResult:
-    """Migrate, then load the seed files in one transaction."""
+def seed_database(settings: Settings, *, force: bool = False) -> LoadResult:
+    """Migrate, then load the seed files in one transaction.
+
+    The load makes the database match the seed files, so it would undo changes made through
+    the API: unless ``force``, it refuses while the audit log holds any.
+    """
     if not settings.sources_dir.is_dir():
         print(f"note: {settings.sources_dir} not found; quotes not checked", file=sys.stderr)
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
         with engine.begin() as connection:
+            changes = connection.execute(select(func.count()).select_from(Change)).scalar_one()
+            if changes and not force:
+                raise SeedError(
+                    [
+                        f"the database holds {changes} change(s) made through the API, which a "
+                        "load would undo: `mgt export DIR` them into the seed files first, or "
+                        "pass --force to discard them"
+                    ]
+                )
             return load(connection, settings.seeds_dir, settings.sources_dir)
     finally:
         engine.dispose()
@@ -63,9 +79,39 @@ def _seed(args: argparse.Namespace) -> int:
             total = sum(len(v) for v in dataset.records.values())
             print(f"{total} records in {settings.seeds_dir}: valid")
             return 0
-        print(_summary(seed_database(settings)))
+        print(_summary(seed_database(settings, force=args.force)))
     except SeedError as error:
         return _report_problems(error, settings)
+    return 0
+
+
+def _session_factory() -> tuple[Engine, sessionmaker[Session]]:
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    return engine, make_sessionmaker(engine)
+
+
+def _keys(args: argparse.Namespace) -> int:
+    engine, factory = _session_factory()
+    try:
+        with unit_of_work(factory) as session:
+            if args.keys_command == "create":
+                token = create_key(session, args.name, args.scope)
+                print(f"created key '{args.name}' ({args.scope}); the token, shown only now:")
+                print(token)
+            elif args.keys_command == "revoke":
+                revoke_key(session, args.name)
+                print(f"revoked key '{args.name}'")
+            else:
+                for key in session.scalars(select(ApiKey).order_by(ApiKey.name)):
+                    state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+                    print(f"{key.name}\t{key.scope}\t{state}\tcreated {key.created_at:%Y-%m-%d}")
+    except DomainError as error:
+        print(f"mgt keys: {error.detail}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -133,7 +179,22 @@ def build_parser() -> argparse.ArgumentParser:
         "that no record cites; writes nothing",
     )
     seed.add_argument("--all", action="store_true", help="with --report: list every sentence")
+    seed.add_argument(
+        "--force", action="store_true", help="load even over changes made through the API"
+    )
     seed.set_defaults(handler=_seed)
+
+    keys = commands.add_parser("keys", help="API keys for writes")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key and print its token once")
+    create.add_argument(
+        "--name", required=True, help="who or what uses it (shown in the audit log)"
+    )
+    create.add_argument("--scope", choices=["write", "admin"], default="write")
+    revoke = key_commands.add_parser("revoke", help="revoke a key by name")
+    revoke.add_argument("name")
+    key_commands.add_parser("list", help="list keys (never their tokens)")
+    keys.set_defaults(handler=_keys)
 
     exporter = commands.add_parser("export", help="write the database out as seed files")
     exporter.add_argument("directory")

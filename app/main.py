@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from app.api import actors, events, instruments, pledges, processes, sources
+from app.api import actors, changes, events, instruments, pledges, processes, sources, writes
 from app.api.deps import SessionDep
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
+from app.web import install_web
 
 DESCRIPTION = """
 A research API over how the world came to govern international migration: processes,
@@ -44,10 +45,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
-    for module in (events, processes, actors, instruments, pledges, sources):
+    for module in (events, processes, actors, instruments, pledges, sources, writes, changes):
         app.include_router(module.router, prefix="/api/v1")
+    install_web(app)
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")
     def health(session: SessionDep) -> dict[str, str]:

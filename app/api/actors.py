@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from app.api.timeline_query import (
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import encode_cursor
+from app.records import store
 from app.seeding.schemas import ActorKind
 
 router = APIRouter(tags=["actors"])
@@ -185,10 +186,11 @@ def _meeting_roles(session: Session, actor_id: str) -> list[MeetingRole]:
 
 
 @router.get("/actors/{actor_id}", response_model=ActorDetail, summary="One actor")
-def actor_detail(session: SessionDep, actor_id: ActorId) -> ActorDetail:
+def actor_detail(session: SessionDep, actor_id: ActorId, response: Response) -> ActorDetail:
     """An actor with its aliases, posts held (persons) or posts within it (organizations),
     roles at meetings (with what was said) and in processes, pledges and figures."""
     actor = get_actor(session, actor_id)
+    response.headers["ETag"] = store.record_etag(session.connection(), "actors", actor_id) or ""
     (base,) = actor_out(session, [actor])
     members = session.execute(
         select(m.Actor.id, m.Actor.name).where(m.Actor.parent_id == actor_id).order_by(m.Actor.id)
@@ -243,3 +245,19 @@ def actor_timeline(
     filters.actors = [actor_id]
     items, next_cursor = timeline_page(session, filters, page)
     return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/positions/{position_id}", response_model=PositionOut, summary="One post held")
+def position_detail(
+    session: SessionDep,
+    position_id: Annotated[str, Path(max_length=200, examples=["peter-sutherland.srsg"])],
+    response: Response,
+) -> PositionOut:
+    """A person's post in an organization over a span, with its citations."""
+    position = session.get(m.Position, position_id)
+    if position is None:
+        raise NotFound(f"No position with id '{position_id}'; see an actor's positions")
+    response.headers["ETag"] = (
+        store.record_etag(session.connection(), "positions", position_id) or ""
+    )
+    return positions_out(session, [position])[0]

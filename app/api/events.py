@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from app.api.timeline_query import (
 )
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
+from app.records import store
 
 router = APIRouter(tags=["timeline"])
 
@@ -99,13 +100,17 @@ def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> Eve
 
 
 @router.get("/meetings/{event_id}", response_model=EventDetail, summary="One meeting")
-def meeting(session: SessionDep, event_id: EventId) -> EventDetail:
+def meeting(session: SessionDep, event_id: EventId, response: Response) -> EventDetail:
     """A meeting with its participants and their roles, its sessions, figures (attendance),
     outcome documents, themes, citations and disputes."""
-    return event_detail(session, event_id, meetings_only=True)
+    detail = event_detail(session, event_id, meetings_only=True)
+    response.headers["ETag"] = store.record_etag(session.connection(), "events", event_id) or ""
+    return detail
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, summary="One dated item")
-def event(session: SessionDep, event_id: EventId) -> EventDetail:
+def event(session: SessionDep, event_id: EventId, response: Response) -> EventDetail:
     """Any timeline item (a meeting, adoption, publication, appointment, ...) in full."""
-    return event_detail(session, event_id, meetings_only=False)
+    detail = event_detail(session, event_id, meetings_only=False)
+    response.headers["ETag"] = store.record_etag(session.connection(), "events", event_id) or ""
+    return detail

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from app.api.schemas import Cited, DateOut, FigureOut, Page, Ref
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import encode_cursor
+from app.records import store
 
 router = APIRouter(tags=["pledges"])
 
@@ -164,3 +165,18 @@ def list_pledges(
     rows = list(session.scalars(query.order_by(m.Pledge.id).limit(page.limit + 1)))
     next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
     return Page(items=pledges_out(session, rows[: page.limit]), next_cursor=next_cursor)
+
+
+@router.get("/pledges/{pledge_id}", response_model=PledgeOut, summary="One pledge")
+def pledge_detail(
+    session: SessionDep,
+    pledge_id: Annotated[str, Path(max_length=200)],
+    response: Response,
+) -> PledgeOut:
+    """A pledge with its pledgers, objectives, status and citations; its status history is
+    in the audit log (`/api/v1/changes?kind=pledges&record=ID`)."""
+    pledge = session.get(m.Pledge, pledge_id)
+    if pledge is None:
+        raise NotFound(f"No pledge with id '{pledge_id}'; list them at /api/v1/pledges")
+    response.headers["ETag"] = store.record_etag(session.connection(), "pledges", pledge_id) or ""
+    return pledges_out(session, [pledge])[0]

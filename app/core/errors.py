@@ -21,6 +21,7 @@ class DomainError(Exception):
 
     status = 400
     title = "Bad request"
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -31,6 +32,31 @@ class DomainError(Exception):
 class NotFound(DomainError):
     status = 404
     title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    title = "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    title = "Precondition required"
+
+
+class UnprocessableRecord(DomainError):
+    """A record that is well-formed JSON but not a valid fact (schema, references, quotes)."""
+
+    status = 422
+    title = "Invalid record"
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems), errors=[{"detail": p} for p in problems])
 
 
 class InvalidParameter(DomainError):
@@ -86,7 +112,9 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return problem(exc.status, exc.detail, title=exc.title, request=request, **exc.extra)
+    return problem(
+        exc.status, exc.detail, title=exc.title, request=request, headers=exc.headers, **exc.extra
+    )
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:

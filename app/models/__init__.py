@@ -1,6 +1,7 @@
 """All ORM models, importable from one place (Alembic reads ``Base.metadata`` from here)."""
 
 from app.models.actor import Actor, Position
+from app.models.admin import ApiKey, Change, IdempotentRequest
 from app.models.base import Base
 from app.models.event import Event, EventInstrument, Participation
 from app.models.figure import Dispute, DisputeClaim, Figure
@@ -11,6 +12,9 @@ from app.models.source import Citation, Source
 from app.models.theme import Theme, ThemeTag
 
 __all__ = [
+    "ApiKey",
+    "Change",
+    "IdempotentRequest",
     "Actor",
     "Base",
     "Citation",

@@ -96,7 +96,7 @@ def _duplicate_ids(dataset: Dataset) -> list[str]:
     return problems
 
 
-def _refs(located: Located) -> Iterator[tuple[str, str, str]]:
+def references(located: Located) -> Iterator[tuple[str, str, str]]:
     """(field, referenced id, kind it must be) for every reference a record makes."""
     r = located.record
     single: dict[str, str] = {
@@ -151,7 +151,7 @@ def _references(dataset: Dataset, ids: dict[str, set[str]]) -> list[str]:
     problems = []
     for plural in dataset.records:
         for located in dataset.located(plural):
-            for field_name, value, kind in _refs(located):
+            for field_name, value, kind in references(located):
                 if value not in ids[kind]:
                     problems.append(
                         f"{located.label}, field {field_name}: refers to {kind} '{value}', "

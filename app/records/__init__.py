@@ -1,0 +1,1 @@
+"""Single-record writes: validation, storage and the audit log."""

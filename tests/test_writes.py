@@ -1,0 +1,254 @@
+"""Writes: keys and scopes, citations required, ETag/If-Match, Idempotency-Key, audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.auth import create_key
+from app.core.db import make_engine, make_sessionmaker, unit_of_work
+from tests.conftest import FIXTURE_SEEDS, client_for, seeded
+
+CITE = [
+    {"source": "wmr-2024-ch8", "quote": "Pledges are measurable commitments made by Member States"}
+]
+PLEDGE = {
+    "id": "new-pledge",
+    "title": "A new pledge toward Objective 7",
+    "pledgers": ["mexico"],
+    "process": "pledging-initiative",
+    "objectives": [7],
+    "date": "2022-05",
+    "status": "planned",
+    "cite": CITE,
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api(request, tmp_path) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """A client over a fresh copy of the test dataset, and tokens for each scope."""
+    for url in seeded(request.param, tmp_path, FIXTURE_SEEDS):
+        engine = make_engine(url)
+        with unit_of_work(make_sessionmaker(engine)) as session:
+            tokens = {
+                scope: create_key(session, f"{scope}-key", scope) for scope in ("write", "admin")
+            }
+        engine.dispose()
+        for client in client_for(url):
+            yield client, tokens
+
+
+def auth(token: str, **headers: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", **headers}
+
+
+def test_reads_are_public_writes_need_a_key(api):
+    client, _ = api
+    response = client.post("/api/v1/pledges", json=PLEDGE)
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert client.post("/api/v1/pledges", json=PLEDGE, headers=auth("mgt_wrong")).status_code == 401
+    assert (
+        client.post(
+            "/api/v1/pledges", json=PLEDGE, headers={"Authorization": "Basic x"}
+        ).status_code
+        == 401
+    )
+
+
+def test_create_then_read(api):
+    client, tokens = api
+    response = client.post("/api/v1/pledges", json=PLEDGE, headers=auth(tokens["write"]))
+    assert response.status_code == 201, response.text
+    assert response.headers["etag"]
+    body = client.get("/api/v1/pledges/new-pledge").json()
+    assert body["pledgers"] == [{"id": "mexico", "name": "Mexico"}]
+    assert body["objectives"] == [7]
+    assert client.get("/api/v1/objectives/7").json()["pledges_recorded"] == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"cite": []}, "cite"),
+        ({"pledgers": ["atlantis"]}, "refers to actor 'atlantis'"),
+        ({"objectives": [24]}, "objectives"),
+        ({"date": "2022-13"}, "date"),
+        (
+            {"cite": [{"source": "wmr-2024-ch8", "quote": "words the chapter never says"}]},
+            "quote not found",
+        ),
+        ({"id": "Not A Slug"}, "slug"),
+    ],
+)
+def test_invalid_records_are_422_and_write_nothing(api, change, fragment):
+    client, tokens = api
+    response = client.post("/api/v1/pledges", json=PLEDGE | change, headers=auth(tokens["write"]))
+    assert response.status_code == 422, response.text
+    assert fragment in response.text
+    assert client.get("/api/v1/pledges/new-pledge").status_code == 404
+    assert client.get("/api/v1/changes").json()["items"] == []
+
+
+def test_duplicate_id_is_409(api):
+    client, tokens = api
+    assert (
+        client.post("/api/v1/pledges", json=PLEDGE, headers=auth(tokens["write"])).status_code
+        == 201
+    )
+    assert (
+        client.post("/api/v1/pledges", json=PLEDGE, headers=auth(tokens["write"])).status_code
+        == 409
+    )
+
+
+def test_patch_needs_the_current_etag(api):
+    client, tokens = api
+    etag = client.get("/api/v1/pledges/example-pledge").headers["etag"]
+    patch = {"status": "in_progress"}
+    missing = client.patch(
+        "/api/v1/pledges/example-pledge", json=patch, headers=auth(tokens["write"])
+    )
+    assert missing.status_code == 428
+    stale = client.patch(
+        "/api/v1/pledges/example-pledge",
+        json=patch,
+        headers=auth(tokens["write"], **{"If-Match": '"stale"'}),
+    )
+    assert stale.status_code == 412
+    ok = client.patch(
+        "/api/v1/pledges/example-pledge",
+        json=patch,
+        headers=auth(tokens["write"], **{"If-Match": etag}),
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["status"] == "in_progress"
+    assert ok.headers["etag"] != etag
+    again = client.patch(
+        "/api/v1/pledges/example-pledge",
+        json={"status": "fulfilled"},
+        headers=auth(tokens["write"], **{"If-Match": etag}),
+    )
+    assert again.status_code == 412
+    assert client.get("/api/v1/pledges/example-pledge").json()["status"] == "in_progress"
+
+
+def test_patch_cannot_remove_every_citation_or_change_the_id(api):
+    client, tokens = api
+    etag = client.get("/api/v1/pledges/example-pledge").headers["etag"]
+    headers = auth(tokens["write"], **{"If-Match": etag})
+    assert (
+        client.patch(
+            "/api/v1/pledges/example-pledge", json={"cite": []}, headers=headers
+        ).status_code
+        == 422
+    )
+    assert (
+        client.patch(
+            "/api/v1/pledges/example-pledge", json={"id": "other"}, headers=headers
+        ).status_code
+        == 422
+    )
+
+
+def test_retried_post_with_idempotency_key_creates_once(api):
+    client, tokens = api
+    headers = auth(tokens["write"], **{"Idempotency-Key": "retry-1"})
+    first = client.post("/api/v1/pledges", json=PLEDGE, headers=headers)
+    second = client.post("/api/v1/pledges", json=PLEDGE, headers=headers)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert second.headers["idempotent-replayed"] == "true"
+    assert first.json() == second.json()
+    changes = client.get("/api/v1/changes", params={"record": "new-pledge"}).json()["items"]
+    assert len(changes) == 1
+    other = client.post("/api/v1/pledges", json=PLEDGE | {"id": "another"}, headers=headers)
+    assert other.status_code == 422
+
+
+def test_delete_needs_admin_scope_and_refuses_referenced_records(api):
+    client, tokens = api
+    assert (
+        client.delete("/api/v1/pledges/example-pledge", headers=auth(tokens["write"])).status_code
+        == 403
+    )
+    assert client.delete("/api/v1/actors/mexico", headers=auth(tokens["admin"])).status_code == 409
+    assert client.get("/api/v1/actors/mexico").status_code == 200
+    assert (
+        client.delete("/api/v1/pledges/example-pledge", headers=auth(tokens["admin"])).status_code
+        == 204
+    )
+    assert client.get("/api/v1/pledges/example-pledge").status_code == 404
+
+
+def test_audit_log_records_who_what_before_and_after(api):
+    client, tokens = api
+    client.post("/api/v1/pledges", json=PLEDGE, headers=auth(tokens["write"]))
+    etag = client.get("/api/v1/pledges/new-pledge").headers["etag"]
+    client.patch(
+        "/api/v1/pledges/new-pledge",
+        json={"status": "fulfilled"},
+        headers=auth(tokens["write"], **{"If-Match": etag}),
+    )
+    client.delete("/api/v1/pledges/new-pledge", headers=auth(tokens["admin"]))
+    history = client.get(
+        "/api/v1/changes", params={"kind": "pledges", "record": "new-pledge"}
+    ).json()["items"]
+    assert [(c["action"], c["key_name"]) for c in history] == [
+        ("create", "write-key"),
+        ("update", "write-key"),
+        ("delete", "admin-key"),
+    ]
+    assert history[1]["before"]["status"] == "planned"
+    assert history[1]["after"]["status"] == "fulfilled"
+    assert history[2]["after"] is None
+
+
+def test_meeting_with_participants_round_trips(api):
+    client, tokens = api
+    meeting = {
+        "id": "cm-15.s4",
+        "title": "A further session",
+        "kind": "session",
+        "parent": "cm-15",
+        "date": "2017-02-17",
+        "participants": [
+            {
+                "actor": "juan-jose-gomez-camacho",
+                "role": "moderator",
+                "cite": [
+                    {
+                        "source": "desa-cm15-2017",
+                        "quote": "In his capacity as moderator, Ambassador Juan José Gómez Camacho",
+                    }
+                ],
+            }
+        ],
+        "cite": [
+            {
+                "source": "desa-cm15-2017",
+                "quote": "III. INTERNATIONAL COOPERATION AND GOVERNANCE OF MIGRATION",
+            }
+        ],
+    }
+    assert (
+        client.post("/api/v1/meetings", json=meeting, headers=auth(tokens["write"])).status_code
+        == 201
+    )
+    detail = client.get("/api/v1/meetings/cm-15.s4")
+    assert detail.json()["actors"][0]["role"] == "moderator"
+    patched = client.patch(
+        "/api/v1/meetings/cm-15.s4",
+        json={"participants": []},
+        headers=auth(tokens["write"], **{"If-Match": detail.headers["etag"]}),
+    )
+    assert patched.status_code == 200
+    assert client.get("/api/v1/meetings/cm-15.s4").json()["actors"] == []
+    bad = client.post(
+        "/api/v1/meetings",
+        json=meeting | {"id": "x-1", "kind": "publication"},
+        headers=auth(tokens["write"]),
+    )
+    assert bad.status_code == 422
