@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from app.core.dates import parse_date
 from app.seeding import schemas as s
+from app.seeding.ids import participation_id, process_link_id, process_role_id, provision_id
 from app.seeding.reader import Dataset, Located, SeedError
 
 ID_KINDS = {
@@ -27,11 +27,6 @@ ID_KINDS = {
     "disputes": "dispute",
 }
 SUBJECT_KINDS = {"provision": "provisions", **{v: k for k, v in ID_KINDS.items()}}
-
-
-def provision_id(provision: s.ProvisionIn) -> str:
-    number = re.sub(r"[^a-z0-9]+", "-", provision.number.lower()).strip("-")
-    return f"{provision.instrument}.{provision.kind.replace('_', '-')}.{number}"
 
 
 def normalize_text(text: str) -> str:
@@ -56,6 +51,11 @@ def record_citations(record: object) -> Iterator[s.CitationIn]:
 def dataset_ids(dataset: Dataset) -> dict[str, set[str]]:
     ids = {kind: {r.id for r in dataset.of(plural)} for plural, kind in ID_KINDS.items()}
     ids["provision"] = {provision_id(p) for p in dataset.of("provisions")}
+    ids["process_role"] = {process_role_id(r) for r in dataset.of("process_roles")}
+    ids["process_link"] = {process_link_id(r) for r in dataset.of("process_links")}
+    ids["participation"] = {
+        participation_id(e.id, p) for e in dataset.of("events") for p in e.participants
+    }
     return ids
 
 

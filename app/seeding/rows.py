@@ -11,7 +11,7 @@ from sqlalchemy import Table
 from app import models as m
 from app.core.dates import parse_date
 from app.seeding import schemas as s
-from app.seeding.checks import provision_id
+from app.seeding.ids import participation_id, process_link_id, process_role_id, provision_id
 from app.seeding.reader import Dataset
 
 Row = dict[str, Any]
@@ -37,18 +37,6 @@ def _dated(record: Any) -> Row:
         "date_start": parsed.lower if parsed else None,
         "date_end": parsed.upper if parsed else None,
     }
-
-
-def process_role_id(r: s.ProcessRoleIn) -> str:
-    return f"{r.process}.{r.role}.{r.actor}" + (f".{r.date}" if r.date else "")
-
-
-def participation_id(event: str, p: s.ParticipantIn) -> str:
-    return f"{event}.{p.role}.{p.actor}"
-
-
-def process_link_id(r: s.ProcessLinkIn) -> str:
-    return f"{r.source}.{r.kind}.{r.target}"
 
 
 class RowBuilder:

@@ -182,6 +182,9 @@ SubjectKind = Literal[
     "figure",
     "theme",
     "source",
+    "participation",
+    "process_role",
+    "process_link",
 ]
 
 
