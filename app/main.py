@@ -8,7 +8,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from app.api import actors, changes, events, instruments, pledges, processes, sources, writes
+from app.api import (
+    actors,
+    changes,
+    events,
+    instruments,
+    linked_writes,
+    pledges,
+    processes,
+    sources,
+    writes,
+)
 from app.api.deps import SessionDep
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
@@ -49,7 +59,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
-    for module in (events, processes, actors, instruments, pledges, sources, writes, changes):
+    for module in (
+        events,
+        processes,
+        actors,
+        instruments,
+        pledges,
+        sources,
+        writes,
+        linked_writes,
+        changes,
+    ):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
 

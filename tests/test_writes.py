@@ -252,3 +252,83 @@ def test_meeting_with_participants_round_trips(api):
         headers=auth(tokens["write"]),
     )
     assert bad.status_code == 422
+
+
+def test_participation_lifecycle(api):
+    client, tokens = api
+    body = {
+        "event": "cm-15",
+        "actor": "mexico",
+        "role": "attendee",
+        "cite": [
+            {
+                "source": "desa-cm15-2017",
+                "quote": "Permanent Representative of Mexico to the United Nations",
+            }
+        ],
+    }
+    created = client.post("/api/v1/participations", json=body, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    ident = created.json()["id"]
+    assert ident == "cm-15.attendee.mexico"
+    assert (
+        client.post("/api/v1/participations", json=body, headers=auth(tokens["write"])).status_code
+        == 409
+    )
+    etag = client.get(f"/api/v1/participations/{ident}").headers["etag"]
+    patched = client.patch(
+        f"/api/v1/participations/{ident}",
+        json={"capacity": "Member State"},
+        headers=auth(tokens["write"], **{"If-Match": etag}),
+    )
+    assert patched.status_code == 200, patched.text
+    roles = client.get("/api/v1/actors/mexico").json()["meeting_roles"]
+    assert [(r["event"]["id"], r["capacity"]) for r in roles] == [("cm-15", "Member State")]
+    assert (
+        client.delete(f"/api/v1/participations/{ident}", headers=auth(tokens["admin"])).status_code
+        == 204
+    )
+    assert client.get(f"/api/v1/participations/{ident}").status_code == 404
+
+
+def test_citation_lifecycle_keeps_every_fact_cited(api):
+    client, tokens = api
+    body = {
+        "subject": {"kind": "process", "id": "pledging-initiative"},
+        "source": "wmr-2024-ch8",
+        "quote": "233 pledges had been received and displayed on the online dashboard",
+    }
+    created = client.post("/api/v1/citations", json=body, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    ident = created.json()["id"]
+    bad = client.post(
+        "/api/v1/citations",
+        json=body | {"quote": "a quote found nowhere at all"},
+        headers=auth(tokens["write"]),
+    )
+    assert bad.status_code == 422
+    missing = client.post(
+        "/api/v1/citations",
+        json=body | {"subject": {"kind": "process", "id": "nope"}},
+        headers=auth(tokens["write"]),
+    )
+    assert missing.status_code == 422
+    etag = client.get(f"/api/v1/citations/{ident}").headers["etag"]
+    patched = client.patch(
+        f"/api/v1/citations/{ident}",
+        json={"locator": "p. 3"},
+        headers=auth(tokens["write"], **{"If-Match": etag}),
+    )
+    assert patched.status_code == 200
+    assert patched.json()["locator"] == "p. 3"
+    assert (
+        client.delete(f"/api/v1/citations/{ident}", headers=auth(tokens["admin"])).status_code
+        == 204
+    )
+    cited = client.get("/api/v1/sources/wmr-2024-ch8").json()["citations"]
+    (last,) = [c for c in cited if c["subject_id"] == "pledging-initiative"]
+    refused = client.delete(f"/api/v1/citations/{last['id']}", headers=auth(tokens["admin"]))
+    assert refused.status_code == 422
+    assert "last citation" in refused.json()["detail"]
+    ids = [c for c in client.get("/api/v1/changes", params={"kind": "citations"}).json()["items"]]
+    assert [c["action"] for c in ids] == ["create", "update", "delete"]

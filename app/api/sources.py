@@ -32,6 +32,7 @@ class SourceOut(Out):
 
 
 class CitingFact(Out):
+    id: str
     subject_type: str
     subject_id: str
     quote: str | None
@@ -92,6 +93,7 @@ def source_detail(
         cited_by_kind=dict(Counter(c.subject_type for c in rows)),
         citations=[
             CitingFact(
+                id=c.id,
                 subject_type=c.subject_type,
                 subject_id=c.subject_id,
                 quote=c.quote,

@@ -55,11 +55,11 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _with_etag(data: dict[str, Any], status: int = 200) -> JSONResponse:
+def with_etag(data: dict[str, Any], status: int = 200) -> JSONResponse:
     return JSONResponse(data, status_code=status, headers={"ETag": store.etag(data)})
 
 
-def _check_etag(current: dict[str, Any], if_match: str | None, *, required: bool) -> None:
+def check_etag(current: dict[str, Any], if_match: str | None, *, required: bool) -> None:
     if if_match is None:
         if required:
             raise PreconditionRequired(
@@ -74,13 +74,13 @@ def _check_etag(current: dict[str, Any], if_match: str | None, *, required: bool
         )
 
 
-def _idempotent(
+def idempotent(
     session: Session, key: m.ApiKey, idempotency_key: str | None, payload: Any, run: Any
 ) -> JSONResponse:
     """Run ``run`` once per (API key, Idempotency-Key); replay its response on a retry."""
     if idempotency_key is None:
         data = run()
-        return _with_etag(data, 201)
+        return with_etag(data, 201)
     request_hash = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
     previous = session.get(m.IdempotentRequest, (idempotency_key, key.id))
     if previous is not None:
@@ -109,7 +109,7 @@ def _idempotent(
             )
     except IntegrityError as error:
         raise Conflict("The same Idempotency-Key is being used by a concurrent request") from error
-    return _with_etag(data, 201)
+    return with_etag(data, 201)
 
 
 def _create(
@@ -121,7 +121,7 @@ def _create(
     def run() -> dict[str, Any]:
         return store.create(session.connection(), kind, payload, key.name, sources_dir)
 
-    return _idempotent(session, key, idempotency_key, payload, run)
+    return idempotent(session, key, idempotency_key, payload, run)
 
 
 def _patch(
@@ -134,12 +134,12 @@ def _patch(
 ) -> JSONResponse:
     connection = session.connection()
     before = as_data(store.read_one(connection, kind, ident))
-    _check_etag(before, if_match, required=True)
+    check_etag(before, if_match, required=True)
     merged = store.merge_patch(before, patch)
     after = store.replace(
         connection, kind, ident, merged, key.name, get_settings().sources_dir, before=before
     )
-    return _with_etag(after)
+    return with_etag(after)
 
 
 def _delete(
@@ -147,7 +147,7 @@ def _delete(
 ) -> Response:
     connection = session.connection()
     before = as_data(store.read_one(connection, kind, ident))
-    _check_etag(before, if_match, required=False)
+    check_etag(before, if_match, required=False)
     store.remove(connection, kind, ident, key.name, before=before)
     return Response(status_code=204)
 

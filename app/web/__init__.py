@@ -21,6 +21,19 @@ from fastapi.staticfiles import StaticFiles
 
 STATIC_DIR = Path(__file__).parent / "static"
 DOCS_ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
+# Every page here loads only from this service; a browser refuses anything else (ReDoc, for
+# one, would fetch its vendor's logo from a CDN).
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+# Swagger UI's page starts it with an inline script; both UIs inject inline styles, and
+# ReDoc runs its search in a worker made from a blob.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'self'"
+)
 ASSETS_URL = "/assets"
 DOCS_ASSETS_URL = "/docs-assets"
 
@@ -39,7 +52,11 @@ def install_web(app: FastAPI, *, docs_url: str = "/docs", redoc_url: str = "/red
 
     @app.get("/", include_in_schema=False)
     def timeline_page() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+        return FileResponse(
+            STATIC_DIR / "index.html",
+            media_type="text/html",
+            headers={"Content-Security-Policy": PAGE_CSP},
+        )
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
@@ -48,15 +65,18 @@ def install_web(app: FastAPI, *, docs_url: str = "/docs", redoc_url: str = "/red
     @app.get(docs_url, include_in_schema=False)
     def swagger_ui(request: Request) -> HTMLResponse:
         base = root(request)
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=f"{base}{openapi_url}",
             title=f"{app.title} – API docs",
             oauth2_redirect_url=f"{base}{oauth2_redirect_url}",
             swagger_js_url=f"{base}{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
             swagger_css_url=f"{base}{DOCS_ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{base}{DOCS_ASSETS_URL}/favicon.png",
-            swagger_ui_parameters=app.swagger_ui_parameters,
+            # No badge fetched from the public validator.
+            swagger_ui_parameters={**(app.swagger_ui_parameters or {}), "validatorUrl": None},
         )
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        return page
 
     @app.get(oauth2_redirect_url, include_in_schema=False)
     def swagger_ui_redirect() -> HTMLResponse:
@@ -65,10 +85,12 @@ def install_web(app: FastAPI, *, docs_url: str = "/docs", redoc_url: str = "/red
     @app.get(redoc_url, include_in_schema=False)
     def redoc(request: Request) -> HTMLResponse:
         base = root(request)
-        return get_redoc_html(
+        page = get_redoc_html(
             openapi_url=f"{base}{openapi_url}",
             title=f"{app.title} – ReDoc",
             redoc_js_url=f"{base}{DOCS_ASSETS_URL}/redoc.standalone.js",
             redoc_favicon_url=f"{base}{DOCS_ASSETS_URL}/favicon.png",
             with_google_fonts=False,
         )
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        return page

@@ -388,7 +388,7 @@
     const meta = [
       h("span", { class: "kind" }, humanize(item.kind)),
       item.process ? h("span", { class: "process", title: item.process.name }, processLabel(item.process)) : null,
-      notHeld ? h("span", { class: "badge status" }, item.status) : null,
+      notHeld ? h("span", { class: "badge state" }, item.status) : null,
       item.disputes.length ? h("span", { class: "badge disputed" }, plural(item.disputes.length, "dispute")) : null,
     ];
     const button = h(

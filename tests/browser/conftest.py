@@ -1,0 +1,186 @@
+"""Fixtures for the browser tests: the real server in a subprocess, and headless Chromium.
+
+The server is ``mgt serve`` on a free 127.0.0.1 port against a temporary SQLite database, which
+it migrates and seeds from seeds/ as it would for a user. Chromium is Debian's (``apt-get
+install -y chromium``), driven by the ``playwright`` package; ``playwright install`` is never
+needed. Where Chromium or playwright is missing the tests are skipped with the reason, and
+under CI=true they fail instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.core.config import PROJECT_ROOT
+
+ARTIFACTS = Path(os.environ.get("MGT_BROWSER_ARTIFACTS", Path(__file__).parent / "artifacts"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_path() -> str:
+    found = os.environ.get("MGT_CHROMIUM") or shutil.which("chromium")
+    if not found:
+        _unavailable("Chromium not found: apt-get install -y chromium (or set MGT_CHROMIUM)")
+    assert found
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    base_url: str
+
+    def get_json(self, path: str, **params: str) -> Any:
+        query = urllib.parse.urlencode(params)
+        url = f"{self.base_url}{path}{'?' + query if query else ''}"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)
+
+    def api(self, path: str, **params: str) -> Any:
+        return self.get_json(f"/api/v1{path}", **params)
+
+    def api_all(self, path: str, **params: str) -> list[dict[str, Any]]:
+        """Every item of a list, following the cursor."""
+        items: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            page = self.api(path, limit="500", **params, **({"cursor": cursor} if cursor else {}))
+            items += page["items"]
+            if not (cursor := page["next_cursor"]):
+                return items
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``mgt serve`` on a free port, against a fresh SQLite database seeded from seeds/."""
+    chromium_path()  # no server to start when there is no browser to drive it
+    database = tmp_path_factory.mktemp("browser-db") / "mgt.sqlite3"
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("browser-log") / "server.log").open("w+")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"mgt serve exited with {process.returncode}:\n{log.read()}")
+            try:
+                with urllib.request.urlopen(f"{base_url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"mgt serve did not answer /health within 30 s:\n{log.read()}")
+            time.sleep(0.2)
+        yield Server(base_url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@dataclass
+class Browser:
+    """A fresh Chromium profile that may reach only the server under test."""
+
+    context: Any
+    base_url: str
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def new_page(self) -> Any:
+        page = self.context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                self.errors.append(f"console {message.type}: {message.text}")
+                if message.type == "error"
+                else None
+            ),
+        )
+        return page
+
+
+@pytest.fixture
+def browser(server: Server, tmp_path: Path) -> Iterator[Browser]:
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed: pip install playwright")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        context.set_default_timeout(10_000)
+        session = Browser(context, server.base_url)
+
+        def only_the_server(route: Any) -> None:
+            url = route.request.url
+            if url.startswith(f"{server.base_url}/") or url.startswith("data:"):
+                route.continue_()
+            else:
+                session.blocked.append(url)
+                route.abort()
+
+        context.route("**/*", only_the_server)
+        try:
+            yield session
+        finally:
+            context.close()
