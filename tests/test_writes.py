@@ -332,3 +332,54 @@ def test_citation_lifecycle_keeps_every_fact_cited(api):
     assert "last citation" in refused.json()["detail"]
     ids = [c for c in client.get("/api/v1/changes", params={"kind": "citations"}).json()["items"]]
     assert [c["action"] for c in ids] == ["create", "update", "delete"]
+
+
+CSV_HEADER = "pledger,type,objectives,date,description,status,source\n"
+
+
+def test_csv_import_all_or_nothing(api):
+    client, tokens = api
+    good = (
+        CSV_HEADER
+        + "Mexico,Policy,7,2022-05,Alternatives to detention,planned,https://example.org/p/1\n"
+        + "IOM; mexico,Programme,Objective 7,2022,Joint pledge,in progress,https://example.org/p/2\n"
+    )
+    bad = (
+        good
+        + "Atlantis,Policy,7;12,2022,Unknown pledger,planned,wmr-2024-ch8\n"
+        + "Mexico,Policy,25,2022-13,Bad objective and date,someday,\n"
+    )
+    headers = auth(tokens["write"], **{"Content-Type": "text/csv"})
+    rejected = client.post("/api/v1/pledges/import", content=bad.encode(), headers=headers)
+    assert rejected.status_code == 422, rejected.text
+    errors = rejected.json()["errors"]
+    assert {(e["row"], e["field"]) for e in errors} >= {
+        (4, "pledger"),
+        (4, "objectives"),
+        (5, "objectives"),
+        (5, "status"),
+        (5, "source"),
+        (5, "date"),
+    }
+    assert client.get("/api/v1/pledges").json()["items"][0]["id"] == "example-pledge"
+    assert len(client.get("/api/v1/pledges").json()["items"]) == 1
+    created = client.post("/api/v1/pledges/import", content=good.encode(), headers=headers)
+    assert created.status_code == 201, created.text
+    assert len(created.json()["created"]) == 2
+    assert len(created.json()["sources_created"]) == 2
+    joint = client.get("/api/v1/pledges", params={"actor": "iom"}).json()["items"]
+    assert {p["id"] for p in joint} >= {"example-pledge"}
+    assert any(len(p["pledgers"]) == 2 for p in joint)
+    assert client.get("/api/v1/objectives/7").json()["pledges_recorded"] == 3
+
+
+def test_csv_import_rejects_missing_columns_and_non_utf8(api):
+    client, tokens = api
+    headers = auth(tokens["write"], **{"Content-Type": "text/csv"})
+    no_columns = client.post(
+        "/api/v1/pledges/import", content=b"pledger,type\nMexico,Policy\n", headers=headers
+    )
+    assert no_columns.status_code == 422
+    assert "objectives" in no_columns.json()["detail"]
+    latin1 = (CSV_HEADER + "México,Policy,7,2022,x,planned,wmr-2024-ch8\n").encode("latin-1")
+    assert client.post("/api/v1/pledges/import", content=latin1, headers=headers).status_code == 400

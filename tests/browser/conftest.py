@@ -21,7 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -41,7 +41,7 @@ CHROMIUM_ARGS = [
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
     pytest.skip(reason)
@@ -51,7 +51,6 @@ def chromium_path() -> str:
     found = os.environ.get("MGT_CHROMIUM") or shutil.which("chromium")
     if not found:
         _unavailable("Chromium not found: apt-get install -y chromium (or set MGT_CHROMIUM)")
-    assert found
     return found
 
 

@@ -1,0 +1,58 @@
+"""Bulk import of pledges from CSV: all rows or none."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+
+from app.api.deps import SessionDep
+from app.api.schemas import Out
+from app.api.writes import WRITE_RESPONSES, WriteKey
+from app.core.config import get_settings
+from app.core.errors import DomainError
+from app.records.pledge_import import import_pledges
+
+router = APIRouter(tags=["writes"])
+
+EXAMPLE = (
+    "pledger,type,objectives,date,description,status,source\n"
+    "Mexico,Policy,7;12,2022-05,Alternatives to detention for children,planned,"
+    "https://example.org/pledges/1\n"
+)
+
+
+class ImportOut(Out):
+    created: list[str]
+    sources_created: list[str]
+
+
+@router.post(
+    "/pledges/import",
+    status_code=201,
+    response_model=ImportOut,
+    responses=WRITE_RESPONSES,
+    summary="Import pledges from CSV",
+)
+def import_pledges_csv(
+    session: SessionDep,
+    key: WriteKey,
+    body: Annotated[
+        bytes,
+        Body(
+            media_type="text/csv",
+            examples=[EXAMPLE],
+            description="A pledging-dashboard export (UTF-8 CSV)",
+        ),
+    ],
+) -> ImportOut:
+    """Columns: pledger (actor ids, names or aliases, `;`-separated), type, objectives
+    (GCM objective numbers), date, description, status (planned, in progress, fulfilled),
+    source (a source id or the pledge page's URL); optionally id and title. One bad row
+    rejects the whole file; the error lists every bad row by number, field and reason."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DomainError(
+            f"the CSV is not UTF-8 (byte {error.start}); re-save it as UTF-8"
+        ) from error
+    result = import_pledges(session.connection(), text, key.name, get_settings().sources_dir)
+    return ImportOut(created=result.created, sources_created=result.sources_created)
