@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
 from app.api import (
@@ -24,6 +25,7 @@ from app.api.deps import SessionDep
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
+from app.core.middleware import RequestBodyPolicy, SecurityHeaders, reject_unknown_query
 from app.web import install_web
 
 DESCRIPTION = """
@@ -58,8 +60,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(reject_unknown_query)],
     )
     install_error_handlers(app)
+    app.add_middleware(RequestBodyPolicy, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=settings.cors_methods,
+        allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+        expose_headers=["ETag"],
+        allow_credentials=False,
+    )
+    app.add_middleware(SecurityHeaders)
     for module in (
         events,
         processes,

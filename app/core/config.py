@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     )
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     sources_dir: Path = PROJECT_ROOT.parent / "shared" / "sources"
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024, description="larger request bodies are refused with 413"
+    )
+    cors_origins: list[str] = Field(default=["*"], description="origins allowed to call the API")
+    cors_methods: list[str] = Field(default=["GET"], description="methods allowed cross-origin")
     default_page_size: int = 50
     max_page_size: int = 500
 

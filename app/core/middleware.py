@@ -1,0 +1,114 @@
+"""Request hygiene at the edge: security headers, allowed body types, unknown parameters."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import InvalidParameter, problem
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+BODY_TYPES = {"application/json", "application/merge-patch+json", "text/csv"}
+
+
+class SecurityHeaders:
+    """Adds security headers to every response (a page that sets its own CSP keeps it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [h for h in SECURITY_HEADERS if h[0] not in present]
+                if API_CSP[0] not in present:
+                    headers.append(API_CSP)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class RequestBodyPolicy:
+    """Refuses bodies in a media type the API does not read (415) or over the size limit
+    (413), as problem+json, before any endpoint runs."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in {"POST", "PUT", "PATCH"}:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        media = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip()
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await self._refuse(scope, receive, send, 413)
+            return
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send, 413)
+                return
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+        if size and media.lower() not in BODY_TYPES:
+            await self._refuse(scope, receive, send, 415, media)
+            return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, status: int, media: str = ""
+    ) -> None:
+        if status == 413:
+            detail = f"The request body is larger than {self.max_bytes} bytes; split it"
+        else:
+            detail = (
+                f"Request bodies must be one of {', '.join(sorted(BODY_TYPES))}; "
+                f"got '{media or 'none'}'"
+            )
+        await problem(status, detail)(scope, receive, send)
+
+
+def _declared_query(dependant: object) -> set[str]:
+    names = {p.alias for p in getattr(dependant, "query_params", [])}
+    for sub in getattr(dependant, "dependencies", []):
+        names |= _declared_query(sub)
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """A misspelt filter must not silently return everything: unknown parameters are 422."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.url.path.startswith("/api/"):
+        return
+    unknown = sorted(set(request.query_params) - _declared_query(dependant))
+    if unknown:
+        allowed = ", ".join(sorted(_declared_query(dependant))) or "none"
+        raise InvalidParameter(
+            unknown[0],
+            f"unknown query parameter(s) {', '.join(unknown)}; this endpoint takes {allowed}",
+        )
