@@ -66,6 +66,7 @@ def _fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
+        admin.dispose()  # a test may have restarted the server: drop over a new connection
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

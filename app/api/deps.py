@@ -8,10 +8,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.db import WRITE_TRANSACTION
+
 
 def get_session(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     with factory() as session, session.begin():
+        if request.method not in {"GET", "HEAD", "OPTIONS"}:
+            session.connection(execution_options=WRITE_TRANSACTION)
         yield session
 
 

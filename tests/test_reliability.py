@@ -1,0 +1,173 @@
+"""Faults: a database outage is a 503 and heals by itself; concurrent SQLite writers lose
+nothing; migrations go down and up with data in place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from app import models as m
+from app.core import migrate
+from app.core.auth import create_key
+from app.core.config import Settings
+from app.core.db import make_engine, make_sessionmaker, unit_of_work
+from app.main import create_app
+from app.seeding.loader import load
+from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR, seeded
+
+CITE = [
+    {"source": "wmr-2024-ch8", "quote": "Pledges are measurable commitments made by Member States"}
+]
+
+
+def _key(url: str) -> str:
+    engine = make_engine(url)
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        token = create_key(session, "writer", "write")
+    engine.dispose()
+    return token
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[str]:
+    yield from seeded("sqlite", tmp_path, FIXTURE_SEEDS)
+
+
+@pytest.fixture
+def postgres_db(tmp_path: Path) -> Iterator[str]:
+    yield from seeded("postgresql", tmp_path, FIXTURE_SEEDS)
+
+
+def test_concurrent_sqlite_writers_lose_nothing(sqlite_db):
+    url = sqlite_db
+    token = _key(url)
+    writers, per_writer = 8, 12
+    failures: list[str] = []
+    app = create_app(Settings(database_url=url))
+    with TestClient(app) as client:
+
+        def write(worker: int) -> None:
+            for n in range(per_writer):
+                pledge = {
+                    "id": f"p-{worker}-{n}",
+                    "title": f"Pledge {worker}/{n}",
+                    "pledgers": ["mexico"],
+                    "objectives": [7],
+                    "cite": CITE,
+                }
+                response = client.post(
+                    "/api/v1/pledges", json=pledge, headers={"Authorization": f"Bearer {token}"}
+                )
+                if response.status_code != 201:
+                    failures.append(f"{pledge['id']}: {response.status_code} {response.text}")
+
+        threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        pledges = connection.execute(select(func.count()).select_from(m.Pledge)).scalar_one()
+        changes = connection.execute(select(func.count()).select_from(m.Change)).scalar_one()
+        mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+    engine.dispose()
+    print(
+        f"\nconcurrent writers: {writers}x{per_writer} writes, {pledges - 1} stored, "
+        f"{changes} audited, journal {mode}"
+    )
+    assert pledges == 1 + writers * per_writer
+    assert changes == writers * per_writer
+    assert mode == "wal"
+
+
+def test_migrations_down_and_up_with_data_in_place(migrated_url):
+    engine = make_engine(migrated_url)
+    with engine.begin() as connection:
+        load(connection, FIXTURE_SEEDS, SOURCES_DIR)
+    tables = [m.Event, m.Citation, m.Participation, m.Pledge]
+
+    def counts() -> list[int]:
+        with engine.connect() as connection:
+            return [
+                connection.execute(select(func.count()).select_from(t)).scalar_one() for t in tables
+            ]
+
+    before = counts()
+    config = migrate.alembic_config(migrated_url)
+    from alembic import command
+
+    command.downgrade(config, "0001")
+    assert counts() == before
+    command.upgrade(config, "head")
+    assert counts() == before
+    _key(migrated_url)
+    engine.dispose()
+
+
+PG_CTL = shutil.which("pg_ctlcluster")
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or PG_CTL is None or not Path("/etc/postgresql").is_dir(),
+    reason="needs root and the local PostgreSQL cluster to stop and start it",
+)
+def test_postgresql_outage_gives_503_then_recovers(postgres_db):
+    url = postgres_db
+    version = sorted(os.listdir("/etc/postgresql"))[0]
+
+    def cluster(action: str) -> None:
+        subprocess.run(
+            [PG_CTL, "--skip-systemctl-redirect", version, "main", action],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    sent = failed = recovered = 0
+    statuses: dict[int, int] = {}
+    with TestClient(
+        create_app(Settings(database_url=url)), raise_server_exceptions=False
+    ) as client:
+        assert client.get("/api/v1/timeline").status_code == 200
+        try:
+            cluster("stop")
+            for _ in range(10):
+                started = time.monotonic()
+                response = client.get("/api/v1/timeline")
+                sent += 1
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                assert time.monotonic() - started < 10, "a request hung during the outage"
+                if response.status_code != 200:
+                    failed += 1
+                    assert response.status_code == 503, response.text
+                    assert response.headers["retry-after"]
+                    assert response.headers["content-type"].startswith("application/problem+json")
+        finally:
+            cluster("start")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            response = client.get("/api/v1/timeline")
+            sent += 1
+            if response.status_code == 200:
+                recovered += 1
+                if recovered == 5:
+                    break
+            else:
+                time.sleep(0.5)
+    print(
+        f"\npostgresql outage: {sent} requests sent, {failed} failed with 503 while down, "
+        f"{recovered} answered after restart; statuses while down {statuses}"
+    )
+    assert failed == 10
+    assert recovered == 5
