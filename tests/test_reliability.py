@@ -128,7 +128,7 @@ def test_postgresql_outage_gives_503_then_recovers(postgres_db):
 
     def cluster(action: str) -> None:
         subprocess.run(
-            [PG_CTL, "--skip-systemctl-redirect", version, "main", action],
+            [str(PG_CTL), "--skip-systemctl-redirect", version, "main", action],
             check=True,
             capture_output=True,
             timeout=60,
