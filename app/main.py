@@ -26,6 +26,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestBodyPolicy, SecurityHeaders, reject_unknown_query
+from app.core.openapi import install_problem_openapi
 from app.web import install_web
 
 DESCRIPTION = """
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_unknown_query)],
     )
     install_error_handlers(app)
+    install_problem_openapi(app)
     app.add_middleware(RequestBodyPolicy, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,

@@ -101,9 +101,16 @@ def _declared_query(dependant: object) -> set[str]:
 
 def reject_unknown_query(request: Request) -> None:
     """A misspelt filter must not silently return everything: unknown parameters are 422."""
+    if not request.url.path.startswith("/api/"):
+        return
+    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
+        if "\x00" in str(value):
+            raise InvalidParameter(
+                name, f"{name} contains a NUL character, which no value may hold"
+            )
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
-    if dependant is None or not request.url.path.startswith("/api/"):
+    if dependant is None:
         return
     unknown = sorted(set(request.query_params) - _declared_query(dependant))
     if unknown:

@@ -74,11 +74,19 @@ def _source_for(connection: Connection, value: str, created: dict[str, str]) -> 
     return created.setdefault(value, "pledge-page-" + hashlib.sha1(value.encode()).hexdigest()[:12])
 
 
-def parse(
-    text: str, connection: Connection
-) -> tuple[list[s.PledgeIn], dict[str, str], list[dict[str, Any]]]:
+Parsed = tuple[list[s.PledgeIn], dict[str, str], list[dict[str, Any]]]
+
+
+def parse(text: str, connection: Connection) -> Parsed:
     """The pledges a CSV describes, the new sources (URL → id) they cite, and every problem."""
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse(text, connection)
+    except csv.Error as error:
+        raise ImportRejected(f"the file is not valid CSV: {error}") from error
+
+
+def _parse(text: str, connection: Connection) -> Parsed:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
