@@ -15,6 +15,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.core.errors import DomainError
 from app.models import ApiKey, Change, Source
+from app.records.pledge_import import import_pledges
 from app.seeding.checks import check_dataset
 from app.seeding.exporter import export
 from app.seeding.loader import LoadResult, load
@@ -115,6 +116,31 @@ def _keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    engine, factory = _session_factory()
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+        with unit_of_work(factory) as session:
+            result = import_pledges(
+                session.connection(), text, f"cli:{args.name}", settings.sources_dir
+            )
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"mgt import: cannot read {args.file} as UTF-8 text: {error}", file=sys.stderr)
+        return 1
+    except DomainError as error:
+        print(f"mgt import: {error.detail}", file=sys.stderr)
+        for problem in error.extra.get("errors", []):
+            print(
+                f"  row {problem['row']}, {problem['field']}: {problem['detail']}", file=sys.stderr
+            )
+        return 1
+    finally:
+        engine.dispose()
+    print(f"imported {len(result.created)} pledges ({len(result.sources_created)} new sources)")
+    return 0
+
+
 def _db_upgrade(_args: argparse.Namespace) -> int:
     migrate.upgrade(get_settings().database_url)
     print("database is at the latest migration")
@@ -195,6 +221,15 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("name")
     key_commands.add_parser("list", help="list keys (never their tokens)")
     keys.set_defaults(handler=_keys)
+
+    importer = commands.add_parser("import", help="import records from a file")
+    import_kinds = importer.add_subparsers(dest="import_kind", required=True)
+    pledges = import_kinds.add_parser("pledges", help="pledges from a CSV (all or nothing)")
+    pledges.add_argument(
+        "file", help="a pledging-dashboard export: see POST /api/v1/pledges/import"
+    )
+    pledges.add_argument("--name", default="import", help="recorded in the audit log as cli:NAME")
+    importer.set_defaults(handler=_import)
 
     exporter = commands.add_parser("export", help="write the database out as seed files")
     exporter.add_argument("directory")

@@ -70,3 +70,25 @@ def test_no_citation_points_at_a_missing_row(dataset_db):
         ):
             assert subject_id in present[kind], f"citation of missing {kind} '{subject_id}'"
     engine.dispose()
+
+
+def test_export_load_export_of_the_dataset_is_identical(dataset_db, tmp_path):
+    from app.core import migrate
+    from app.seeding.exporter import export
+    from app.seeding.loader import load
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    engine = make_engine(dataset_db)
+    with engine.connect() as connection:
+        export(connection, first)
+    engine.dispose()
+    url = f"sqlite:///{tmp_path / 'rebuilt.sqlite3'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        load(connection, first, SOURCES_DIR)
+    with engine.connect() as connection:
+        export(connection, second)
+    engine.dispose()
+    for path in sorted(first.iterdir()):
+        assert path.read_text() == (second / path.name).read_text(), path.name
