@@ -116,6 +116,8 @@ ParticipationRole = Literal[
     "convener",
     "co_convener",
     "discussant",
+    "appointee",
+    "appointing_authority",
 ]
 ProcessRoleKind = Literal[
     "lead",
