@@ -18,6 +18,7 @@ from app.api import (
     linked_writes,
     pledges,
     processes,
+    search,
     sources,
     writes,
 )
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         writes,
         linked_writes,
         changes,
+        search,
     ):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)

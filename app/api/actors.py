@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
-from sqlalchemy import func, or_, select
+from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import facts
+from app.api import exports, facets, facts, listing
 from app.api.deps import SessionDep
+from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
-from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Page, Ref
+from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref
+from app.api.timeline_filter import search_param
 from app.api.timeline_query import (
     EventSummary,
     TimelineFilterDep,
     TimelineItem,
     event_summaries,
-    like_pattern,
-    timeline_page,
 )
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
-from app.core.pagination import encode_cursor
 from app.records import store
+from app.search.sql import matching
 from app.seeding.schemas import ActorKind
 
 router = APIRouter(tags=["actors"])
@@ -98,34 +98,45 @@ def actor_out(session: Session, rows: list[m.Actor]) -> list[ActorOut]:
     ]
 
 
-@router.get("/actors", response_model=Page[ActorOut], summary="List actors")
+@router.get(
+    "/actors",
+    response_model=FacetedPage[ActorOut],
+    responses=exports.responses(),
+    summary="List actors",
+)
 def list_actors(
+    request: Request,
     session: SessionDep,
     page: PageDep,
+    facet: Annotated[list[str], facets.facet_param(*facets.ACTORS)],
+    fmt: Annotated[str, exports.format_param()],
     kind: Annotated[list[ActorKind], Query(description="state, un_entity, person, ...")] = [],  # noqa: B006
     q: Annotated[
-        str | None, Query(description="Words in the name, acronym or aliases", max_length=200)
+        str | None,
+        Query(
+            description="Full-text search of the name, acronym, aliases and description: "
+            'words, "phrases", prefix*, OR, -exclusion',
+            max_length=200,
+        ),
     ] = None,
-) -> Page[ActorOut]:
+) -> FacetedPage[ActorOut] | Response:
+    """States, organizations, mechanisms and persons by id; `facet=kind` counts them by
+    kind, `format=csv|ndjson` gives every page as a file."""
     query = select(m.Actor)
     if kind:
         query = query.where(m.Actor.kind.in_(kind))
-    if q:
-        pattern = like_pattern(q)
-        query = query.where(
-            or_(
-                func.lower(m.Actor.name).like(pattern, escape="\\"),
-                func.lower(m.Actor.acronym).like(pattern, escape="\\"),
-                func.lower(func.cast(m.Actor.aliases, m.Actor.name.type)).like(
-                    pattern, escape="\\"
-                ),
-            )
-        )
-    if page.after:
-        query = query.where(m.Actor.id > str(page.after[0]))
-    rows = list(session.scalars(query.order_by(m.Actor.id).limit(page.limit + 1)))
-    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
-    return Page(items=actor_out(session, rows[: page.limit]), next_cursor=next_cursor)
+    if search := search_param(q):
+        query = query.where(m.Actor.id.in_(matching(search, "actor")))
+    return listing.respond(
+        request,
+        session,
+        fmt,
+        ActorOut,
+        lambda s, p: listing.id_page(s, query, m.Actor.id, p, actor_out),
+        page,
+        "actors",
+        lambda: facets.count(session, query.with_only_columns(m.Actor.id), facets.ACTORS, facet),
+    )
 
 
 def get_actor(session: Session, actor_id: str) -> m.Actor:
@@ -235,16 +246,24 @@ def actor_detail(session: SessionDep, actor_id: ActorId, response: Response) -> 
 
 
 @router.get(
-    "/actors/{actor_id}/timeline", response_model=Page[TimelineItem], summary="An actor's timeline"
+    "/actors/{actor_id}/timeline",
+    response_model=FacetedPage[TimelineItem],
+    responses=TIMELINE_RESPONSES,
+    summary="An actor's timeline",
 )
 def actor_timeline(
-    session: SessionDep, actor_id: ActorId, filters: TimelineFilterDep, page: PageDep
-) -> Page[TimelineItem]:
-    """The timeline restricted to items the actor took part in."""
+    request: Request,
+    session: SessionDep,
+    actor_id: ActorId,
+    filters: TimelineFilterDep,
+    page: PageDep,
+    facet: TimelineFacets,
+    fmt: TimelineFormat,
+) -> FacetedPage[TimelineItem] | Response:
+    """The timeline restricted to items the actor took part in (same facets and formats)."""
     get_actor(session, actor_id)
     filters.actors = [actor_id]
-    items, next_cursor = timeline_page(session, filters, page)
-    return Page(items=items, next_cursor=next_cursor)
+    return timeline_list(request, session, filters, page, facet, fmt, f"{actor_id}-timeline")
 
 
 @router.get("/positions/{position_id}", response_model=PositionOut, summary="One post held")

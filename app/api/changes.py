@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import models as m
+from app.api import exports, listing
 from app.api.deps import SessionDep
 from app.api.schemas import Out, Page
 from app.core.pagination import Page as PageDep
-from app.core.pagination import encode_cursor
+from app.core.pagination import PageParams, encode_cursor
 
 router = APIRouter(tags=["changes"])
 
@@ -28,32 +30,44 @@ class ChangeOut(Out):
     after: dict[str, Any] | None
 
 
-@router.get("/changes", response_model=Page[ChangeOut], summary="The audit log")
+@router.get(
+    "/changes",
+    response_model=Page[ChangeOut],
+    responses=exports.responses(),
+    summary="The audit log",
+)
 def list_changes(
+    request: Request,
     session: SessionDep,
     page: PageDep,
+    fmt: Annotated[str, exports.format_param()],
     kind: Annotated[
         str | None, Query(max_length=40, description="actors, events, pledges, ...")
     ] = None,
     record: Annotated[
         str | None, Query(max_length=200, description="A record's id: its history")
     ] = None,
-) -> Page[ChangeOut]:
+) -> Page[ChangeOut] | Response:
     """Every change made through the API, oldest first: who (the key's name), when, what,
-    and the record before and after. `?kind=pledges&record=ID` is one record's history."""
+    and the record before and after. `?kind=pledges&record=ID` is one record's history;
+    `format=csv|ndjson` gives every page as a file."""
     query = select(m.Change)
     if kind:
         query = query.where(m.Change.kind == kind)
     if record:
         query = query.where(m.Change.record_id == record)
-    if page.after:
-        try:
-            after = int(page.after[0])
-        except (TypeError, ValueError):
-            after = 0
-        query = query.where(m.Change.id > after)
-    rows = list(session.scalars(query.order_by(m.Change.id).limit(page.limit + 1)))
-    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
-    return Page(
-        items=[ChangeOut.model_validate(r) for r in rows[: page.limit]], next_cursor=next_cursor
-    )
+
+    def fetch(session: Session, page: PageParams) -> tuple[list[ChangeOut], str | None]:
+        paged = query
+        if page.after:
+            try:
+                after = int(page.after[0])
+            except (TypeError, ValueError):
+                after = 0
+            paged = paged.where(m.Change.id > after)
+        rows = list(session.scalars(paged.order_by(m.Change.id).limit(page.limit + 1)))
+        more, rows = len(rows) > page.limit, rows[: page.limit]
+        items = [ChangeOut.model_validate(r) for r in rows]
+        return items, encode_cursor((rows[-1].id,)) if more else None
+
+    return listing.respond(request, session, fmt, ChangeOut, fetch, page, "changes")

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import facts
+from app.api import exports, facets, facts
+from app.api.calendar import ics_writer, timelinejs_writer
 from app.api.deps import SessionDep
-from app.api.schemas import FigureOut, Page, Ref
+from app.api.jsonld import event_jsonld
+from app.api.schemas import FacetedPage, FigureOut, Ref
+from app.api.timeline_filter import filtered_events
 from app.api.timeline_query import (
     EventSummary,
+    TimelineFilter,
     TimelineFilterDep,
     TimelineItem,
     event_summaries,
@@ -23,6 +28,7 @@ from app.api.timeline_query import (
 )
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
+from app.core.pagination import PageParams
 from app.records import store
 
 router = APIRouter(tags=["timeline"])
@@ -45,22 +51,83 @@ class EventDetail(TimelineItem):
     figures: list[FigureOut]
 
 
-@router.get("/timeline", response_model=Page[TimelineItem], summary="Dated items in order")
-def timeline(session: SessionDep, filters: TimelineFilterDep, page: PageDep) -> Page[TimelineItem]:
+TimelineFormat = Annotated[str, exports.format_param("ics", "timelinejs")]
+TimelineFacets = Annotated[list[str], facets.facet_param(*facets.TIMELINE)]
+TIMELINE_RESPONSES = exports.responses("ics")
+
+
+def timeline_list(
+    request: Request,
+    session: Session,
+    filters: TimelineFilter,
+    page: PageParams,
+    facet: list[str],
+    fmt: str,
+    name: str,
+) -> FacetedPage[TimelineItem] | Response:
+    """A timeline page (with facets if asked), or every page as CSV, NDJSON, iCalendar or
+    TimelineJS."""
+    if fmt != "json":
+        base = str(request.base_url)
+        writers = {
+            "ics": (ics_writer(base, name), "ics"),
+            "timelinejs": (timelinejs_writer(name), "json"),
+        }
+        return exports.export(
+            request,
+            fmt,
+            TimelineItem,
+            lambda s, p: timeline_page(s, filters, p),
+            page,
+            name,
+            writers,
+        )
+    items, next_cursor = timeline_page(session, filters, page)
+    ids = filtered_events(filters).with_only_columns(m.Event.id)
+    counts = facets.count(session, ids, facets.TIMELINE, facet)
+    return FacetedPage(items=items, next_cursor=next_cursor, facets=counts)
+
+
+@router.get(
+    "/timeline",
+    response_model=FacetedPage[TimelineItem],
+    responses=TIMELINE_RESPONSES,
+    summary="Dated items in order",
+)
+def timeline(
+    request: Request,
+    session: SessionDep,
+    filters: TimelineFilterDep,
+    page: PageDep,
+    facet: TimelineFacets,
+    fmt: TimelineFormat,
+) -> FacetedPage[TimelineItem] | Response:
     """Meetings and other dated events (adoptions, publications, appointments, ...) in
     chronological order. Date filters match by overlap: a 2017 event matches
-    `start=2017-03&end=2017-03`. Every item carries its citations and any disputes."""
-    items, next_cursor = timeline_page(session, filters, page)
-    return Page(items=items, next_cursor=next_cursor)
+    `start=2017-03&end=2017-03`. Every item carries its citations and any disputes.
+    `facet=kind|process|status|year` adds counts; `format=csv|ndjson|ics|timelinejs` gives
+    every page as a file (iCalendar: one all-day event per item)."""
+    return timeline_list(request, session, filters, page, facet, fmt, "timeline")
 
 
-@router.get("/meetings", response_model=Page[TimelineItem], summary="Meetings in order")
-def meetings(session: SessionDep, filters: TimelineFilterDep, page: PageDep) -> Page[TimelineItem]:
+@router.get(
+    "/meetings",
+    response_model=FacetedPage[TimelineItem],
+    responses=TIMELINE_RESPONSES,
+    summary="Meetings in order",
+)
+def meetings(
+    request: Request,
+    session: SessionDep,
+    filters: TimelineFilterDep,
+    page: PageDep,
+    facet: TimelineFacets,
+    fmt: TimelineFormat,
+) -> FacetedPage[TimelineItem] | Response:
     """Meetings only (summits, conferences, dialogues, sessions, hearings, ...), with the same
-    filters as the timeline."""
+    filters, facets and formats as the timeline."""
     filters.meetings_only = True
-    items, next_cursor = timeline_page(session, filters, page)
-    return Page(items=items, next_cursor=next_cursor)
+    return timeline_list(request, session, filters, page, facet, fmt, "meetings")
 
 
 def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> EventDetail:
@@ -99,12 +166,38 @@ def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> Eve
     )
 
 
-@router.get("/meetings/{event_id}", response_model=EventDetail, summary="One meeting")
-def meeting(session: SessionDep, event_id: EventId, response: Response) -> EventDetail:
+@router.get(
+    "/meetings/{event_id}",
+    response_model=EventDetail,
+    responses={
+        200: {
+            "content": {"application/ld+json": {"schema": {"type": "object"}}},
+            "description": "The meeting; as a schema.org Event with Accept: application/ld+json",
+        }
+    },
+    summary="One meeting",
+)
+def meeting(
+    request: Request,
+    session: SessionDep,
+    event_id: EventId,
+    response: Response,
+    fmt: Annotated[str, exports.format_param("jsonld", base=("json",))],
+) -> EventDetail | Response:
     """A meeting with its participants and their roles, its sessions, figures (attendance),
-    outcome documents, themes, citations and disputes."""
+    outcome documents, themes, citations and disputes. With `Accept: application/ld+json`
+    (or `format=jsonld`), a schema.org `Event`."""
     detail = event_detail(session, event_id, meetings_only=True)
-    response.headers["ETag"] = store.record_etag(session.connection(), "events", event_id) or ""
+    etag = store.record_etag(session.connection(), "events", event_id) or ""
+    if fmt == "jsonld":
+        actors = [p.actor.id for p in detail.actors]
+        rows = session.execute(select(m.Actor.id, m.Actor.kind).where(m.Actor.id.in_(actors)))
+        kinds = {actor_id: kind for actor_id, kind in rows}
+        body = event_jsonld(
+            detail, detail.description, detail.sessions, kinds, str(request.base_url)
+        )
+        return JSONResponse(body, media_type="application/ld+json", headers={"ETag": etag})
+    response.headers["ETag"] = etag
     return detail
 
 

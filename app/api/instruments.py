@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import facts
+from app.api import exports, facts, listing
 from app.api.deps import SessionDep
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref
 from app.api.timeline_query import EventSummary, event_summaries
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
-from app.core.pagination import encode_cursor
 
 router = APIRouter(tags=["instruments"])
 
@@ -142,23 +141,36 @@ def provisions_of(session: Session, instrument_id: str) -> list[ProvisionOut]:
     return provisions_out(session, list(rows))
 
 
-@router.get("/instruments", response_model=Page[InstrumentOut], summary="List instruments")
+@router.get(
+    "/instruments",
+    response_model=Page[InstrumentOut],
+    responses=exports.responses(),
+    summary="List instruments",
+)
 def list_instruments(
+    request: Request,
     session: SessionDep,
     page: PageDep,
+    fmt: Annotated[str, exports.format_param()],
     kind: Annotated[
         str | None,
         Query(description="compact, declaration, convention, report, ...", max_length=40),
     ] = None,
-) -> Page[InstrumentOut]:
+) -> Page[InstrumentOut] | Response:
+    """Compacts, declarations, conventions, reports, ... by id; `format=csv|ndjson` gives
+    every page as a file."""
     query = select(m.Instrument)
     if kind:
         query = query.where(m.Instrument.kind == kind)
-    if page.after:
-        query = query.where(m.Instrument.id > str(page.after[0]))
-    rows = list(session.scalars(query.order_by(m.Instrument.id).limit(page.limit + 1)))
-    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
-    return Page(items=instrument_out(session, rows[: page.limit]), next_cursor=next_cursor)
+    return listing.respond(
+        request,
+        session,
+        fmt,
+        InstrumentOut,
+        lambda s, p: listing.id_page(s, query, m.Instrument.id, p, instrument_out),
+        page,
+        "instruments",
+    )
 
 
 @router.get(

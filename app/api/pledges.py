@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import facts
+from app.api import exports, facets, facts, listing
 from app.api.deps import SessionDep
 from app.api.instruments import ProvisionOut, provisions_out
-from app.api.schemas import Cited, DateOut, FigureOut, Page, Ref
+from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Ref
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
-from app.core.pagination import encode_cursor
 from app.records import store
 
 router = APIRouter(tags=["pledges"])
@@ -136,15 +135,24 @@ def objective(
     return ObjectiveDetail(**found[0].model_dump(), pledges=pledges_out(session, list(rows)))
 
 
-@router.get("/pledges", response_model=Page[PledgeOut], summary="List pledges")
+@router.get(
+    "/pledges",
+    response_model=FacetedPage[PledgeOut],
+    responses=exports.responses(),
+    summary="List pledges",
+)
 def list_pledges(
+    request: Request,
     session: SessionDep,
     page: PageDep,
+    facet: Annotated[list[str], facets.facet_param(*facets.PLEDGES)],
+    fmt: Annotated[str, exports.format_param()],
     objective: Annotated[list[int], Query(description="GCM objective number (repeatable)")] = [],  # noqa: B006
     actor: Annotated[str | None, Query(description="Pledger's actor id", max_length=200)] = None,
     process: Annotated[str | None, Query(description="Process id", max_length=200)] = None,
-) -> Page[PledgeOut]:
-    """Pledges toward the GCM, filtered by objective, pledger or process."""
+) -> FacetedPage[PledgeOut] | Response:
+    """Pledges toward the GCM, filtered by objective, pledger or process; `facet=objective`
+    and `facet=status` count them, `format=csv|ndjson` gives every page as a file."""
     query = select(m.Pledge)
     if objective:
         query = query.where(
@@ -160,11 +168,16 @@ def list_pledges(
         )
     if process:
         query = query.where(m.Pledge.process_id == process)
-    if page.after:
-        query = query.where(m.Pledge.id > str(page.after[0]))
-    rows = list(session.scalars(query.order_by(m.Pledge.id).limit(page.limit + 1)))
-    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
-    return Page(items=pledges_out(session, rows[: page.limit]), next_cursor=next_cursor)
+    return listing.respond(
+        request,
+        session,
+        fmt,
+        PledgeOut,
+        lambda s, p: listing.id_page(s, query, m.Pledge.id, p, pledges_out),
+        page,
+        "pledges",
+        lambda: facets.count(session, query.with_only_columns(m.Pledge.id), facets.PLEDGES, facet),
+    )
 
 
 @router.get("/pledges/{pledge_id}", response_model=PledgeOut, summary="One pledge")

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
-from sqlalchemy import func, or_, select
+from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import facts
+from app.api import exports, facets, facts, listing
 from app.api.deps import SessionDep
-from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Page, Ref
+from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
+from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref
+from app.api.timeline_filter import search_param
 from app.api.timeline_query import (
     EventSummary,
     TimelineFilterDep,
     TimelineItem,
     event_summaries,
-    like_pattern,
-    timeline_page,
 )
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
-from app.core.pagination import encode_cursor
+from app.search.sql import matching
 
 router = APIRouter(tags=["processes"])
 
@@ -102,36 +102,49 @@ def roles_of(session: Session, condition: object) -> list[tuple[m.ProcessRole, R
     return [(r, actors[r.actor_id], processes[r.process_id]) for r in rows]
 
 
-@router.get("/processes", response_model=Page[ProcessOut], summary="List processes")
+@router.get(
+    "/processes",
+    response_model=FacetedPage[ProcessOut],
+    responses=exports.responses(),
+    summary="List processes",
+)
 def list_processes(
+    request: Request,
     session: SessionDep,
     page: PageDep,
+    facet: Annotated[list[str], facets.facet_param(*facets.PROCESSES)],
+    fmt: Annotated[str, exports.format_param()],
     kind: Annotated[
         str | None, Query(description="forum, dialogue, rcp, ...", max_length=40)
     ] = None,
     q: Annotated[
-        str | None, Query(description="Words in the name, acronym or aliases", max_length=200)
+        str | None,
+        Query(
+            description="Full-text search of the name, acronym, aliases and description: "
+            'words, "phrases", prefix*, OR, -exclusion',
+            max_length=200,
+        ),
     ] = None,
-) -> Page[ProcessOut]:
+) -> FacetedPage[ProcessOut] | Response:
+    """Forums, dialogues, compact processes, ... by id; `facet=kind` counts them by kind,
+    `format=csv|ndjson` gives every page as a file."""
     query = select(m.Process)
     if kind:
         query = query.where(m.Process.kind == kind)
-    if q:
-        pattern = like_pattern(q)
-        query = query.where(
-            or_(
-                func.lower(m.Process.name).like(pattern, escape="\\"),
-                func.lower(m.Process.acronym).like(pattern, escape="\\"),
-                func.lower(func.cast(m.Process.aliases, m.Process.name.type)).like(
-                    pattern, escape="\\"
-                ),
-            )
-        )
-    if page.after:
-        query = query.where(m.Process.id > str(page.after[0]))
-    rows = list(session.scalars(query.order_by(m.Process.id).limit(page.limit + 1)))
-    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
-    return Page(items=process_out(session, rows[: page.limit]), next_cursor=next_cursor)
+    if search := search_param(q):
+        query = query.where(m.Process.id.in_(matching(search, "process")))
+    return listing.respond(
+        request,
+        session,
+        fmt,
+        ProcessOut,
+        lambda s, p: listing.id_page(s, query, m.Process.id, p, process_out),
+        page,
+        "processes",
+        lambda: facets.count(
+            session, query.with_only_columns(m.Process.id), facets.PROCESSES, facet
+        ),
+    )
 
 
 def get_process(session: Session, process_id: str) -> m.Process:
@@ -205,14 +218,21 @@ def process_detail(session: SessionDep, process_id: ProcessId) -> ProcessDetail:
 
 @router.get(
     "/processes/{process_id}/timeline",
-    response_model=Page[TimelineItem],
+    response_model=FacetedPage[TimelineItem],
+    responses=TIMELINE_RESPONSES,
     summary="A process's timeline",
 )
 def process_timeline(
-    session: SessionDep, process_id: ProcessId, filters: TimelineFilterDep, page: PageDep
-) -> Page[TimelineItem]:
-    """The timeline restricted to one process (its meetings, their sessions, its events)."""
+    request: Request,
+    session: SessionDep,
+    process_id: ProcessId,
+    filters: TimelineFilterDep,
+    page: PageDep,
+    facet: TimelineFacets,
+    fmt: TimelineFormat,
+) -> FacetedPage[TimelineItem] | Response:
+    """The timeline restricted to one process (its meetings, their sessions, its events),
+    with the timeline's facets and formats."""
     get_process(session, process_id)
     filters.processes = [process_id]
-    items, next_cursor = timeline_page(session, filters, page)
-    return Page(items=items, next_cursor=next_cursor)
+    return timeline_list(request, session, filters, page, facet, fmt, f"{process_id}-timeline")

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from app.core.dates import FuzzyDate, Precision
 
@@ -112,3 +118,29 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         description="Pass as ?cursor= for the next page; null on the last page"
     )
+
+
+class FacetValue(BaseModel):
+    """How many items of the current filter have this value."""
+
+    value: str | int | None = Field(examples=["summit"])
+    label: str = Field(examples=["summit"])
+    count: int = Field(examples=[12])
+
+
+class FacetedPage(Page[T], Generic[T]):
+    """A page, with counts by field for the whole filter when ``facet=`` asks for them."""
+
+    facets: dict[str, list[FacetValue]] | None = Field(
+        None,
+        description="Present only when facet= is given: for each facet, the values found "
+        "under the current filter (all pages) and how many items have each",
+    )
+
+    # No return annotation: pydantic would document the page as that type instead.
+    @model_serializer(mode="wrap")
+    def _omit_unasked_facets(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        data: dict[str, Any] = handler(self)
+        if data.get("facets") is None:
+            data.pop("facets", None)
+        return data

@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import facts
+from app.api import exports, facts, listing
 from app.api.deps import SessionDep
 from app.api.schemas import DateOut, DisputeOut, FigureOut, Out, Page, Ref
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
-from app.core.pagination import encode_cursor
+from app.core.pagination import PageParams, encode_cursor
 
 router = APIRouter(tags=["sources"])
+FormatDep = Annotated[str, exports.format_param()]
+FILES = exports.responses()
 
 
 class SourceOut(Out):
@@ -64,14 +67,22 @@ def _source_out(source: m.Source) -> SourceOut:
     )
 
 
-@router.get("/sources", response_model=Page[SourceOut], summary="List sources")
-def list_sources(session: SessionDep, page: PageDep) -> Page[SourceOut]:
-    query = select(m.Source)
-    if page.after:
-        query = query.where(m.Source.id > str(page.after[0]))
-    rows = list(session.scalars(query.order_by(m.Source.id).limit(page.limit + 1)))
-    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
-    return Page(items=[_source_out(s) for s in rows[: page.limit]], next_cursor=next_cursor)
+@router.get("/sources", response_model=Page[SourceOut], responses=FILES, summary="List sources")
+def list_sources(
+    request: Request, session: SessionDep, page: PageDep, fmt: FormatDep
+) -> Page[SourceOut] | Response:
+    """The documents and pages the dataset cites; `format=csv|ndjson` for a file."""
+    return listing.respond(
+        request,
+        session,
+        fmt,
+        SourceOut,
+        lambda s, p: listing.id_page(
+            s, select(m.Source), m.Source.id, p, lambda _, rows: [_source_out(r) for r in rows]
+        ),
+        page,
+        "sources",
+    )
 
 
 @router.get("/sources/{source_id}", response_model=SourceDetail, summary="One source")
@@ -105,10 +116,12 @@ def source_detail(
     )
 
 
-@router.get("/figures", response_model=Page[FigureOut], summary="List figures")
+@router.get("/figures", response_model=Page[FigureOut], responses=FILES, summary="List figures")
 def list_figures(
+    request: Request,
     session: SessionDep,
     page: PageDep,
+    fmt: FormatDep,
     subject_kind: Annotated[
         str | None, Query(description="event, process, actor, provision, ...", max_length=40)
     ] = None,
@@ -116,9 +129,9 @@ def list_figures(
         str | None, Query(description="Id of the record the figure is about", max_length=200)
     ] = None,
     unit: Annotated[str | None, Query(max_length=60, examples=["pledges"])] = None,
-) -> Page[FigureOut]:
+) -> Page[FigureOut] | Response:
     """Numbers the sources state (counts of pledges, migrants, states, delegates, ...),
-    each with its unit, as-of date and citations."""
+    each with its unit, as-of date and citations; `format=csv|ndjson` for a file."""
     query = select(m.Figure)
     if subject_kind:
         query = query.where(m.Figure.subject_type == subject_kind)
@@ -126,17 +139,32 @@ def list_figures(
         query = query.where(m.Figure.subject_id == subject)
     if unit:
         query = query.where(m.Figure.unit == unit)
-    if page.after:
-        query = query.where(m.Figure.id > str(page.after[0]))
-    rows = list(session.scalars(query.order_by(m.Figure.id).limit(page.limit + 1)))
-    next_cursor = encode_cursor((rows[page.limit - 1].id,)) if len(rows) > page.limit else None
-    return Page(items=facts.figures_out(session, rows[: page.limit]), next_cursor=next_cursor)
+    return listing.respond(
+        request,
+        session,
+        fmt,
+        FigureOut,
+        lambda s, p: listing.id_page(s, query, m.Figure.id, p, facts.figures_out),
+        page,
+        "figures",
+    )
 
 
-@router.get("/disputes", response_model=Page[DisputeOut], summary="Where sources disagree")
-def list_disputes(session: SessionDep, page: PageDep) -> Page[DisputeOut]:
+@router.get(
+    "/disputes",
+    response_model=Page[DisputeOut],
+    responses=FILES,
+    summary="Where sources disagree",
+)
+def list_disputes(
+    request: Request, session: SessionDep, page: PageDep, fmt: FormatDep
+) -> Page[DisputeOut] | Response:
     """Every disagreement between sources: the claims, their citations, and which one the
-    dataset follows and why."""
+    dataset follows and why; `format=csv|ndjson` for a file."""
+    return listing.respond(request, session, fmt, DisputeOut, _disputes_page, page, "disputes")
+
+
+def _disputes_page(session: Session, page: PageParams) -> tuple[list[DisputeOut], str | None]:
     query = select(m.Dispute.id)
     if page.after:
         query = query.where(m.Dispute.id > str(page.after[0]))
@@ -150,7 +178,7 @@ def list_disputes(session: SessionDep, page: PageDep) -> Page[DisputeOut]:
     ).all()
     grouped = facts.group_disputes(session, rows)
     items = sorted((d for found in grouped.values() for d in found), key=lambda d: d.id)
-    return Page(items=items, next_cursor=encode_cursor((ids[-1],)) if more else None)
+    return items, encode_cursor((ids[-1],)) if more else None
 
 
 @router.get("/themes", response_model=list[ThemeOut], summary="The theme taxonomy")

@@ -6,23 +6,21 @@ whole page at once, the participants, processes, places, themes, citations and d
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Annotated
 
-from fastapi import Depends, Query
 from pydantic import Field
-from sqlalchemy import Select, exists, func, or_, select, tuple_
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import facts
 from app.api.schemas import Cited, DateOut, DisputeOut, Out, Ref
-from app.core.dates import DateFormatError, parse_bound
+from app.api.timeline_filter import TimelineFilter as TimelineFilter
+from app.api.timeline_filter import TimelineFilterDep as TimelineFilterDep
+from app.api.timeline_filter import filtered_events
 from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, cursor_dates, encode_cursor
-from app.seeding.schemas import EVENT_KINDS, EventFormat, EventStatus
+from app.seeding.schemas import EventFormat, EventStatus
 
 
 class PlaceOut(Out):
@@ -75,145 +73,6 @@ def event_summaries(rows: list[m.Event]) -> list[EventSummary]:
         )
         for e in rows
     ]
-
-
-@dataclass
-class TimelineFilter:
-    start: dt.date | None = None
-    end: dt.date | None = None
-    processes: list[str] = field(default_factory=list)
-    actors: list[str] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    themes: list[str] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
-    q: str | None = None
-    meetings_only: bool = False
-    top_level: bool = False
-
-
-def _bound(name: str, value: str | None, *, upper: bool) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return parse_bound(value, upper=upper)
-    except DateFormatError as error:
-        raise InvalidParameter(name, str(error)) from error
-
-
-def timeline_filter(
-    start: Annotated[
-        str | None,
-        Query(
-            description="Items that overlap this date or later; partial dates allowed (2016, "
-            "2016-09, 2016-09-19)",
-            examples=["2016"],
-            max_length=20,
-        ),
-    ] = None,
-    end: Annotated[
-        str | None,
-        Query(
-            description="Items that overlap this date or earlier; partial dates allowed",
-            examples=["2018-12"],
-            max_length=20,
-        ),
-    ] = None,
-    process: Annotated[
-        list[str], Query(description="Process id (repeatable), e.g. gfmd, gcm, hld", max_length=200)
-    ] = [],  # noqa: B006
-    actor: Annotated[
-        list[str],
-        Query(description="Actor id (repeatable): items the actor took part in", max_length=200),
-    ] = [],  # noqa: B006
-    kind: Annotated[
-        list[str],
-        Query(
-            description="Item kind (repeatable): summit, session, adoption, publication, ...",
-            max_length=40,
-        ),
-    ] = [],  # noqa: B006
-    theme: Annotated[list[str], Query(description="Theme id (repeatable)", max_length=200)] = [],  # noqa: B006
-    status: Annotated[list[EventStatus], Query(description="held, planned, announced, ...")] = [],  # noqa: B006
-    q: Annotated[
-        str | None, Query(description="Words in the title or description", max_length=200)
-    ] = None,
-    top_level: Annotated[
-        bool, Query(description="Leave out sessions and other items that belong to a meeting")
-    ] = False,
-) -> TimelineFilter:
-    lower, upper = _bound("start", start, upper=False), _bound("end", end, upper=True)
-    if lower and upper and upper < lower:
-        raise InvalidParameter("end", f"end ({end}) is before start ({start})")
-    unknown = sorted(set(kind) - EVENT_KINDS)
-    if unknown:
-        raise InvalidParameter(
-            "kind", f"unknown kind {', '.join(unknown)}; one of {', '.join(sorted(EVENT_KINDS))}"
-        )
-    return TimelineFilter(
-        lower,
-        upper,
-        process,
-        actor,
-        kind,
-        theme,
-        list(status),
-        q.strip() if q else None,
-        top_level=top_level,
-    )
-
-
-TimelineFilterDep = Annotated[TimelineFilter, Depends(timeline_filter)]
-
-
-def like_pattern(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def filtered_events(f: TimelineFilter) -> Select[m.Event]:
-    e = m.Event
-    query = select(e)
-    if f.start:
-        query = query.where(e.date_end >= f.start)
-    if f.end:
-        query = query.where(e.date_start <= f.end)
-    if f.processes:
-        parent = aliased(m.Event)
-        query = query.where(
-            or_(
-                e.process_id.in_(f.processes),
-                e.parent_id.in_(select(parent.id).where(parent.process_id.in_(f.processes))),
-            )
-        )
-    if f.actors:
-        query = query.where(
-            exists().where(m.Participation.event_id == e.id, m.Participation.actor_id.in_(f.actors))
-        )
-    if f.kinds:
-        query = query.where(e.kind.in_(f.kinds))
-    if f.themes:
-        query = query.where(
-            exists().where(
-                m.ThemeTag.subject_type == "event",
-                m.ThemeTag.subject_id == e.id,
-                m.ThemeTag.theme_id.in_(f.themes),
-            )
-        )
-    if f.statuses:
-        query = query.where(e.status.in_(f.statuses))
-    if f.meetings_only:
-        query = query.where(e.is_meeting.is_(True))
-    if f.top_level:
-        query = query.where(e.parent_id.is_(None))
-    if f.q:
-        pattern = like_pattern(f.q)
-        query = query.where(
-            or_(
-                func.lower(e.title).like(pattern, escape="\\"),
-                func.lower(e.description).like(pattern, escape="\\"),
-            )
-        )
-    return query
 
 
 def timeline_page(

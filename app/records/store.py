@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import models as m
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
+from app.search.index import refresh as refresh_search
 from app.seeding import schemas as s
 from app.seeding.checks import normalize_text, record_citations, references
 from app.seeding.exporter import as_data, read_records
@@ -214,6 +215,7 @@ def create(
         raise Conflict(f"A {SUBJECT[kind]} with id '{ident}' exists already; PATCH it instead")
     check_record(connection, record, sources_dir)
     _write(connection, kind, record, new=True)
+    refresh_search(connection, kind, ident)
     after = as_data(record)
     audit(connection, key_name, "create", kind, ident, None, after)
     return after
@@ -234,6 +236,7 @@ def replace(
         raise UnprocessableRecord([f"id: a record's id cannot change (it is '{ident}')"])
     check_record(connection, record, sources_dir)
     _write(connection, kind, record, new=False)
+    refresh_search(connection, kind, ident)
     after = as_data(read_one(connection, kind, ident))
     audit(connection, key_name, "update", kind, ident, before, after)
     return after
@@ -252,6 +255,7 @@ def remove(
             f"The {SUBJECT[kind]} '{ident}' is still referred to by other records; "
             "change or delete those first"
         ) from error
+    refresh_search(connection, kind, ident)
     audit(connection, key_name, "delete", kind, ident, before, None)
 
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select, tuple_, update
 
-from app.models import Base
+from app.models import Base, SearchEntry
+from app.search.index import sync_index
 from app.seeding.checks import check_dataset
 from app.seeding.reader import read_dataset
 from app.seeding.rows import Row, Rows, build_rows
@@ -68,7 +69,8 @@ def _self_ref_order(table: Table, rows: list[Row]) -> list[Row]:
 
 def sync(connection: Connection, rows: Rows) -> LoadResult:
     result = LoadResult()
-    tables = Base.metadata.sorted_tables
+    derived = SearchEntry.__table__  # rebuilt from the other tables below
+    tables = [t for t in Base.metadata.sorted_tables if t is not derived]
     plans: dict[Table, tuple[list[Row], list[Row], list[tuple[Any, ...]]]] = {}
     for table in tables:
         desired = {_key(table, row): row for row in rows.get(table, [])}
@@ -104,6 +106,7 @@ def sync(connection: Connection, rows: Rows) -> LoadResult:
                 chunk = deletes[start : start + 500]
                 connection.execute(delete(table).where(tuple_(*columns).in_(chunk)))
             result.deleted[table.name] = len(deletes)
+    sync_index(connection)
     return result
 
 

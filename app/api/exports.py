@@ -1,0 +1,159 @@
+"""Lists as files: CSV and newline-delimited JSON for every list, streamed page by page over
+ALL pages of the current filter (in one read transaction, so the file is one snapshot).
+
+The format is ``?format=`` or, failing that, the ``Accept`` header (``text/csv``,
+``application/x-ndjson``); JSON pages remain the default. The timeline adds iCalendar and
+TimelineJS (``app.api.calendar``).
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from app.api.tabular import plan
+from app.core.errors import InvalidParameter
+from app.core.pagination import PageParams, page_params
+
+BATCH = 500
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "ndjson": "application/x-ndjson",
+    "ics": "text/calendar",
+    "timelinejs": "application/json",
+    "jsonld": "application/ld+json",
+}
+BY_MEDIA = {"text/csv": "csv", "application/x-ndjson": "ndjson", "text/calendar": "ics"}
+BY_MEDIA |= {"application/ld+json": "jsonld", "application/json": "json"}
+Fetch = Callable[[Session, PageParams], tuple[Sequence[BaseModel], str | None]]
+Batches = Iterator[Sequence[BaseModel]]
+Writer = Callable[[Batches], Iterator[str]]
+
+
+def negotiate(accept: str, allowed: Sequence[str]) -> str:
+    """The format the Accept header prefers among those allowed; JSON if none is named."""
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranked.append((-quality, index, media.lower()))
+    for negative_quality, _, media in sorted(ranked):
+        found = BY_MEDIA.get(media)
+        if negative_quality < 0 and found is not None and found in allowed:
+            return found
+    return "json"
+
+
+def format_param(*extra: str, base: tuple[str, ...] = ("json", "csv", "ndjson")) -> Any:
+    """A ``format`` query parameter: json, csv, ndjson (``base``) and ``extra`` ones."""
+    allowed = (*base, *extra)
+
+    def dependency(
+        request: Request,
+        fmt: Annotated[
+            str | None,
+            Query(
+                alias="format",
+                max_length=20,
+                description=f"Response format: {', '.join(allowed)}; or say it in Accept. "
+                "Files (csv, ndjson, ...) hold every page of the filter.",
+            ),
+        ] = None,
+    ) -> str:
+        if fmt is None:
+            return negotiate(request.headers.get("accept", ""), allowed)
+        if fmt not in allowed:
+            raise InvalidParameter("format", f"unknown format '{fmt}'; one of {', '.join(allowed)}")
+        return fmt
+
+    return Depends(dependency)
+
+
+def responses(*extra: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI: the other media types a list answers in."""
+    content = {MEDIA["csv"]: {"schema": {"type": "string"}}}
+    content[MEDIA["ndjson"]] = {"schema": {"type": "string"}}
+    if "ics" in extra:
+        content[MEDIA["ics"]] = {"schema": {"type": "string"}}
+    return {200: {"content": content, "description": "A page as JSON, or every page as a file"}}
+
+
+def csv_writer(model: type[BaseModel]) -> Writer:
+    columns = plan(model)
+
+    def write(batches: Batches) -> Iterator[str]:
+        buffer = io.StringIO()
+        out = csv.writer(buffer, lineterminator="\r\n")
+        out.writerow([name for name, _ in columns])
+        for batch in batches:
+            out.writerows([[get(item) for _, get in columns] for item in batch])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    return write
+
+
+def ndjson(batches: Batches) -> Iterator[str]:
+    for batch in batches:
+        yield "".join(item.model_dump_json() + "\n" for item in batch)
+
+
+def all_pages(request: Request, fetch: Fetch, start: PageParams) -> Batches:
+    """Every page from ``start`` on, in one read transaction. The first page is read now, so
+    a bad filter or cursor is still answered as a problem, not a broken download."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        session.begin()
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        first = fetch(session, PageParams(BATCH, start.after))
+    except BaseException:
+        session.close()
+        raise
+
+    def pages() -> Batches:
+        try:
+            items, cursor = first
+            yield items
+            while cursor:
+                items, cursor = fetch(session, page_params(BATCH, cursor))
+                yield items
+        finally:
+            session.close()
+
+    return pages()
+
+
+def export(
+    request: Request,
+    fmt: str,
+    model: type[BaseModel],
+    fetch: Fetch,
+    start: PageParams,
+    name: str,
+    writers: dict[str, tuple[Writer, str]] | None = None,
+) -> StreamingResponse:
+    """Stream every page of a list as ``fmt`` (csv, ndjson, or one of ``writers``)."""
+    found = {"csv": (csv_writer(model), "csv"), "ndjson": (ndjson, "ndjson")} | (writers or {})
+    write, extension = found[fmt]
+    media = MEDIA[fmt] + ("; charset=utf-8" if fmt in {"csv", "ics"} else "")
+    return StreamingResponse(
+        write(all_pages(request, fetch, start)),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'},
+    )

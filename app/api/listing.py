@@ -1,0 +1,49 @@
+"""What every list shares: keyset pages by id, and answering as a JSON page (with facets
+when asked) or, for ``format=csv|ndjson``, as a file of every page."""
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from app.api import exports
+from app.api.schemas import FacetedPage, FacetValue
+from app.core.pagination import PageParams, encode_cursor
+
+T = TypeVar("T", bound=BaseModel)
+
+
+def id_page(
+    session: Session,
+    query: Select[Any],
+    key: Any,
+    page: PageParams,
+    shape: Callable[[Session, list[Any]], Sequence[T]],
+) -> tuple[Sequence[T], str | None]:
+    """One page of ``query`` in ``key`` order (the table's id), shaped for the response."""
+    if page.after:
+        query = query.where(key > str(page.after[0]))
+    rows = list(session.scalars(query.order_by(key).limit(page.limit + 1)))
+    more, rows = len(rows) > page.limit, rows[: page.limit]
+    return shape(session, rows), encode_cursor((rows[-1].id,)) if more else None
+
+
+def respond(
+    request: Request,
+    session: Session,
+    fmt: str,
+    model: type[T],
+    fetch: Callable[[Session, PageParams], tuple[Sequence[T], str | None]],
+    page: PageParams,
+    name: str,
+    facets: Callable[[], dict[str, list[FacetValue]] | None] | None = None,
+) -> FacetedPage[T] | Response:
+    """The JSON page (with the facets asked for, where the list offers some) or a file."""
+    if fmt != "json":
+        return exports.export(request, fmt, model, fetch, page, name)
+    items, cursor = fetch(session, page)
+    counts = facets() if facets is not None else None
+    return FacetedPage[T](items=list(items), next_cursor=cursor, facets=counts)

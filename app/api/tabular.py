@@ -1,0 +1,118 @@
+"""Flatten response models into CSV columns, planned from the model class so every row has
+the same columns whatever it holds.
+
+A date becomes ``date_edtf, date_start, date_end, date_display, date_precision``; a
+reference ``process`` and ``process_name``; a nested object (a place) its fields prefixed;
+``citations`` one compact column (``source: "quote" (locator) | ...``); other lists the ids
+or names of what they hold, ``; ``-separated.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+from collections.abc import Callable
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from app.api.schemas import CitationOut, DateOut, Ref
+
+Getter = Callable[[Any], str]
+Column = tuple[str, Getter]
+DATE_PARTS = ("edtf", "start", "end", "display", "precision")
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, BaseModel):
+        return json.dumps(value.model_dump(mode="json"), ensure_ascii=False)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def citation_text(citation: CitationOut) -> str:
+    text = citation.source.id
+    if citation.quote:
+        text += f': "{citation.quote}"'
+    if citation.locator:
+        text += f" ({citation.locator})"
+    return text
+
+
+def citations_text(citations: list[CitationOut]) -> str:
+    return " | ".join(citation_text(c) for c in citations)
+
+
+def _item_label(item: Any) -> str:
+    if isinstance(item, BaseModel):
+        if hasattr(item, "actor") and isinstance(item.actor, Ref):
+            role = getattr(item, "role", None)
+            return f"{item.actor.id} ({role})" if role else item.actor.id
+        for name in ("id", "number", "claim"):
+            if getattr(item, name, None) is not None:
+                return str(getattr(item, name))
+    return _plain(item)
+
+
+def _list_text(values: Any) -> str:
+    return "; ".join(_item_label(v) for v in values or [])
+
+
+def _bare(annotation: Any) -> Any:
+    """``X | None`` to ``X``; anything else unchanged."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        found = [a for a in get_args(annotation) if a is not type(None)]
+        return found[0] if len(found) == 1 else annotation
+    return annotation
+
+
+def _at(path: tuple[str, ...]) -> Callable[[Any], Any]:
+    def get(obj: Any) -> Any:
+        for name in path:
+            obj = getattr(obj, name, None) if obj is not None else None
+        return obj
+
+    return get
+
+
+def _part(get: Callable[[Any], Any], part: str) -> Getter:
+    return lambda o: _plain(getattr(get(o), part, None))
+
+
+def _field_columns(name: str, annotation: Any, path: tuple[str, ...]) -> list[Column]:
+    get = _at(path)
+    kind = _bare(annotation)
+    if name == "citations":
+        return [(name, lambda o: citations_text(get(o) or []))]
+    if isinstance(kind, type) and issubclass(kind, DateOut):
+        return [(f"{name}_{part}", _part(get, part)) for part in DATE_PARTS]
+    if isinstance(kind, type) and issubclass(kind, Ref):
+        return [
+            (name, lambda o: _plain(getattr(get(o), "id", None))),
+            (f"{name}_name", lambda o: _plain(getattr(get(o), "name", None))),
+        ]
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return plan(kind, path, prefix=f"{name}_")
+    if get_origin(kind) is list:
+        return [(name, lambda o: _list_text(get(o)))]
+    return [(name, lambda o: _plain(get(o)))]
+
+
+def plan(model: type[BaseModel], path: tuple[str, ...] = (), prefix: str = "") -> list[Column]:
+    """The CSV columns of a model: (header, getter) pairs; the evidence last."""
+    columns: list[Column] = []
+    names = sorted(model.model_fields, key=lambda n: n == "citations")
+    for name in names:
+        info = model.model_fields[name]
+        for header, getter in _field_columns(name, info.annotation, (*path, name)):
+            columns.append((prefix + header, getter))
+    return columns

@@ -1,0 +1,162 @@
+"""The timeline's filters (dates by overlap, process, actor, kind, theme, status, search) and
+the query of the events they select."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Query
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from app import models as m
+from app.core.dates import DateFormatError, parse_bound
+from app.core.errors import InvalidParameter
+from app.search.query import SearchQuery, SearchSyntaxError, parse
+from app.search.sql import matching
+from app.seeding.schemas import EVENT_KINDS, EventStatus
+
+
+@dataclass
+class TimelineFilter:
+    start: dt.date | None = None
+    end: dt.date | None = None
+    processes: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    q: SearchQuery | None = None
+    meetings_only: bool = False
+    top_level: bool = False
+
+
+def _bound(name: str, value: str | None, *, upper: bool) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return parse_bound(value, upper=upper)
+    except DateFormatError as error:
+        raise InvalidParameter(name, str(error)) from error
+
+
+def timeline_filter(
+    start: Annotated[
+        str | None,
+        Query(
+            description="Items that overlap this date or later; partial dates allowed (2016, "
+            "2016-09, 2016-09-19)",
+            examples=["2016"],
+            max_length=20,
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        Query(
+            description="Items that overlap this date or earlier; partial dates allowed",
+            examples=["2018-12"],
+            max_length=20,
+        ),
+    ] = None,
+    process: Annotated[
+        list[str], Query(description="Process id (repeatable), e.g. gfmd, gcm, hld", max_length=200)
+    ] = [],  # noqa: B006
+    actor: Annotated[
+        list[str],
+        Query(description="Actor id (repeatable): items the actor took part in", max_length=200),
+    ] = [],  # noqa: B006
+    kind: Annotated[
+        list[str],
+        Query(
+            description="Item kind (repeatable): summit, session, adoption, publication, ...",
+            max_length=40,
+        ),
+    ] = [],  # noqa: B006
+    theme: Annotated[list[str], Query(description="Theme id (repeatable)", max_length=200)] = [],  # noqa: B006
+    status: Annotated[list[EventStatus], Query(description="held, planned, announced, ...")] = [],  # noqa: B006
+    q: Annotated[
+        str | None,
+        Query(
+            description="Full-text search of the title, description, place and what was said: "
+            'words (stemmed), "phrases", prefix*, OR, -exclusion',
+            max_length=200,
+        ),
+    ] = None,
+    top_level: Annotated[
+        bool, Query(description="Leave out sessions and other items that belong to a meeting")
+    ] = False,
+) -> TimelineFilter:
+    lower, upper = _bound("start", start, upper=False), _bound("end", end, upper=True)
+    if lower and upper and upper < lower:
+        raise InvalidParameter("end", f"end ({end}) is before start ({start})")
+    unknown = sorted(set(kind) - EVENT_KINDS)
+    if unknown:
+        raise InvalidParameter(
+            "kind", f"unknown kind {', '.join(unknown)}; one of {', '.join(sorted(EVENT_KINDS))}"
+        )
+    return TimelineFilter(
+        lower,
+        upper,
+        process,
+        actor,
+        kind,
+        theme,
+        list(status),
+        search_param(q),
+        top_level=top_level,
+    )
+
+
+TimelineFilterDep = Annotated[TimelineFilter, Depends(timeline_filter)]
+
+
+def search_param(q: str | None, name: str = "q") -> SearchQuery | None:
+    """Parse a ``q=`` search; bad syntax is a 422 naming the parameter."""
+    if q is None or not q.strip():
+        return None
+    try:
+        return parse(q)
+    except SearchSyntaxError as error:
+        raise InvalidParameter(name, f"{name}: {error}") from error
+
+
+def filtered_events(f: TimelineFilter) -> Select[m.Event]:
+    e = m.Event
+    query = select(e)
+    if f.start:
+        query = query.where(e.date_end >= f.start)
+    if f.end:
+        query = query.where(e.date_start <= f.end)
+    if f.processes:
+        parent = aliased(m.Event)
+        query = query.where(
+            or_(
+                e.process_id.in_(f.processes),
+                e.parent_id.in_(select(parent.id).where(parent.process_id.in_(f.processes))),
+            )
+        )
+    if f.actors:
+        query = query.where(
+            exists().where(m.Participation.event_id == e.id, m.Participation.actor_id.in_(f.actors))
+        )
+    if f.kinds:
+        query = query.where(e.kind.in_(f.kinds))
+    if f.themes:
+        query = query.where(
+            exists().where(
+                m.ThemeTag.subject_type == "event",
+                m.ThemeTag.subject_id == e.id,
+                m.ThemeTag.theme_id.in_(f.themes),
+            )
+        )
+    if f.statuses:
+        query = query.where(e.status.in_(f.statuses))
+    if f.meetings_only:
+        query = query.where(e.is_meeting.is_(True))
+    if f.top_level:
+        query = query.where(e.parent_id.is_(None))
+    if f.q:
+        query = query.where(e.id.in_(matching(f.q, "event")))
+    return query

@@ -1,0 +1,180 @@
+"""Keep the search index in step with the records: rebuilt by the seed loader, refreshed by
+every write (``refresh`` after a record or citation changes).
+
+One row per searchable record: ``title`` (weighted higher) and ``body`` are what is searched;
+``subject`` is the record a hit belongs to (for a citation, the fact it supports; for a
+provision, its instrument; for a figure, what it counts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, not_, select, tuple_, update
+
+from app import models as m
+
+Doc = dict[str, Any]
+TABLE: Table = m.SearchEntry.__table__  # type: ignore[assignment]
+S = TABLE.c
+KINDS = ("actor", "process", "event", "instrument", "provision", "pledge", "figure", "citation")
+PLURAL = {f"{k}s": k for k in KINDS} | {"processes": "process"}
+
+
+def _join(*parts: Any) -> str:
+    found: list[str] = []
+    for part in parts:
+        if isinstance(part, list | tuple):
+            found += [str(p) for p in part if p]
+        elif part:
+            found.append(str(part))
+    return "\n".join(found)
+
+
+def _doc(
+    kind: str, ident: str, title: str, body: str, subject: tuple[Any, Any] = (None, None)
+) -> Doc:
+    return {
+        "kind": kind,
+        "record_id": ident,
+        "title": title,
+        "body": body,
+        "subject_type": subject[0],
+        "subject_id": subject[1] if subject[0] else None,
+    }
+
+
+def _rows(connection: Connection, query: Any, key: Any, ids: Collection[str] | None) -> Any:
+    if ids is not None:
+        query = query.where(key.in_(list(ids)))
+    return connection.execute(query)
+
+
+def _actors(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
+    a = m.Actor
+    for r in _rows(c, select(a), a.id, ids):
+        yield _doc("actor", r.id, r.name, _join(r.acronym, r.aliases, r.iso3, r.description))
+
+
+def _processes(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
+    p = m.Process
+    for r in _rows(c, select(p), p.id, ids):
+        yield _doc("process", r.id, r.name, _join(r.acronym, r.aliases, r.description))
+
+
+def _events(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
+    e, p = m.Event, m.Participation
+    said: dict[str, list[str]] = {}
+    for event_id, capacity, statement in _rows(
+        c, select(p.event_id, p.capacity, p.statement).order_by(p.ordinal), p.event_id, ids
+    ):
+        said.setdefault(event_id, []).extend(x for x in (capacity, statement) if x)
+    for r in _rows(c, select(e), e.id, ids):
+        body = _join(r.description, r.city, r.venue, said.get(r.id, []))
+        yield _doc("event", r.id, r.title, body)
+
+
+def _instruments(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
+    i = m.Instrument
+    for r in _rows(c, select(i), i.id, ids):
+        body = _join(
+            r.short_title, r.acronym, r.aliases, r.symbol, r.description, r.basis, r.follow_up
+        )
+        yield _doc("instrument", r.id, r.title, _join(body, r.vote_note))
+
+
+def _provisions(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
+    p = m.Provision
+    for r in _rows(c, select(p), p.id, ids):
+        body = _join(f"{r.kind.replace('_', ' ')} {r.number}", r.short_title)
+        yield _doc("provision", r.id, r.title, body, ("instrument", r.instrument_id))
+
+
+def _pledges(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
+    p = m.Pledge
+    for r in _rows(c, select(p), p.id, ids):
+        yield _doc("pledge", r.id, r.title, _join(r.description, r.type))
+
+
+def _figures(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
+    f = m.Figure
+    for r in _rows(c, select(f), f.id, ids):
+        yield _doc("figure", r.id, r.statement, r.unit, (r.subject_type, r.subject_id))
+
+
+def _citations(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
+    t = m.Citation
+    query = select(t).where(t.quote.is_not(None))
+    for r in _rows(c, query, t.id, ids):
+        body = _join(r.note, r.locator)
+        yield _doc("citation", r.id, r.quote or "", body, (r.subject_type, r.subject_id))
+
+
+BUILDERS: dict[str, Callable[[Connection, Collection[str] | None], Iterable[Doc]]] = {
+    "actor": _actors,
+    "process": _processes,
+    "event": _events,
+    "instrument": _instruments,
+    "provision": _provisions,
+    "pledge": _pledges,
+    "figure": _figures,
+    "citation": _citations,
+}
+FIELDS = ("title", "body", "subject_type", "subject_id")
+
+
+def _apply(connection: Connection, desired: list[Doc], existing: Iterable[Any]) -> int:
+    """Insert, update and delete entries so that the index holds ``desired``; count changes."""
+    wanted = {(d["kind"], d["record_id"]): d for d in desired}
+    stale, changed = [], 0
+    for row in existing:
+        doc = wanted.pop((row.kind, row.record_id), None)
+        if doc is None:
+            stale.append(row.entry)
+        elif any(getattr(row, f) != doc[f] for f in FIELDS):
+            connection.execute(
+                update(TABLE).where(S.entry == row.entry).values({f: doc[f] for f in FIELDS})
+            )
+            changed += 1
+    for start in range(0, len(stale), 500):
+        connection.execute(delete(TABLE).where(S.entry.in_(stale[start : start + 500])))
+    if wanted:
+        connection.execute(insert(TABLE), list(wanted.values()))
+    return changed + len(stale) + len(wanted)
+
+
+def sync_index(connection: Connection) -> int:
+    """Make the whole index match the records (the seed loader and migration 0003 call this)."""
+    desired = [doc for build in BUILDERS.values() for doc in build(connection, None)]
+    return _apply(connection, desired, connection.execute(select(TABLE)))
+
+
+def _refresh(connection: Connection, kind: str, ids: list[str]) -> None:
+    if not ids:
+        return
+    existing = connection.execute(select(TABLE).where(S.kind == kind, S.record_id.in_(ids)))
+    _apply(connection, list(BUILDERS[kind](connection, ids)), existing)
+
+
+def refresh(connection: Connection, kind: str, ident: str) -> None:
+    """Bring the index up to date after a write to one record (``kind`` singular or plural,
+    e.g. ``events`` or ``event``): the record itself, its citations and its participants'."""
+    kind = PLURAL.get(kind, kind)
+    subjects = [(kind, ident)]
+    if kind == "event":
+        participants = select(m.Participation.id).where(m.Participation.event_id == ident)
+        subjects += [("participation", p) for p in connection.execute(participants).scalars()]
+    if kind in BUILDERS:
+        _refresh(connection, kind, [ident])
+    cited = m.Citation
+    connection.execute(
+        delete(TABLE).where(
+            S.kind == "citation",
+            not_(S.record_id.in_(select(cited.id).where(cited.quote.is_not(None)))),
+        )
+    )
+    citation_ids = connection.execute(
+        select(cited.id).where(tuple_(cited.subject_type, cited.subject_id).in_(subjects))
+    ).scalars()
+    _refresh(connection, "citation", list(citation_ids))
