@@ -36,6 +36,8 @@ def test_unknown_query_parameters_are_named(client, url):
         "/api/v1/timeline?q=" + "x" * 201,
         "/api/v1/actors/" + "a" * 201,
         "/api/v1/timeline?start=" + "2" * 30,
+        "/api/v1/timeline?process=" + "p" * 201,
+        "/api/v1/timeline?kind=" + "k" * 41,
     ],
 )
 def test_overlong_values_are_422(client, url):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Query
+from pydantic import StringConstraints
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import aliased
 
@@ -17,6 +18,8 @@ from app.core.errors import InvalidParameter
 from app.search.query import SearchQuery, SearchSyntaxError, parse
 from app.search.sql import matching
 from app.seeding.schemas import EVENT_KINDS, EventStatus
+
+Id = Annotated[str, StringConstraints(max_length=200)]
 
 
 @dataclass
@@ -61,20 +64,17 @@ def timeline_filter(
         ),
     ] = None,
     process: Annotated[
-        list[str], Query(description="Process id (repeatable), e.g. gfmd, gcm, hld", max_length=200)
+        list[Id], Query(description="Process id (repeatable), e.g. gfmd, gcm, hld")
     ] = [],  # noqa: B006
     actor: Annotated[
-        list[str],
-        Query(description="Actor id (repeatable): items the actor took part in", max_length=200),
+        list[Id],
+        Query(description="Actor id (repeatable): items the actor took part in"),
     ] = [],  # noqa: B006
     kind: Annotated[
-        list[str],
-        Query(
-            description="Item kind (repeatable): summit, session, adoption, publication, ...",
-            max_length=40,
-        ),
+        list[Annotated[str, StringConstraints(max_length=40)]],
+        Query(description="Item kind (repeatable): summit, session, adoption, publication, ..."),
     ] = [],  # noqa: B006
-    theme: Annotated[list[str], Query(description="Theme id (repeatable)", max_length=200)] = [],  # noqa: B006
+    theme: Annotated[list[Id], Query(description="Theme id (repeatable)")] = [],  # noqa: B006
     status: Annotated[list[EventStatus], Query(description="held, planned, announced, ...")] = [],  # noqa: B006
     q: Annotated[
         str | None,
