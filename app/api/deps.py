@@ -19,4 +19,6 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent, so a client that
+# reads right after a write sees it, and a failed commit is an error, never a sent 201.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -9,15 +9,8 @@ under CI=true they fail instead.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +18,7 @@ from typing import Any, NoReturn
 
 import pytest
 
-from app.core.config import PROJECT_ROOT
+from tests.live import Server, live_server
 
 ARTIFACTS = Path(os.environ.get("MGT_BROWSER_ARTIFACTS", Path(__file__).parent / "artifacts"))
 CHROMIUM_ARGS = [
@@ -54,78 +47,11 @@ def chromium_path() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    base_url: str
-
-    def get_json(self, path: str, **params: str) -> Any:
-        query = urllib.parse.urlencode(params)
-        url = f"{self.base_url}{path}{'?' + query if query else ''}"
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return json.load(response)
-
-    def api(self, path: str, **params: str) -> Any:
-        return self.get_json(f"/api/v1{path}", **params)
-
-    def api_all(self, path: str, **params: str) -> list[dict[str, Any]]:
-        """Every item of a list, following the cursor."""
-        items: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            page = self.api(path, limit="500", **params, **({"cursor": cursor} if cursor else {}))
-            items += page["items"]
-            if not (cursor := page["next_cursor"]):
-                return items
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``mgt serve`` on a free port, against a fresh SQLite database seeded from seeds/."""
     chromium_path()  # no server to start when there is no browser to drive it
-    database = tmp_path_factory.mktemp("browser-db") / "mgt.sqlite3"
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("browser-log") / "server.log").open("w+")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
-    command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"mgt serve exited with {process.returncode}:\n{log.read()}")
-            try:
-                with urllib.request.urlopen(f"{base_url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"mgt serve did not answer /health within 30 s:\n{log.read()}")
-            time.sleep(0.2)
-        yield Server(base_url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with live_server(tmp_path_factory.mktemp("browser-server")) as running:
+        yield running
 
 
 @dataclass

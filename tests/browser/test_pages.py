@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import ARTIFACTS, Browser, Server
+from tests.browser.conftest import ARTIFACTS, Browser
+from tests.live import Server
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 
