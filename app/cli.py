@@ -14,11 +14,11 @@ from app.core.auth import create_key, revoke_key
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.core.errors import DomainError
-from app.models import ApiKey, Change, Source
+from app.models import ApiKey, Source
 from app.records.pledge_import import import_pledges
 from app.seeding.checks import check_dataset
 from app.seeding.exporter import export
-from app.seeding.loader import LoadResult, load
+from app.seeding.loader import LoadResult, changes_since_last_load, load
 from app.seeding.reader import SeedError, read_dataset
 from app.seeding.report import build_report, format_report
 
@@ -52,7 +52,7 @@ def seed_database(settings: Settings, *, force: bool = False) -> LoadResult:
     engine = make_engine(settings.database_url)
     try:
         with engine.begin() as connection:
-            changes = connection.execute(select(func.count()).select_from(Change)).scalar_one()
+            changes = changes_since_last_load(connection)
             if changes and not force:
                 raise SeedError(
                     [

@@ -49,3 +49,18 @@ def test_import_is_all_or_nothing_and_seed_then_guards_the_changes(cli_db, tmp_p
     assert main(["seed"]) == 1
     assert "would undo" in capsys.readouterr().err
     assert main(["seed", "--force"]) == 0
+    assert main(["seed"]) == 0  # the forced load is the new baseline
+
+
+def test_keys_survive_a_seed_load(cli_db, capsys):
+    assert main(["keys", "create", "--name", "bob"]) == 0
+    assert main(["seed"]) == 0
+    assert main(["keys", "list"]) == 0
+    assert "bob\twrite\tactive" in capsys.readouterr().out
+
+
+def test_progress_is_silent_off_a_terminal(capsys):
+    from app.core.progress import progress
+
+    assert list(progress(range(3), "counting")) == [0, 1, 2]
+    assert capsys.readouterr().err == ""

@@ -90,7 +90,7 @@ def test_invalid_records_are_422_and_write_nothing(api, change, fragment):
     assert response.status_code == 422, response.text
     assert fragment in response.text
     assert client.get("/api/v1/pledges/new-pledge").status_code == 404
-    assert client.get("/api/v1/changes").json()["items"] == []
+    assert client.get("/api/v1/changes", params={"kind": "pledges"}).json()["items"] == []
 
 
 def test_duplicate_id_is_409(api):

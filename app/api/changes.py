@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import AfterValidator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,9 +20,14 @@ from app.core.pagination import PageParams, encode_cursor
 router = APIRouter(tags=["changes"])
 
 
+def _utc(value: dt.datetime) -> dt.datetime:
+    """SQLite keeps no time zone; every time stored is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 class ChangeOut(Out):
     id: int
-    at: dt.datetime
+    at: Annotated[dt.datetime, AfterValidator(_utc)]
     key_name: str
     action: str
     kind: str

@@ -16,6 +16,7 @@ import yaml
 from sqlalchemy import Connection, Table, select
 
 from app import models as m
+from app.core.progress import progress
 from app.seeding import schemas as s
 
 Row = dict[str, Any]
@@ -377,7 +378,7 @@ def collect(connection: Connection) -> dict[str, list[s.Record]]:
 def export(connection: Connection, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind, records in collect(connection).items():
+    for kind, records in progress(collect(connection).items(), "exporting kinds"):
         if not records:
             continue
         data = {kind: [as_data(r) for r in records]}

@@ -7,14 +7,16 @@ the same files therefore changes nothing, and a file with any problem changes no
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_, update
 
-from app.models import Base, SearchEntry
+from app.core.progress import progress
+from app.models import ApiKey, Base, Change, IdempotentRequest, SearchEntry
 from app.search.index import sync_index
 from app.seeding.checks import check_dataset
 from app.seeding.reader import read_dataset
@@ -67,10 +69,15 @@ def _self_ref_order(table: Table, rows: list[Row]) -> list[Row]:
     return ordered
 
 
+def seeded_tables() -> list[Table]:
+    """The tables the seed files fill; keys, the audit log and the search index are not."""
+    kept = {t.__table__ for t in (SearchEntry, ApiKey, Change, IdempotentRequest)}
+    return [t for t in Base.metadata.sorted_tables if t not in kept]
+
+
 def sync(connection: Connection, rows: Rows) -> LoadResult:
     result = LoadResult()
-    derived = SearchEntry.__table__  # rebuilt from the other tables below
-    tables = [t for t in Base.metadata.sorted_tables if t is not derived]
+    tables = seeded_tables()
     plans: dict[Table, tuple[list[Row], list[Row], list[tuple[Any, ...]]]] = {}
     for table in tables:
         desired = {_key(table, row): row for row in rows.get(table, [])}
@@ -87,7 +94,7 @@ def sync(connection: Connection, rows: Rows) -> LoadResult:
         deletes = [key for key in existing if key not in desired]
         plans[table] = (inserts, updates, deletes)
         result.total[table.name] = len(desired)
-    for table in tables:
+    for table in progress(tables, "writing tables"):
         inserts, updates, _ = plans[table]
         if inserts:
             connection.execute(insert(table), _self_ref_order(table, inserts))
@@ -107,7 +114,35 @@ def sync(connection: Connection, rows: Rows) -> LoadResult:
                 connection.execute(delete(table).where(tuple_(*columns).in_(chunk)))
             result.deleted[table.name] = len(deletes)
     sync_index(connection)
+    if not result.changed:
+        return result
+    connection.execute(
+        insert(Change).values(
+            at=dt.datetime.now(dt.UTC),
+            key_name="seed",
+            action="load",
+            kind="seeds",
+            record_id="*",
+            before=None,
+            after={
+                "inserted": sum(result.inserted.values()),
+                "updated": sum(result.updated.values()),
+                "deleted": sum(result.deleted.values()),
+            },
+        )
+    )
     return result
+
+
+def changes_since_last_load(connection: Connection) -> int:
+    """Changes made through the API since the seed files were last loaded."""
+    last = connection.execute(
+        select(func.max(Change.id)).where(Change.kind == "seeds")
+    ).scalar_one()
+    query = select(func.count()).select_from(Change).where(Change.kind != "seeds")
+    if last is not None:
+        query = query.where(Change.id > last)
+    return int(connection.execute(query).scalar_one())
 
 
 def load(connection: Connection, seeds_dir: Path, sources_dir: Path | None) -> LoadResult:
