@@ -14,6 +14,8 @@ from pydantic_core import ErrorDetails
 from app.seeding import schemas as s
 
 KINDS: tuple[str, ...] = tuple(s.SeedFile.model_fields)
+# libyaml's safe loader where PyYAML was built with it: the same documents, ~1.5x faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SeedError(Exception):
@@ -72,7 +74,7 @@ def _describe(error: ErrorDetails, data: dict[str, Any]) -> str:
 
 def read_file(path: Path) -> s.SeedFile:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise SeedError([f"{path.name}: not readable YAML: {error}"]) from error
     if not isinstance(data, dict):
