@@ -92,6 +92,9 @@ class RequestBodyPolicy:
         await problem(status, detail)(scope, receive, send)
 
 
+_DECLARED: dict[tuple[str, str], frozenset[str]] = {}
+
+
 def _declared_query(dependant: object) -> set[str]:
     names = {p.alias for p in getattr(dependant, "query_params", [])}
     for sub in getattr(dependant, "dependencies", []):
@@ -112,9 +115,13 @@ def reject_unknown_query(request: Request) -> None:
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
-    unknown = sorted(set(request.query_params) - _declared_query(dependant))
+    key = (request.scope.get("method", ""), getattr(route, "path", ""))
+    if key not in _DECLARED:  # the dependency tree is walked once per route, not per request
+        _DECLARED[key] = frozenset(_declared_query(dependant))
+    declared = _DECLARED[key]
+    unknown = sorted(set(request.query_params) - declared)
     if unknown:
-        allowed = ", ".join(sorted(_declared_query(dependant))) or "none"
+        allowed = ", ".join(sorted(declared)) or "none"
         raise InvalidParameter(
             unknown[0],
             f"unknown query parameter(s) {', '.join(unknown)}; this endpoint takes {allowed}",

@@ -21,7 +21,7 @@ from app import models as m
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
 from app.search.index import refresh as refresh_search
 from app.seeding import schemas as s
-from app.seeding.checks import normalize_text, record_citations, references
+from app.seeding.checks import quote_problem, record_citations, references
 from app.seeding.exporter import as_data, read_records
 from app.seeding.reader import Dataset, Located
 from app.seeding.rows import build_rows
@@ -110,19 +110,8 @@ def quote_problems(
         )
     )
     files = {source_id: file for source_id, file in rows}
-    problems = []
-    for citation in citations:
-        file = files.get(citation.source)
-        if file is None:
-            continue
-        path = sources_dir / file
-        if citation.quote is None:
-            problems.append(f"cite: a citation of {file} needs a verbatim quote")
-        elif path.exists() and normalize_text(citation.quote) not in normalize_text(
-            path.read_text(encoding="utf-8", errors="replace")
-        ):
-            problems.append(f"cite: quote not found in {file}: '{citation.quote}'")
-    return problems
+    found = (quote_problem(c, files.get(c.source), sources_dir) for c in citations)
+    return [f"cite: {problem}" for problem in found if problem]
 
 
 def record_etag(connection: Connection, kind: str, ident: str) -> str | None:

@@ -224,17 +224,21 @@ def _quotes(dataset: Dataset, sources_dir: Path | None) -> list[str]:
         for located in dataset.located(plural):
             for citation in record_citations(located.record):
                 file = files.get(citation.source)
-                if file is None:
-                    continue
-                if citation.quote is None:
-                    problems.append(f"{located.label}: a citation of {file} needs a quote")
-                    continue
-                path = sources_dir / file
-                if not path.exists():
-                    problems.append(f"{located.label}: source file {path} is missing")
-                    continue
-                if normalize_text(citation.quote) not in _source_text(path):
-                    problems.append(
-                        f"{located.label}: quote not found in {file}: '{citation.quote}'"
-                    )
+                problem = quote_problem(citation, file, sources_dir)
+                if problem:
+                    problems.append(f"{located.label}: {problem}")
     return problems
+
+
+def quote_problem(citation: s.CitationIn, file: str | None, sources_dir: Path) -> str | None:
+    """Why a citation of the source document ``file`` fails, or None if its quote is there."""
+    if file is None:
+        return None
+    if citation.quote is None:
+        return f"a citation of {file} needs a verbatim quote"
+    path = sources_dir / file
+    if not path.exists():
+        return f"source file {path} is missing"
+    if normalize_text(citation.quote) not in _source_text(path):
+        return f"quote not found in {file}: '{citation.quote}'"
+    return None
