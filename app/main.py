@@ -28,6 +28,8 @@ from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestBodyPolicy, SecurityHeaders, reject_unknown_query
 from app.core.openapi import install_problem_openapi
+from app.core.response_cache import ResponseCache
+from app.records import version
 from app.web import install_web
 
 DESCRIPTION = """
@@ -52,7 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.data_version = version.Reader(engine)
         yield
+        app.state.data_version.close()
         engine.dispose()
 
     app = FastAPI(
@@ -76,6 +80,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=False,
     )
     app.add_middleware(SecurityHeaders)
+
+    async def data_version() -> int | None:
+        reader: version.Reader = app.state.data_version
+        return await reader()
+
+    app.add_middleware(
+        ResponseCache, version=data_version, max_bytes=settings.response_cache_mb * 1024 * 1024
+    )
     for module in (
         events,
         processes,

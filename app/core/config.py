@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     )
     cors_origins: list[str] = Field(default=["*"], description="origins allowed to call the API")
     cors_methods: list[str] = Field(default=["GET"], description="methods allowed cross-origin")
+    response_cache_mb: int = Field(
+        default=32,
+        ge=0,
+        description="memory for rendered GET responses, reused until the data changes; 0: none",
+    )
     default_page_size: int = 50
     max_page_size: int = 500
 

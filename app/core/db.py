@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -31,12 +32,14 @@ def _sqlite_begin(connection: Connection) -> None:
 WRITE_TRANSACTION = {"sqlite_begin": "IMMEDIATE"}
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, single_connection: bool = False) -> Engine:
+    """single_connection: one connection kept open, for one thread at a time (SQLite only)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        pool = {"poolclass": StaticPool} if single_connection else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

@@ -102,7 +102,7 @@ def _declared_query(dependant: object) -> set[str]:
     return names
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """A misspelt filter must not silently return everything: unknown parameters are 422."""
     if not request.url.path.startswith("/api/"):
         return

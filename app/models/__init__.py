@@ -1,7 +1,7 @@
 """All ORM models, importable from one place (Alembic reads ``Base.metadata`` from here)."""
 
 from app.models.actor import Actor, Position
-from app.models.admin import ApiKey, Change, IdempotentRequest
+from app.models.admin import ApiKey, Change, DataVersion, IdempotentRequest
 from app.models.base import Base
 from app.models.event import Event, EventInstrument, Participation
 from app.models.figure import Dispute, DisputeClaim, Figure
@@ -15,6 +15,7 @@ from app.models.theme import Theme, ThemeTag
 __all__ = [
     "ApiKey",
     "Change",
+    "DataVersion",
     "IdempotentRequest",
     "Actor",
     "Base",

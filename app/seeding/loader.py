@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_, update
 
 from app.core.progress import progress
-from app.models import ApiKey, Base, Change, IdempotentRequest, SearchEntry
+from app.models import ApiKey, Base, Change, DataVersion, IdempotentRequest, SearchEntry
+from app.records import version
 from app.search.index import sync_index
 from app.seeding.checks import check_dataset
 from app.seeding.reader import read_dataset
@@ -71,7 +72,7 @@ def _self_ref_order(table: Table, rows: list[Row]) -> list[Row]:
 
 def seeded_tables() -> list[Table]:
     """The tables the seed files fill; keys, the audit log and the search index are not."""
-    kept = {t.__table__ for t in (SearchEntry, ApiKey, Change, IdempotentRequest)}
+    kept = {t.__table__ for t in (SearchEntry, ApiKey, Change, DataVersion, IdempotentRequest)}
     return [t for t in Base.metadata.sorted_tables if t not in kept]
 
 
@@ -131,6 +132,7 @@ def sync(connection: Connection, rows: Rows) -> LoadResult:
             },
         )
     )
+    version.bump(connection)
     return result
 
 
