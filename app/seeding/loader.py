@@ -7,7 +7,6 @@ the same files therefore changes nothing, and a file with any problem changes no
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_, 
 
 from app.core.progress import progress
 from app.models import ApiKey, Base, Change, DataVersion, IdempotentRequest, SearchEntry
-from app.records import version
+from app.records import store
 from app.search.index import sync_index
 from app.seeding.checks import check_dataset
 from app.seeding.reader import read_dataset
@@ -117,22 +116,12 @@ def sync(connection: Connection, rows: Rows) -> LoadResult:
     sync_index(connection)
     if not result.changed:
         return result
-    connection.execute(
-        insert(Change).values(
-            at=dt.datetime.now(dt.UTC),
-            key_name="seed",
-            action="load",
-            kind="seeds",
-            record_id="*",
-            before=None,
-            after={
-                "inserted": sum(result.inserted.values()),
-                "updated": sum(result.updated.values()),
-                "deleted": sum(result.deleted.values()),
-            },
-        )
-    )
-    version.bump(connection)
+    totals = {
+        "inserted": sum(result.inserted.values()),
+        "updated": sum(result.updated.values()),
+        "deleted": sum(result.deleted.values()),
+    }
+    store.audit(connection, "seed", "load", "seeds", "*", None, totals)
     return result
 
 
