@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from app.api import (
     actors,
@@ -22,7 +24,7 @@ from app.api import (
     sources,
     writes,
 )
-from app.api.deps import SessionDep
+from app.api.deps import reads
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.data_version = version.Reader(engine)
+        app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
         yield
         app.state.data_version.close()
         engine.dispose()
@@ -105,7 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web(app)
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")
-    def health(session: SessionDep) -> dict[str, str]:
+    @reads
+    def health(session: Session) -> dict[str, str]:
         session.execute(text("SELECT 1"))
         return {"status": "ok", "database": session.get_bind().dialect.name}
 

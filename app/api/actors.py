@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, facts, listing
-from app.api.deps import SessionDep
+from app.api.deps import reads
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
 from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref
@@ -104,9 +104,10 @@ def actor_out(session: Session, rows: list[m.Actor]) -> list[ActorOut]:
     responses=exports.responses(),
     summary="List actors",
 )
+@reads
 def list_actors(
     request: Request,
-    session: SessionDep,
+    session: Session,
     page: PageDep,
     facet: Annotated[list[str], facets.facet_param(*facets.ACTORS)],
     fmt: Annotated[str, exports.format_param()],
@@ -197,7 +198,8 @@ def _meeting_roles(session: Session, actor_id: str) -> list[MeetingRole]:
 
 
 @router.get("/actors/{actor_id}", response_model=ActorDetail, summary="One actor")
-def actor_detail(session: SessionDep, actor_id: ActorId, response: Response) -> ActorDetail:
+@reads
+def actor_detail(session: Session, actor_id: ActorId, response: Response) -> ActorDetail:
     """An actor with its aliases, posts held (persons) or posts within it (organizations),
     roles at meetings (with what was said) and in processes, pledges and figures."""
     actor = get_actor(session, actor_id)
@@ -251,9 +253,10 @@ def actor_detail(session: SessionDep, actor_id: ActorId, response: Response) -> 
     responses=TIMELINE_RESPONSES,
     summary="An actor's timeline",
 )
+@reads
 def actor_timeline(
     request: Request,
-    session: SessionDep,
+    session: Session,
     actor_id: ActorId,
     filters: TimelineFilterDep,
     page: PageDep,
@@ -267,8 +270,9 @@ def actor_timeline(
 
 
 @router.get("/positions/{position_id}", response_model=PositionOut, summary="One post held")
+@reads
 def position_detail(
-    session: SessionDep,
+    session: Session,
     position_id: Annotated[str, Path(max_length=200, examples=["peter-sutherland.srsg"])],
     response: Response,
 ) -> PositionOut:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, listing
-from app.api.deps import SessionDep
+from app.api.deps import reads
 from app.api.schemas import Out, Page
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
@@ -42,9 +42,10 @@ class ChangeOut(Out):
     responses=exports.responses(),
     summary="The audit log",
 )
+@reads
 def list_changes(
     request: Request,
-    session: SessionDep,
+    session: Session,
     page: PageDep,
     fmt: Annotated[str, exports.format_param()],
     kind: Annotated[

@@ -1,11 +1,24 @@
-"""Request dependencies: one database session a request, committed or rolled back at the end."""
+"""Request dependencies and the read path.
+
+Writes get a session as a dependency (committed or rolled back before the response is sent).
+GET endpoints are written as plain functions of a ``session`` and wrapped by ``reads``: the
+session, the queries, the response model and its JSON bytes are made in one call on a worker
+thread, with at most ``read_threads`` such calls at once. A request then neither holds a
+connection while it waits for the interpreter lock nor hops between threads once per
+dependency, and the return value is not validated a second time by the framework.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+import functools
+import inspect
+import json
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, get_type_hints
 
-from fastapi import Depends, Request
+import anyio.to_thread
+from fastapi import Depends, Request, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.db import WRITE_TRANSACTION
@@ -22,3 +35,64 @@ def get_session(request: Request) -> Iterator[Session]:
 # scope="function": the transaction commits before the response is sent, so a client that
 # reads right after a write sees it, and a failed commit is an error, never a sent 201.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def _json(value: Any) -> bytes:
+    if isinstance(value, BaseModel):
+        return value.__pydantic_serializer__.to_json(value, by_alias=True)
+    if isinstance(value, list):
+        return b"[" + b",".join(_json(item) for item in value) + b"]"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+async def read(request: Request, build: Callable[[Session], Any]) -> Response:
+    """``build(session)`` on a worker thread, in a read transaction; what it returns, unless
+    already a Response, becomes the JSON body there too."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+
+    def answer() -> Response:
+        with factory() as session, session.begin():
+            built = build(session)
+        if isinstance(built, Response):
+            return built
+        return Response(_json(built), media_type="application/json")
+
+    response: Response = await anyio.to_thread.run_sync(
+        answer, limiter=request.app.state.read_limiter
+    )
+    return response
+
+
+def reads(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A GET endpoint written as ``def f(session, ...)``, served through ``read``.
+
+    The wrapper's signature is the endpoint's without ``session`` (plus ``request``), so
+    parameters, validation and the documented response model are unchanged. Headers the
+    endpoint sets on an injected ``response: Response`` are added to the answer.
+    """
+    hints = get_type_hints(endpoint, include_extras=True)
+    signature = inspect.signature(endpoint)
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        p.replace(kind=keyword, annotation=hints.get(p.name, p.annotation))
+        for p in signature.parameters.values()
+        if p.name != "session"
+    ]
+    takes_request = "request" in signature.parameters
+    if not takes_request:
+        parameters.insert(0, inspect.Parameter("request", keyword, annotation=Request))
+
+    @functools.wraps(endpoint)
+    async def wrapper(**kwargs: Any) -> Response:
+        request = kwargs["request"] if takes_request else kwargs.pop("request")
+        answer = await read(request, lambda session: endpoint(session=session, **kwargs))
+        if "response" in kwargs:
+            answer.headers.update(kwargs["response"].headers)
+        return answer
+
+    del wrapper.__wrapped__  # FastAPI must see the signature below, not the endpoint's
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=parameters,
+        return_annotation=hints.get("return", signature.return_annotation),
+    )
+    return wrapper

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, facets, facts
 from app.api.calendar import ics_writer, timelinejs_writer
-from app.api.deps import SessionDep
+from app.api.deps import reads
 from app.api.jsonld import event_jsonld
 from app.api.schemas import FacetedPage, FigureOut, Ref
 from app.api.timeline_filter import filtered_events
@@ -94,9 +94,10 @@ def timeline_list(
     responses=TIMELINE_RESPONSES,
     summary="Dated items in order",
 )
+@reads
 def timeline(
     request: Request,
-    session: SessionDep,
+    session: Session,
     filters: TimelineFilterDep,
     page: PageDep,
     facet: TimelineFacets,
@@ -116,9 +117,10 @@ def timeline(
     responses=TIMELINE_RESPONSES,
     summary="Meetings in order",
 )
+@reads
 def meetings(
     request: Request,
-    session: SessionDep,
+    session: Session,
     filters: TimelineFilterDep,
     page: PageDep,
     facet: TimelineFacets,
@@ -177,9 +179,10 @@ def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> Eve
     },
     summary="One meeting",
 )
+@reads
 def meeting(
     request: Request,
-    session: SessionDep,
+    session: Session,
     event_id: EventId,
     response: Response,
     fmt: Annotated[str, exports.format_param("jsonld", base=("json",))],
@@ -202,7 +205,8 @@ def meeting(
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, summary="One dated item")
-def event(session: SessionDep, event_id: EventId, response: Response) -> EventDetail:
+@reads
+def event(session: Session, event_id: EventId, response: Response) -> EventDetail:
     """Any timeline item (a meeting, adoption, publication, appointment, ...) in full."""
     detail = event_detail(session, event_id, meetings_only=False)
     response.headers["ETag"] = store.record_etag(session.connection(), "events", event_id) or ""

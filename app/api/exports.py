@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.api.tabular import plan
 from app.core.errors import InvalidParameter
-from app.core.pagination import PageParams, page_params
+from app.core.pagination import PageParams, page_from
 
 BATCH = 500
 MEDIA = {
@@ -61,7 +61,7 @@ def format_param(*extra: str, base: tuple[str, ...] = ("json", "csv", "ndjson"))
     """A ``format`` query parameter: json, csv, ndjson (``base``) and ``extra`` ones."""
     allowed = (*base, *extra)
 
-    def dependency(
+    async def dependency(
         request: Request,
         fmt: Annotated[
             str | None,
@@ -131,7 +131,7 @@ def all_pages(request: Request, fetch: Fetch, start: PageParams) -> Batches:
             items, cursor = first
             yield items
             while cursor:
-                items, cursor = fetch(session, page_params(BATCH, cursor))
+                items, cursor = fetch(session, page_from(BATCH, cursor))
                 yield items
         finally:
             session.close()

@@ -36,7 +36,7 @@ class Facet:
 def facet_param(*allowed: str) -> Any:
     """A repeatable ``facet`` query parameter limited to ``allowed``."""
 
-    def dependency(
+    async def dependency(
         facet: Annotated[
             list[str],
             Query(

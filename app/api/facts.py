@@ -31,19 +31,20 @@ def citations(
     found: dict[str, list[CitationOut]] = defaultdict(list)
     if not ids:
         return found
+    c, s = m.Citation, m.Source
     rows = session.execute(
-        select(m.Citation, m.Source.title, m.Source.symbol, m.Source.url)
-        .join(m.Source, m.Source.id == m.Citation.source_id)
-        .where(m.Citation.subject_type == subject_type, m.Citation.subject_id.in_(list(ids)))
-        .order_by(m.Citation.ordinal)
+        select(c.subject_id, c.source_id, s.title, s.symbol, s.url, c.quote, c.locator, c.note)
+        .join(s, s.id == c.source_id)
+        .where(c.subject_type == subject_type, c.subject_id.in_(list(ids)))
+        .order_by(c.ordinal)
     )
-    for citation, title, symbol, url in rows:
-        found[citation.subject_id].append(
+    for subject_id, source_id, title, symbol, url, quote, locator, note in rows:
+        found[subject_id].append(
             CitationOut(
-                source=SourceRef(id=citation.source_id, title=title, symbol=symbol, url=url),
-                quote=citation.quote,
-                locator=citation.locator,
-                note=citation.note,
+                source=SourceRef(id=source_id, title=title, symbol=symbol, url=url),
+                quote=quote,
+                locator=locator,
+                note=note,
             )
         )
     return found

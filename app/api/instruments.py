@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facts, listing
-from app.api.deps import SessionDep
+from app.api.deps import reads
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref
 from app.api.timeline_query import EventSummary, event_summaries
 from app.core.errors import InvalidParameter, NotFound
@@ -147,9 +147,10 @@ def provisions_of(session: Session, instrument_id: str) -> list[ProvisionOut]:
     responses=exports.responses(),
     summary="List instruments",
 )
+@reads
 def list_instruments(
     request: Request,
-    session: SessionDep,
+    session: Session,
     page: PageDep,
     fmt: Annotated[str, exports.format_param()],
     kind: Annotated[
@@ -176,7 +177,8 @@ def list_instruments(
 @router.get(
     "/instruments/{instrument_id}", response_model=InstrumentDetail, summary="One instrument"
 )
-def instrument_detail(session: SessionDep, instrument_id: InstrumentId) -> InstrumentDetail:
+@reads
+def instrument_detail(session: Session, instrument_id: InstrumentId) -> InstrumentDetail:
     """An instrument with its attributes, numbered provisions (objectives, principles, ...),
     the events that adopted, endorsed or published it, figures, citations and disputes."""
     instrument = get_instrument(session, instrument_id)
@@ -239,8 +241,9 @@ COMPARED = (
 
 
 @router.get("/compare", response_model=Comparison, summary="Two instruments side by side")
+@reads
 def compare(
-    session: SessionDep,
+    session: Session,
     left: Annotated[str, Query(description="Instrument id", examples=["gcm"], max_length=200)],
     right: Annotated[str, Query(description="Instrument id", examples=["gcr"], max_length=200)],
 ) -> Comparison:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, reads
 from app.api.writes import (
     WRITE_RESPONSES,
     AdminKey,
@@ -80,7 +80,8 @@ def _save_event(
 
 
 @router.get("/participations/{ident}", summary="One participation")
-def get_participation(session: SessionDep, ident: ParticipationId) -> JSONResponse:
+@reads
+def get_participation(session: Session, ident: ParticipationId) -> JSONResponse:
     """A participant's role at an event in write form, with the ETag a PATCH needs."""
     event_id, event, index = _event_of(session, ident)
     return with_etag({"event": event_id, **event["participants"][index]})
@@ -183,7 +184,8 @@ def _validate_citation(session: Session, data: dict[str, Any]) -> CitationIn:
 
 
 @router.get("/citations/{ident}", summary="One citation")
-def get_citation(session: SessionDep, ident: CitationId) -> JSONResponse:
+@reads
+def get_citation(session: Session, ident: CitationId) -> JSONResponse:
     return with_etag({"id": ident, **_citation(session, ident)})
 
 

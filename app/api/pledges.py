@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, facts, listing
-from app.api.deps import SessionDep
+from app.api.deps import reads
 from app.api.instruments import ProvisionOut, provisions_out
 from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Ref
 from app.core.errors import NotFound
@@ -70,7 +70,8 @@ def _objectives(session: Session, number: int | None = None) -> list[ObjectiveOu
 
 
 @router.get("/objectives", response_model=list[ObjectiveOut], summary="The 23 GCM objectives")
-def objectives(session: SessionDep) -> list[ObjectiveOut]:
+@reads
+def objectives(session: Session) -> list[ObjectiveOut]:
     """The Global Compact for Migration's 23 objectives in order, each with its themes, the
     pledges recorded toward it and the figures sources give (e.g. the dashboard's count)."""
     return _objectives(session)
@@ -119,8 +120,9 @@ def pledges_out(session: Session, rows: list[m.Pledge]) -> list[PledgeOut]:
 
 
 @router.get("/objectives/{number}", response_model=ObjectiveDetail, summary="One GCM objective")
+@reads
 def objective(
-    session: SessionDep,
+    session: Session,
     number: Annotated[int, Path(ge=1, le=23, description="Objective number, 1-23")],
 ) -> ObjectiveDetail:
     found = _objectives(session, number)
@@ -141,9 +143,10 @@ def objective(
     responses=exports.responses(),
     summary="List pledges",
 )
+@reads
 def list_pledges(
     request: Request,
-    session: SessionDep,
+    session: Session,
     page: PageDep,
     facet: Annotated[list[str], facets.facet_param(*facets.PLEDGES)],
     fmt: Annotated[str, exports.format_param()],
@@ -181,8 +184,9 @@ def list_pledges(
 
 
 @router.get("/pledges/{pledge_id}", response_model=PledgeOut, summary="One pledge")
+@reads
 def pledge_detail(
-    session: SessionDep,
+    session: Session,
     pledge_id: Annotated[str, Path(max_length=200)],
     response: Response,
 ) -> PledgeOut:

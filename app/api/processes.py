@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, facts, listing
-from app.api.deps import SessionDep
+from app.api.deps import reads
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref
 from app.api.timeline_filter import search_param
@@ -108,9 +108,10 @@ def roles_of(session: Session, condition: object) -> list[tuple[m.ProcessRole, R
     responses=exports.responses(),
     summary="List processes",
 )
+@reads
 def list_processes(
     request: Request,
-    session: SessionDep,
+    session: Session,
     page: PageDep,
     facet: Annotated[list[str], facets.facet_param(*facets.PROCESSES)],
     fmt: Annotated[str, exports.format_param()],
@@ -155,7 +156,8 @@ def get_process(session: Session, process_id: str) -> m.Process:
 
 
 @router.get("/processes/{process_id}", response_model=ProcessDetail, summary="One process")
-def process_detail(session: SessionDep, process_id: ProcessId) -> ProcessDetail:
+@reads
+def process_detail(session: Session, process_id: ProcessId) -> ProcessDetail:
     """A process with its roles over time (who leads, chairs, co-facilitates), linked
     processes, sub-processes, meetings, instruments, figures, citations and disputes."""
     process = get_process(session, process_id)
@@ -222,9 +224,10 @@ def process_detail(session: SessionDep, process_id: ProcessId) -> ProcessDetail:
     responses=TIMELINE_RESPONSES,
     summary="A process's timeline",
 )
+@reads
 def process_timeline(
     request: Request,
-    session: SessionDep,
+    session: Session,
     process_id: ProcessId,
     filters: TimelineFilterDep,
     page: PageDep,

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
-    model_serializer,
 )
 
 from app.core.dates import FuzzyDate, Precision
@@ -135,12 +133,5 @@ class FacetedPage(Page[T], Generic[T]):
         None,
         description="Present only when facet= is given: for each facet, the values found "
         "under the current filter (all pages) and how many items have each",
+        exclude_if=lambda value: value is None,
     )
-
-    # No return annotation: pydantic would document the page as that type instead.
-    @model_serializer(mode="wrap")
-    def _omit_unasked_facets(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
-        data: dict[str, Any] = handler(self)
-        if data.get("facets") is None:
-            data.pop("facets", None)
-        return data

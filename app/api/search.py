@@ -10,7 +10,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from app.api import exports
-from app.api.deps import SessionDep
+from app.api.deps import reads
 from app.api.schemas import FacetedPage, FacetValue, Out
 from app.api.timeline_filter import search_param
 from app.core.errors import InvalidParameter
@@ -119,9 +119,10 @@ def _kind_facet(session: Session, query: SearchQuery, kinds: list[str]) -> list[
     responses=exports.responses(),
     summary="Search everything",
 )
+@reads
 def search(
     request: Request,
-    session: SessionDep,
+    session: Session,
     page: PageDep,
     fmt: Annotated[str, exports.format_param()],
     q: Annotated[

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facts, listing
-from app.api.deps import SessionDep
+from app.api.deps import reads
 from app.api.schemas import DateOut, DisputeOut, FigureOut, Out, Page, Ref
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
@@ -68,8 +68,9 @@ def _source_out(source: m.Source) -> SourceOut:
 
 
 @router.get("/sources", response_model=Page[SourceOut], responses=FILES, summary="List sources")
+@reads
 def list_sources(
-    request: Request, session: SessionDep, page: PageDep, fmt: FormatDep
+    request: Request, session: Session, page: PageDep, fmt: FormatDep
 ) -> Page[SourceOut] | Response:
     """The documents and pages the dataset cites; `format=csv|ndjson` for a file."""
     return listing.respond(
@@ -86,8 +87,9 @@ def list_sources(
 
 
 @router.get("/sources/{source_id}", response_model=SourceDetail, summary="One source")
+@reads
 def source_detail(
-    session: SessionDep,
+    session: Session,
     source_id: Annotated[str, Path(examples=["slocum-2017"], max_length=200)],
 ) -> SourceDetail:
     """A source and every fact that cites it (record kind and id, quote, locator)."""
@@ -117,9 +119,10 @@ def source_detail(
 
 
 @router.get("/figures", response_model=Page[FigureOut], responses=FILES, summary="List figures")
+@reads
 def list_figures(
     request: Request,
-    session: SessionDep,
+    session: Session,
     page: PageDep,
     fmt: FormatDep,
     subject_kind: Annotated[
@@ -156,8 +159,9 @@ def list_figures(
     responses=FILES,
     summary="Where sources disagree",
 )
+@reads
 def list_disputes(
-    request: Request, session: SessionDep, page: PageDep, fmt: FormatDep
+    request: Request, session: Session, page: PageDep, fmt: FormatDep
 ) -> Page[DisputeOut] | Response:
     """Every disagreement between sources: the claims, their citations, and which one the
     dataset follows and why; `format=csv|ndjson` for a file."""
@@ -182,7 +186,8 @@ def _disputes_page(session: Session, page: PageParams) -> tuple[list[DisputeOut]
 
 
 @router.get("/themes", response_model=list[ThemeOut], summary="The theme taxonomy")
-def list_themes(session: SessionDep) -> list[ThemeOut]:
+@reads
+def list_themes(session: Session) -> list[ThemeOut]:
     """Themes that provisions, processes, meetings and pledges are tagged with."""
     rows = session.scalars(select(m.Theme).order_by(m.Theme.id)).all()
     return [

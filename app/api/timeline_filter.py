@@ -45,7 +45,7 @@ def _bound(name: str, value: str | None, *, upper: bool) -> dt.date | None:
         raise InvalidParameter(name, str(error)) from error
 
 
-def timeline_filter(
+async def timeline_filter(
     start: Annotated[
         str | None,
         Query(

@@ -101,24 +101,25 @@ def participants(session: Session, event_ids: list[str]) -> dict[str, list[Parti
     found: dict[str, list[Participant]] = defaultdict(list)
     if not event_ids:
         return found
-    rows = session.scalars(
-        select(m.Participation)
-        .where(m.Participation.event_id.in_(event_ids))
-        .order_by(m.Participation.event_id, m.Participation.ordinal)
+    p = m.Participation
+    rows = session.execute(
+        select(p.id, p.event_id, p.actor_id, p.on_behalf_of_id, p.role, p.capacity, p.statement)
+        .where(p.event_id.in_(event_ids))
+        .order_by(p.event_id, p.ordinal)
     ).all()
     names = facts.refs(
-        session, m.Actor, [p.actor_id for p in rows] + [p.on_behalf_of_id for p in rows]
+        session, m.Actor, [r.actor_id for r in rows] + [r.on_behalf_of_id for r in rows]
     )
-    evidence = facts.citations(session, "participation", [p.id for p in rows])
-    for p in rows:
-        found[p.event_id].append(
+    evidence = facts.citations(session, "participation", [r.id for r in rows])
+    for row in rows:
+        found[row.event_id].append(
             Participant(
-                actor=names[p.actor_id],
-                role=p.role,
-                on_behalf_of=names.get(p.on_behalf_of_id) if p.on_behalf_of_id else None,
-                capacity=p.capacity,
-                statement=p.statement,
-                citations=evidence[p.id],
+                actor=names[row.actor_id],
+                role=row.role,
+                on_behalf_of=names.get(row.on_behalf_of_id) if row.on_behalf_of_id else None,
+                capacity=row.capacity,
+                statement=row.statement,
+                citations=evidence[row.id],
             )
         )
     return found

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
         ge=0,
         description="memory for rendered GET responses, reused until the data changes; 0: none",
     )
+    read_threads: int = Field(
+        default=2,
+        ge=1,
+        description="worker threads answering GETs at once; more only adds interpreter-lock "
+        "contention on a small machine",
+    )
     default_page_size: int = 50
     max_page_size: int = 500
 

@@ -43,7 +43,7 @@ def _decode_cursor(cursor: str) -> tuple[Any, ...]:
     return tuple(values)
 
 
-def page_params(
+async def page_params(
     limit: Annotated[
         int, Query(ge=1, le=settings.max_page_size, description="Items per page (1-500).")
     ] = settings.default_page_size,
@@ -52,6 +52,10 @@ def page_params(
         Query(max_length=1000, description="Opaque: the next_cursor of the previous page."),
     ] = None,
 ) -> PageParams:
+    return page_from(limit, cursor)
+
+
+def page_from(limit: int, cursor: str | None) -> PageParams:
     return PageParams(limit, _decode_cursor(cursor) if cursor else None)
 
 
