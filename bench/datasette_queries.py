@@ -102,7 +102,7 @@ def queries() -> dict[str, str]:
         'statement', pa.statement, 'citations', {citations("participation", "pa.id")}))
       from (select p.*, ev.id as ev_id from participations p join events ev on ev.id = p.event_id
             where p.actor_id = x.id
-            order by ev.date_start, ev.date_end, ev.id, p.ordinal) pa
+            order by ev.date_start, ev.date_end, ev.id, p.ordinal limit 100) pa
       join events ev on ev.id = pa.ev_id)) as meeting_roles,
   json((select json_group_array(json_object('process', json_object('id', pr.id, 'name', pr.name),
         'role', r.role, 'date_edtf', r.date_edtf, 'note', r.note,
@@ -112,7 +112,7 @@ def queries() -> dict[str, str]:
   json((select json_group_array(json_object('id', pl.id, 'name', pl.title,
         'date_edtf', pl.date_edtf))
       from (select pl.* from pledges pl join pledge_actors pa on pa.pledge_id = pl.id
-            where pa.actor_id = x.id order by pl.date_start, pl.id) pl)) as pledges,
+            where pa.actor_id = x.id order by pl.date_start, pl.id limit 100) pl)) as pledges,
   json((select json_group_array(json_object('id', id, 'name', title)) from
         (select id, title from instruments where lead_id = x.id or adopted_by_id = x.id
          order by id))) as instruments_led,

@@ -183,6 +183,23 @@ class TestActors:
         assert client.get("/api/v1/actors/mexico").json()["posts_in_organization"]
         assert client.get("/api/v1/actors/iom").json()["pledges"][0]["id"] == "example-pledge"
 
+    def test_profile_lists_are_capped_with_a_link_to_the_rest(self, client, monkeypatch):
+        person, pledger = "/api/v1/actors/juan-jose-gomez-camacho", "/api/v1/actors/iom"
+        whole = client.get(person).json()
+        assert whole["meeting_roles"]
+        assert whole["meeting_roles_more"] is None
+        assert client.get(pledger).json()["pledges_more"] is None
+        monkeypatch.setattr("app.api.actors.PROFILE_LIST_LIMIT", 0)
+        fresh = {"Cache-Control": "no-cache"}
+        capped = client.get(person, headers=fresh).json()
+        assert capped["meeting_roles"] == []
+        rest = client.get(capped["meeting_roles_more"]).json()["items"]
+        assert [i["id"] for i in rest] == [r["event"]["id"] for r in whole["meeting_roles"]]
+        capped = client.get(pledger, headers=fresh).json()
+        assert capped["pledges"] == []
+        pledges = client.get(capped["pledges_more"]).json()["items"]
+        assert [p["id"] for p in pledges] == ["example-pledge"]
+
     def test_actor_timeline(self, client):
         items = client.get("/api/v1/actors/juan-jose-gomez-camacho/timeline").json()["items"]
         assert [i["id"] for i in items] == ["cm-15.s3"]

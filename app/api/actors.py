@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -30,6 +32,9 @@ from app.seeding.schemas import ActorKind
 router = APIRouter(tags=["actors"])
 
 ActorId = Annotated[str, Path(description="Actor id", examples=["iom"], max_length=200)]
+
+
+PROFILE_LIST_LIMIT = 100  # roles and pledges shown in a profile; the rest are a link away
 
 
 class ActorOut(Cited):
@@ -71,9 +76,21 @@ class ActorDetail(ActorOut):
     members: list[Ref]
     positions: list[PositionOut]
     posts_in_organization: list[PositionOut]
-    meeting_roles: list[MeetingRole]
+    meeting_roles: list[MeetingRole] = Field(
+        description=f"The first {PROFILE_LIST_LIMIT} in date order; the rest under "
+        "`meeting_roles_more`"
+    )
+    meeting_roles_more: str | None = Field(
+        description="When there are more roles than shown: the actor's timeline, which holds "
+        "every item the actor took part in, with its role"
+    )
     process_roles: list[ActorProcessRole]
-    pledges: list[PledgeSummary]
+    pledges: list[PledgeSummary] = Field(
+        description=f"The first {PROFILE_LIST_LIMIT} in date order; all under `pledges_more`"
+    )
+    pledges_more: str | None = Field(
+        description="When there are more pledges than shown: the list of all of them"
+    )
     instruments_led: list[Ref]
     figures: list[FigureOut]
     disputes: list[DisputeOut]
@@ -175,11 +192,13 @@ def _positions(session: Session, condition: object) -> list[PositionOut]:
 
 
 def _meeting_roles(session: Session, actor_id: str) -> list[MeetingRole]:
+    """The actor's first PROFILE_LIST_LIMIT + 1 roles (one more, to tell there are more)."""
     rows = session.execute(
         select(m.Participation, m.Event)
         .join(m.Event, m.Event.id == m.Participation.event_id)
         .where(m.Participation.actor_id == actor_id)
         .order_by(m.Event.date_start, m.Event.date_end, m.Event.id, m.Participation.ordinal)
+        .limit(PROFILE_LIST_LIMIT + 1)
     ).all()
     on_behalf = facts.refs(session, m.Actor, [p.on_behalf_of_id for p, _ in rows])
     evidence = facts.citations(session, "participation", [p.id for p, _ in rows])
@@ -215,7 +234,9 @@ def actor_detail(session: Session, actor_id: ActorId, response: Response) -> Act
         .join(m.PledgeActor, m.PledgeActor.pledge_id == m.Pledge.id)
         .where(m.PledgeActor.actor_id == actor_id)
         .order_by(m.Pledge.date_start, m.Pledge.id)
+        .limit(PROFILE_LIST_LIMIT + 1)
     ).all()
+    meeting_roles = _meeting_roles(session, actor_id)
     led = session.execute(
         select(m.Instrument.id, m.Instrument.title)
         .where(or_(m.Instrument.lead_id == actor_id, m.Instrument.adopted_by_id == actor_id))
@@ -226,7 +247,10 @@ def actor_detail(session: Session, actor_id: ActorId, response: Response) -> Act
         members=[Ref(id=i, name=n) for i, n in members],
         positions=_positions(session, m.Position.person_id == actor_id),
         posts_in_organization=_positions(session, m.Position.organization_id == actor_id),
-        meeting_roles=_meeting_roles(session, actor_id),
+        meeting_roles=meeting_roles[:PROFILE_LIST_LIMIT],
+        meeting_roles_more=f"/api/v1/actors/{quote(actor_id, safe='')}/timeline"
+        if len(meeting_roles) > PROFILE_LIST_LIMIT
+        else None,
         process_roles=[
             ActorProcessRole(
                 actor=actor_ref,
@@ -239,8 +263,12 @@ def actor_detail(session: Session, actor_id: ActorId, response: Response) -> Act
             for r, actor_ref, process in roles
         ],
         pledges=[
-            PledgeSummary(id=p.id, name=p.title, date=DateOut.of(p.fuzzy_date)) for p in pledges
+            PledgeSummary(id=p.id, name=p.title, date=DateOut.of(p.fuzzy_date))
+            for p in pledges[:PROFILE_LIST_LIMIT]
         ],
+        pledges_more=f"/api/v1/pledges?actor={quote(actor_id, safe='')}"
+        if len(pledges) > PROFILE_LIST_LIMIT
+        else None,
         instruments_led=[Ref(id=i, name=t) for i, t in led],
         figures=facts.figures(session, "actor", [actor_id])[actor_id],
         disputes=facts.disputes(session, "actor", [actor_id])[actor_id],
