@@ -360,6 +360,7 @@ def cmd_chunked(args: argparse.Namespace) -> dict[str, Any]:
 
     from app.core.config import get_settings
     from app.models import Base
+    from app.records import rendered
     from app.seeding import schemas as s
     from app.seeding.checks import check_dataset
     from app.seeding.loader import _self_ref_order, load
@@ -367,6 +368,7 @@ def cmd_chunked(args: argparse.Namespace) -> dict[str, Any]:
     from app.seeding.rows import build_rows
 
     times = {"base_load": 0.0, "validate": 0.0, "check": 0.0, "build_rows": 0.0, "insert": 0.0}
+    times["render"] = 0.0
     t0 = time.perf_counter()
     engine = _engine()
     base_dir = Path(args.dir)
@@ -403,7 +405,10 @@ def cmd_chunked(args: argparse.Namespace) -> dict[str, Any]:
                 if rows.get(table):
                     connection.execute(insert(table), _self_ref_order(table, rows[table]))
                     rows_total += len(rows[table])
-        times["insert"] += time.perf_counter() - t
+            times["insert"] += time.perf_counter() - t
+            t = time.perf_counter()
+            rendered.refresh(connection, [event["id"] for event in chunk["events"]])
+        times["render"] += time.perf_counter() - t
         counts["events"] += len(chunk["events"])
         counts["pledges"] += len(chunk["pledges"])
         if i % 10 == 0:

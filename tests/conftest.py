@@ -13,14 +13,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from app.api.timeline_query import render
 from app.core import migrate
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import make_engine
 from app.main import create_app
+from app.models import Event, RenderedEvent
 from app.seeding.loader import load
 
 POSTGRES_URL = os.environ.get(
@@ -113,6 +116,18 @@ def dataset_db(
 def client_for(url: str) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(database_url=url)), raise_server_exceptions=False) as c:
         yield c
+    assert_rendered_events_current(url)
+
+
+def assert_rendered_events_current(url: str) -> None:
+    """Whatever the tests wrote, each event's stored timeline JSON equals a fresh rendering."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        stored = dict(session.execute(select(RenderedEvent.event_id, RenderedEvent.body)).all())
+        fresh = render(session, list(session.scalars(select(Event.id))))
+    engine.dispose()
+    stale = sorted(i for i in fresh.keys() | stored.keys() if fresh.get(i) != stored.get(i))
+    assert not stale, f"stored timeline JSON out of date for {stale[:5]}"
 
 
 @pytest.fixture(scope="module")

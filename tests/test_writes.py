@@ -334,6 +334,46 @@ def test_citation_lifecycle_keeps_every_fact_cited(api):
     assert [c["action"] for c in ids] == ["create", "update", "delete"]
 
 
+def _patch(client, path, token, change):
+    etag = client.get(path).headers["etag"]
+    response = client.patch(path, json=change, headers=auth(token, **{"If-Match": etag}))
+    assert response.status_code == 200, response.text
+
+
+def _item(client, ident):
+    (item,) = [i for i in client.get("/api/v1/timeline").json()["items"] if i["id"] == ident]
+    return item
+
+
+def test_timeline_shows_each_write_to_what_an_item_shows(api):
+    """Timeline items are stored rendered: a write to a name, title or citation they show
+    is seen on the next read (and the client fixture checks every stored item at the end)."""
+    client, tokens = api
+    person = "/api/v1/actors/juan-jose-gomez-camacho"
+    _patch(client, person, tokens["write"], {"name": "Juan José Gómez Camacho (renamed)"})
+    (participant,) = _item(client, "cm-15.s3")["actors"]
+    assert participant["actor"]["name"] == "Juan José Gómez Camacho (renamed)"
+
+    _patch(client, "/api/v1/events/cm-15", tokens["write"], {"title": "CM 15 (renamed)"})
+    assert _item(client, "cm-15.s3")["parent"]["name"] == "CM 15 (renamed)"
+
+    body = {
+        "subject": {"kind": "participation", "id": "cm-15.s3.moderator.juan-jose-gomez-camacho"},
+        "source": "desa-cm15-2017",
+        "quote": "Permanent Representative of Mexico to the United Nations",
+    }
+    created = client.post("/api/v1/citations", json=body, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    (participant,) = _item(client, "cm-15.s3")["actors"]
+    assert len(participant["citations"]) == 2
+    deleted = client.delete(
+        f"/api/v1/citations/{created.json()['id']}", headers=auth(tokens["admin"])
+    )
+    assert deleted.status_code == 204
+    (participant,) = _item(client, "cm-15.s3")["actors"]
+    assert len(participant["citations"]) == 1
+
+
 CSV_HEADER = "pledger,type,objectives,date,description,status,source\n"
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facets, facts
+from app.api import exports, facets, facts, listing
 from app.api.calendar import ics_writer, timelinejs_writer
 from app.api.deps import reads
 from app.api.jsonld import event_jsonld
@@ -23,6 +23,7 @@ from app.api.timeline_query import (
     TimelineFilterDep,
     TimelineItem,
     event_summaries,
+    timeline_bodies,
     timeline_items,
     timeline_page,
 )
@@ -82,10 +83,10 @@ def timeline_list(
             name,
             writers,
         )
-    items, next_cursor = timeline_page(session, filters, page)
+    bodies, next_cursor = timeline_bodies(session, filters, page)
     ids = filtered_events(filters).with_only_columns(m.Event.id)
     counts = facets.count(session, ids, facets.TIMELINE, facet)
-    return FacetedPage(items=items, next_cursor=next_cursor, facets=counts)
+    return listing.stored_page(bodies, next_cursor, counts)
 
 
 @router.get(

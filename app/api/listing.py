@@ -1,11 +1,12 @@
 """What every list shares: keyset pages by id, and answering as a JSON page (with facets
 when asked) or, for ``format=csv|ndjson``, as a file of every page."""
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
@@ -47,3 +48,18 @@ def respond(
     items, cursor = fetch(session, page)
     counts = facets() if facets is not None else None
     return FacetedPage[T](items=list(items), next_cursor=cursor, facets=counts)
+
+
+FACETS = TypeAdapter(dict[str, list[FacetValue]])
+
+
+def stored_page(
+    bodies: Sequence[str], next_cursor: str | None, facets: dict[str, list[FacetValue]] | None
+) -> Response:
+    """A ``FacetedPage`` whose items are already JSON (the timeline's stored renderings),
+    byte for byte as the model would serialise it."""
+    parts = ['{"items":[', ",".join(bodies), '],"next_cursor":', json.dumps(next_cursor)]
+    if facets is not None:
+        parts += [',"facets":', FACETS.dump_json(facets).decode()]
+    parts.append("}")
+    return Response("".join(parts).encode(), media_type="application/json")

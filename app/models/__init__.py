@@ -3,7 +3,7 @@
 from app.models.actor import Actor, Position
 from app.models.admin import ApiKey, Change, DataVersion, IdempotentRequest
 from app.models.base import Base
-from app.models.event import Event, EventInstrument, Participation
+from app.models.event import Event, EventInstrument, Participation, RenderedEvent
 from app.models.figure import Dispute, DisputeClaim, Figure
 from app.models.instrument import Instrument, Provision
 from app.models.pledge import Pledge, PledgeActor, PledgeObjective
@@ -35,6 +35,7 @@ __all__ = [
     "ProcessLink",
     "ProcessRole",
     "Provision",
+    "RenderedEvent",
     "SearchEntry",
     "Source",
     "Theme",

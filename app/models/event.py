@@ -53,3 +53,15 @@ class EventInstrument(Base):
         ForeignKey("instruments.id"), primary_key=True, index=True
     )
     relation: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class RenderedEvent(Base):
+    """An event as a timeline page shows it (its JSON), made once and remade by every write
+    that changes what it shows (``app.records.rendered``), so a page is one indexed read."""
+
+    __tablename__ = "rendered_events"
+
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    body: Mapped[str] = mapped_column(Text)

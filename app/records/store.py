@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import models as m
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
-from app.records import version
+from app.records import rendered, version
 from app.search.index import refresh as refresh_search
 from app.seeding import schemas as s
 from app.seeding.checks import quote_problem, record_citations, references
@@ -194,6 +194,7 @@ def audit(
             after=after,
         )
     )
+    rendered.refresh(connection, rendered.affected(connection, kind, ident, before, after))
     version.bump(connection)
 
 

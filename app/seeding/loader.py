@@ -15,8 +15,16 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_, update
 
 from app.core.progress import progress
-from app.models import ApiKey, Base, Change, DataVersion, IdempotentRequest, SearchEntry
-from app.records import store
+from app.models import (
+    ApiKey,
+    Base,
+    Change,
+    DataVersion,
+    IdempotentRequest,
+    RenderedEvent,
+    SearchEntry,
+)
+from app.records import rendered, store
 from app.search.index import sync_index
 from app.seeding.checks import check_dataset
 from app.seeding.reader import read_dataset
@@ -70,8 +78,12 @@ def _self_ref_order(table: Table, rows: list[Row]) -> list[Row]:
 
 
 def seeded_tables() -> list[Table]:
-    """The tables the seed files fill; keys, the audit log and the search index are not."""
-    kept = {t.__table__ for t in (SearchEntry, ApiKey, Change, DataVersion, IdempotentRequest)}
+    """The tables the seed files fill; keys, the audit log, the search index and the rendered
+    events are not."""
+    kept = {
+        t.__table__
+        for t in (SearchEntry, RenderedEvent, ApiKey, Change, DataVersion, IdempotentRequest)
+    }
     return [t for t in Base.metadata.sorted_tables if t not in kept]
 
 
@@ -114,6 +126,7 @@ def sync(connection: Connection, rows: Rows) -> LoadResult:
                 connection.execute(delete(table).where(tuple_(*columns).in_(chunk)))
             result.deleted[table.name] = len(deletes)
     sync_index(connection)
+    rendered.sync(connection)
     if not result.changed:
         return result
     totals = {

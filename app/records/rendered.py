@@ -1,0 +1,91 @@
+"""Keep each event's stored timeline JSON in step with the records it shows.
+
+A timeline item shows its event's own columns, the names of its process, parent, announced
+meeting and country, its participants (with their actors' names and citations), its themes,
+citations and disputes. So the stored JSON must be remade when any of these changes:
+
+- an event: itself, and the events that name it as parent or as the meeting held;
+- an actor: the events held in it (country) and those it took part in, or was represented at;
+- a citation: the event it supports, directly or through a participation or a dispute claim;
+- a seed load: everything (``sync``).
+
+Pledges and positions do not appear on the timeline. Processes, sources, themes and disputes
+change only through seed loads. ``tests/conftest.py`` checks after every write test that
+the stored JSON equals a fresh rendering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, or_, select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.api.timeline_query import render
+
+TABLE: Table = m.RenderedEvent.__table__  # type: ignore[assignment]
+CHUNK = 500
+
+
+def refresh(connection: Connection, ids: Iterable[str]) -> None:
+    """Remake the stored JSON of these events (and drop it for those that no longer exist)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return
+    session = Session(bind=connection)
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        connection.execute(delete(TABLE).where(TABLE.c.event_id.in_(chunk)))
+        bodies = render(session, chunk)
+        if bodies:
+            connection.execute(
+                insert(TABLE), [{"event_id": i, "body": b} for i, b in bodies.items()]
+            )
+
+
+def sync(connection: Connection) -> None:
+    """Render every event again (the seed loader and migration 0005 call this)."""
+    connection.execute(delete(TABLE))
+    ids = list(connection.execute(select(m.Event.id)).scalars())
+    refresh(connection, ids)
+
+
+def affected(
+    connection: Connection,
+    kind: str,
+    ident: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> set[str]:
+    """The events whose timeline JSON a write to one record (``kind`` as audited) changes."""
+    e, p = m.Event, m.Participation
+    if kind == "events":
+        named = select(e.id).where(or_(e.parent_id == ident, e.held_as_id == ident))
+        return {ident, *connection.execute(named).scalars()}
+    if kind == "actors":
+        held = select(e.id).where(e.country_id == ident)
+        attended = select(p.event_id).where(or_(p.actor_id == ident, p.on_behalf_of_id == ident))
+        return set(connection.execute(held.union(attended)).scalars())
+    if kind == "citations":
+        subjects = {(r["subject"]["kind"], r["subject"]["id"]) for r in (before, after) if r}
+        return {event for subject in subjects for event in _events_of(connection, *subject)}
+    return set()
+
+
+def _events_of(connection: Connection, subject_type: str, subject_id: str) -> list[str]:
+    if subject_type == "event":
+        return [subject_id]
+    if subject_type == "participation":
+        query = select(m.Participation.event_id).where(m.Participation.id == subject_id)
+    elif subject_type == "dispute_claim":
+        d, c = m.Dispute, m.DisputeClaim
+        query = (
+            select(d.subject_id)
+            .join(c, c.dispute_id == d.id)
+            .where(c.id == subject_id, d.subject_type == "event")
+        )
+    else:
+        return []
+    return list(connection.execute(query).scalars())
