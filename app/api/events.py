@@ -23,8 +23,8 @@ from app.api.timeline_query import (
     TimelineFilterDep,
     TimelineItem,
     event_summaries,
+    stored_items,
     timeline_bodies,
-    timeline_items,
     timeline_page,
 )
 from app.core.errors import NotFound
@@ -138,12 +138,12 @@ def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> Eve
     if event is None or (meetings_only and not event.is_meeting):
         what = "meeting" if meetings_only else "event"
         raise NotFound(f"No {what} with id '{event_id}'; list them at /api/v1/timeline")
-    (item,) = timeline_items(session, [event])
     children = session.scalars(
-        select(m.Event)
+        select(m.Event.id)
         .where(m.Event.parent_id == event_id)
         .order_by(m.Event.date_start, m.Event.date_end, m.Event.ordinal, m.Event.id)
     ).all()
+    items = stored_items(session, [event_id, *children])
     documents = session.execute(
         select(m.EventInstrument.relation, m.Instrument.id, m.Instrument.title)
         .join(m.Instrument, m.Instrument.id == m.EventInstrument.instrument_id)
@@ -151,10 +151,10 @@ def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> Eve
         .order_by(m.Instrument.id)
     )
     return EventDetail(
-        **item.model_dump(),
+        **items[event_id].model_dump(),
         ordinal=event.ordinal,
         description=event.description,
-        sessions=timeline_items(session, list(children)),
+        sessions=[items[child] for child in children],
         announcements=event_summaries(
             list(
                 session.scalars(

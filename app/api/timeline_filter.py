@@ -127,6 +127,8 @@ def search_param(q: str | None, name: str = "q") -> SearchQuery | None:
 # page. The first is fast when the filter selects few events, the second when it selects
 # many; a filter selecting fewer than this many rows takes the first way.
 FEW = 5000
+# Built once: an alias is costly to make, and the same one serves every request.
+OWN, CHILD, PARENT = aliased(m.Event), aliased(m.Event), aliased(m.Event)
 
 
 def _few(session: Session | None, candidates: Any) -> bool:
@@ -146,7 +148,7 @@ def filtered_events(f: TimelineFilter, session: Session | None = None) -> Select
     if f.end:
         query = query.where(e.date_start <= f.end)
     if f.processes:
-        own, child, parent = aliased(m.Event), aliased(m.Event), aliased(m.Event)
+        own, child, parent = OWN, CHILD, PARENT
         candidates = union_all(
             select(own.id).where(own.process_id.in_(f.processes)),
             select(child.id)

@@ -117,6 +117,18 @@ def timeline_page(
     return [TimelineItem.model_validate_json(body) for body in bodies], next_cursor
 
 
+def stored_items(session: Session, ids: Collection[str]) -> dict[str, TimelineItem]:
+    """These events' timeline items, from their stored JSON (rendered here if missing)."""
+    r = m.RenderedEvent
+    bodies = dict(
+        session.execute(select(r.event_id, r.body).where(r.event_id.in_(list(ids)))).all()
+    )
+    missing = [i for i in ids if i not in bodies]
+    if missing:
+        bodies |= render(session, missing)
+    return {i: TimelineItem.model_validate_json(body) for i, body in bodies.items()}
+
+
 def render(session: Session, ids: Collection[str]) -> dict[str, str]:
     """The timeline JSON of these events, made afresh (ids with no event are left out)."""
     events = session.scalars(select(m.Event).where(m.Event.id.in_(list(ids))))

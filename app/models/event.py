@@ -10,15 +10,20 @@ from app.models.base import ID_LENGTH, Base, DatedMixin
 
 class Event(DatedMixin, Base):
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_chronology", "date_start", "date_end", "id"),)
+    __table_args__ = (
+        Index("ix_events_chronology", "date_start", "date_end", "id"),
+        # With the id, a process filter's events are found from the index alone.
+        Index("ix_events_process_id", "process_id", "id"),
+        Index("ix_events_parent_id", "parent_id", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     is_meeting: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(20))
-    process_id: Mapped[str | None] = mapped_column(ForeignKey("processes.id"), index=True)
-    parent_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"), index=True)
+    process_id: Mapped[str | None] = mapped_column(ForeignKey("processes.id"))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"))
     held_as_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"), index=True)
     ordinal: Mapped[int | None] = mapped_column(Integer)
     city: Mapped[str | None] = mapped_column(Text)
@@ -32,10 +37,11 @@ class Participation(Base):
     """An actor's role at a meeting or session, perhaps on behalf of another actor."""
 
     __tablename__ = "participations"
+    __table_args__ = (Index("ix_participations_actor_id", "actor_id", "event_id"),)
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
-    actor_id: Mapped[str] = mapped_column(ForeignKey("actors.id"), index=True)
+    actor_id: Mapped[str] = mapped_column(ForeignKey("actors.id"))
     role: Mapped[str] = mapped_column(String(40))
     ordinal: Mapped[int] = mapped_column(Integer)
     on_behalf_of_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"))
