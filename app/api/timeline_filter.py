@@ -126,7 +126,7 @@ def search_param(q: str | None, name: str = "q") -> SearchQuery | None:
 # index and sort them, or walk the date index and keep the events that pass, stopping at a
 # page. The first is fast when the filter selects few events, the second when it selects
 # many; a filter selecting fewer than this many rows takes the first way.
-FEW = 5000
+FEW = 2500
 # Built once: an alias is costly to make, and the same one serves every request.
 OWN, CHILD, PARENT = aliased(m.Event), aliased(m.Event), aliased(m.Event)
 
