@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.data_version = version.Reader(engine)
         app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
         yield
-        app.state.data_version.close()
+        await app.state.data_version.close()
         engine.dispose()
 
     app = FastAPI(
