@@ -114,13 +114,18 @@ def drain(pids: list[int], limit: float = 180) -> float:
 
 
 def memory_mb(pid: int) -> dict[str, float]:
-    out = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    """Resident and peak memory of the largest process of the server (a worker, when the
+    server runs several), in MB."""
+    out: dict[str, float] = {}
+    for member in tree(pid):
+        try:
+            lines = Path(f"/proc/{member}/status").read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
             if line.startswith(("VmRSS:", "VmHWM:")):
-                out[line.split(":")[0]] = int(line.split()[1]) / 1024
-    except OSError:
-        pass
+                name = line.split(":")[0]
+                out[name] = max(out.get(name, 0.0), int(line.split()[1]) / 1024)
     return out
 
 
@@ -835,7 +840,7 @@ def render(results: dict[str, Any]) -> str:
         out.append("")
         mem = sc["memory"]
         out.append(
-            "Server memory after its runs (MB, max over rounds): "
+            "Server memory after its runs (MB, largest process, max over rounds): "
             + "; ".join(
                 f"{t}: RSS {max(x.get('VmRSS', 0) for x in v):.0f}, "
                 f"peak {max(x.get('VmHWM', 0) for x in v):.0f}"
