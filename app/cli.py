@@ -62,7 +62,11 @@ def seed_database(settings: Settings, *, force: bool = False) -> LoadResult:
                         "pass --force to discard them"
                     ]
                 )
-            return load(connection, settings.seeds_dir, settings.sources_dir)
+            result = load(connection, settings.seeds_dir, settings.sources_dir)
+        if engine.dialect.name == "postgresql" and result.changed:
+            with engine.begin() as connection:  # fresh statistics for the planner
+                connection.exec_driver_sql("ANALYZE")
+        return result
     finally:
         engine.dispose()
 
