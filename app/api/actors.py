@@ -16,7 +16,7 @@ from app.api.deps import reads
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
 from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref
-from app.api.timeline_filter import search_param
+from app.api.timeline_filter import TimelineFilter, filtered_events, search_param
 from app.api.timeline_query import (
     EventSummary,
     TimelineFilterDep,
@@ -193,13 +193,17 @@ def _positions(session: Session, condition: object) -> list[PositionOut]:
 
 def _meeting_roles(session: Session, actor_id: str) -> list[MeetingRole]:
     """The actor's first PROFILE_LIST_LIMIT + 1 roles (one more, to tell there are more)."""
-    rows = session.execute(
-        select(m.Participation, m.Event)
-        .join(m.Event, m.Event.id == m.Participation.event_id)
-        .where(m.Participation.actor_id == actor_id)
-        .order_by(m.Event.date_start, m.Event.date_end, m.Event.id, m.Participation.ordinal)
-        .limit(PROFILE_LIST_LIMIT + 1)
+    e, p = m.Event, m.Participation
+    # The first roles are among the first events the actor took part in, found as the
+    # actor's timeline finds them (by index or by walking the dates, whichever is faster).
+    attended = filtered_events(TimelineFilter(actors=[actor_id]), session)
+    events = session.scalars(
+        attended.order_by(e.date_start, e.date_end, e.id).limit(PROFILE_LIST_LIMIT + 1)
     ).all()
+    place = {event.id: (index, event) for index, event in enumerate(events)}
+    roles = session.scalars(select(p).where(p.actor_id == actor_id, p.event_id.in_(place))).all()
+    roles = sorted(roles, key=lambda role: (place[role.event_id][0], role.ordinal))
+    rows = [(role, place[role.event_id][1]) for role in roles[: PROFILE_LIST_LIMIT + 1]]
     on_behalf = facts.refs(session, m.Actor, [p.on_behalf_of_id for p, _ in rows])
     evidence = facts.citations(session, "participation", [p.id for p, _ in rows])
     summaries = event_summaries([e for _, e in rows])

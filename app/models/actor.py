@@ -17,7 +17,7 @@ class Actor(Base):
     acronym: Mapped[str | None] = mapped_column(String(60))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     iso3: Mapped[str | None] = mapped_column(String(3))
-    parent_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"), index=True)
     country_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"))
     description: Mapped[str | None] = mapped_column(Text)
 
