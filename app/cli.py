@@ -162,7 +162,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from app.core.server import serve
 
     settings = get_settings()
     migrate.upgrade(settings.database_url)
@@ -176,14 +176,7 @@ def _serve(args: argparse.Namespace) -> int:
         except SeedError as error:
             return _report_problems(error, settings)
         print("empty database: seed files loaded", file=sys.stderr)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        access_log=False,
-    )
+    serve(args.host, args.port, args.workers)
     return 0
 
 
