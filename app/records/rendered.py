@@ -34,15 +34,14 @@ def refresh(connection: Connection, ids: Iterable[str]) -> None:
     wanted = sorted(set(ids))
     if not wanted:
         return
-    session = Session(bind=connection)
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        connection.execute(delete(TABLE).where(TABLE.c.event_id.in_(chunk)))
-        bodies = render(session, chunk)
-        if bodies:
-            connection.execute(
-                insert(TABLE), [{"event_id": i, "body": b} for i, b in bodies.items()]
-            )
+    with Session(bind=connection) as session:
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            connection.execute(delete(TABLE).where(TABLE.c.event_id.in_(chunk)))
+            bodies = render(session, chunk)
+            if bodies:
+                rows = [{"event_id": i, "body": b} for i, b in bodies.items()]
+                connection.execute(insert(TABLE), rows)
 
 
 def sync(connection: Connection) -> None:
