@@ -21,6 +21,7 @@ from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.api.schemas import to_json
 from app.core.db import WRITE_TRANSACTION
 
 
@@ -39,7 +40,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 def _json(value: Any) -> bytes:
     if isinstance(value, BaseModel):
-        return value.__pydantic_serializer__.to_json(value, by_alias=True)
+        return to_json(value)
     if isinstance(value, list):
         return b"[" + b",".join(_json(item) for item in value) + b"]"
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()

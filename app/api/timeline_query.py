@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import facts
-from app.api.schemas import Cited, DateOut, DisputeOut, Out, Ref
+from app.api.schemas import Cited, DateOut, DisputeOut, Out, Ref, to_json
 from app.api.timeline_filter import TimelineFilter as TimelineFilter
 from app.api.timeline_filter import TimelineFilterDep as TimelineFilterDep
 from app.api.timeline_filter import filtered_events
@@ -105,9 +105,8 @@ def timeline_bodies(
     if more:
         ident, start, end, _ = found[-1]
         next_cursor = encode_cursor((start, end, ident))
-    missing = [ident for ident, _, _, body in found if body is None]
-    fresh = render(session, missing) if missing else {}
-    return [body or fresh[ident] for ident, _, _, body in found], next_cursor
+    bodies = _completed(session, {ident: body for ident, _, _, body in found})
+    return [bodies[ident] for ident, _, _, _ in found], next_cursor
 
 
 def timeline_page(
@@ -120,23 +119,24 @@ def timeline_page(
 def stored_items(session: Session, ids: Collection[str]) -> dict[str, TimelineItem]:
     """These events' timeline items, from their stored JSON (rendered here if missing)."""
     r = m.RenderedEvent
-    bodies = dict(
-        session.execute(select(r.event_id, r.body).where(r.event_id.in_(list(ids)))).all()
-    )
-    missing = [i for i in ids if i not in bodies]
-    if missing:
-        bodies |= render(session, missing)
+    query = select(r.event_id, r.body).where(r.event_id.in_(list(ids)))
+    stored: dict[str, str] = {ident: body for ident, body in session.execute(query)}
+    bodies = _completed(session, {i: stored.get(i) for i in ids})
     return {i: TimelineItem.model_validate_json(body) for i, body in bodies.items()}
+
+
+def _completed(session: Session, bodies: dict[str, str | None]) -> dict[str, str]:
+    """The stored JSON, with the events that have none (a database upgraded but not yet
+    rendered) rendered now."""
+    missing = [ident for ident, body in bodies.items() if body is None]
+    fresh = render(session, missing) if missing else {}
+    return {i: body or fresh[i] for i, body in bodies.items() if body or i in fresh}
 
 
 def render(session: Session, ids: Collection[str]) -> dict[str, str]:
     """The timeline JSON of these events, made afresh (ids with no event are left out)."""
     events = session.scalars(select(m.Event).where(m.Event.id.in_(list(ids))))
-    return {item.id: item_json(item) for item in timeline_items(session, list(events))}
-
-
-def item_json(item: TimelineItem) -> str:
-    return item.__pydantic_serializer__.to_json(item, by_alias=True).decode()
+    return {item.id: to_json(item).decode() for item in timeline_items(session, list(events))}
 
 
 def participants(session: Session, event_ids: list[str]) -> dict[str, list[Participant]]:

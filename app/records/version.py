@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 
 import psycopg
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, update
 
 from app.models import DataVersion
 
@@ -17,10 +17,6 @@ QUERY = "SELECT version FROM data_version WHERE id = 1"
 def bump(connection: Connection) -> None:
     """Mark the data as changed; called by every write path before it commits."""
     connection.execute(update(DataVersion).where(ROW).values(version=DataVersion.version + 1))
-
-
-def current(connection: Connection) -> int | None:
-    return connection.execute(select(DataVersion.version).where(ROW)).scalar_one_or_none()
 
 
 class Reader:
