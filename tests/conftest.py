@@ -23,7 +23,9 @@ from app.core import migrate
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import make_engine
 from app.main import create_app
-from app.models import Event, RenderedEvent
+from app.models import DocumentMention, Event, RenderedDocument, RenderedEvent
+from app.records import documents
+from app.records.etags import record_etags
 from app.seeding.loader import load
 
 POSTGRES_URL = os.environ.get(
@@ -116,18 +118,35 @@ def dataset_db(
 def client_for(url: str) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(database_url=url)), raise_server_exceptions=False) as c:
         yield c
-    assert_rendered_events_current(url)
+    assert_rendered_current(url)
 
 
-def assert_rendered_events_current(url: str) -> None:
-    """Whatever the tests wrote, each event's stored timeline JSON equals a fresh rendering."""
+def assert_rendered_current(url: str) -> None:
+    """Whatever the tests wrote, each event's stored timeline JSON and ETag, and each stored
+    document with the ids it mentions, equal a fresh rendering."""
     engine = make_engine(url)
-    with Session(engine) as session:
-        stored = dict(session.execute(select(RenderedEvent.event_id, RenderedEvent.body)).all())
-        fresh = render(session, list(session.scalars(select(Event.id))))
+    with engine.connect() as connection, Session(bind=connection) as session:
+        r = RenderedEvent
+        stored = {i: (b, t) for i, b, t in session.execute(select(r.event_id, r.body, r.etag))}
+        ids = list(session.scalars(select(Event.id)))
+        tags = record_etags(connection, "events", ids)
+        fresh = {i: (b, tags[i]) for i, b in render(session, ids).items()}
+        stale = sorted(i for i in fresh.keys() | stored.keys() if fresh.get(i) != stored.get(i))
+        assert not stale, f"stored timeline JSON out of date for {stale[:5]}"
+        for kind, spec in documents.kinds().items():
+            d, mention = RenderedDocument, DocumentMention
+            query = select(d.key, d.body, d.etag).where(d.kind == kind)
+            kept = {key: (body, etag) for key, body, etag in session.execute(query)}
+            made = documents.render(session, kind, list(connection.execute(spec.keys).scalars()))
+            stale = sorted(k for k in made.keys() | kept.keys() if made.get(k) != kept.get(k))
+            assert not stale, f"stored {kind} documents out of date for {stale[:5]}"
+            query = select(mention.key, mention.ref).where(mention.kind == kind)
+            refs = {(key, ref) for key, ref in session.execute(query)}
+            shown = {
+                (k, ref) for k, (body, _) in made.items() for ref in documents.mentioned(k, body)
+            }
+            assert refs == shown, f"{kind} mentions out of date: {sorted(refs ^ shown)[:5]}"
     engine.dispose()
-    stale = sorted(i for i in fresh.keys() | stored.keys() if fresh.get(i) != stored.get(i))
-    assert not stale, f"stored timeline JSON out of date for {stale[:5]}"
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from app.api import exports, facets, facts, listing
 from app.api.deps import reads
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
-from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref
+from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref, to_json
 from app.api.timeline_filter import TimelineFilter, filtered_events, search_param
 from app.api.timeline_query import (
     EventSummary,
@@ -25,7 +25,7 @@ from app.api.timeline_query import (
 )
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
-from app.records import store
+from app.records import documents, etags
 from app.search.sql import matching
 from app.seeding.schemas import ActorKind
 
@@ -160,8 +160,12 @@ def list_actors(
 def get_actor(session: Session, actor_id: str) -> m.Actor:
     actor = session.get(m.Actor, actor_id)
     if actor is None:
-        raise NotFound(f"No actor with id '{actor_id}'; search them at /api/v1/actors?q=")
+        raise no_actor(actor_id)
     return actor
+
+
+def no_actor(actor_id: str) -> NotFound:
+    return NotFound(f"No actor with id '{actor_id}'; search them at /api/v1/actors?q=")
 
 
 def positions_out(session: Session, rows: list[m.Position]) -> list[PositionOut]:
@@ -222,11 +226,24 @@ def _meeting_roles(session: Session, actor_id: str) -> list[MeetingRole]:
 
 @router.get("/actors/{actor_id}", response_model=ActorDetail, summary="One actor")
 @reads
-def actor_detail(session: Session, actor_id: ActorId, response: Response) -> ActorDetail:
+def actor_detail(session: Session, actor_id: ActorId) -> Response:
     """An actor with its aliases, posts held (persons) or posts within it (organizations),
     roles at meetings (with what was said) and in processes, pledges and figures."""
-    actor = get_actor(session, actor_id)
-    response.headers["ETag"] = store.record_etag(session.connection(), "actors", actor_id) or ""
+    found = documents.stored(session, "actor", [actor_id]).get(actor_id)
+    if found is None:
+        raise no_actor(actor_id)
+    body, etag = found
+    return Response(body, media_type="application/json", headers={"ETag": etag or ""})
+
+
+def render_profiles(session: Session, ids: list[str]) -> dict[str, str]:
+    """The profiles of these actors as JSON (stored by ``app.records.documents``)."""
+    actors = session.scalars(select(m.Actor).where(m.Actor.id.in_(ids)))
+    return {actor.id: to_json(profile(session, actor)).decode() for actor in actors}
+
+
+def profile(session: Session, actor: m.Actor) -> ActorDetail:
+    actor_id = actor.id
     (base,) = actor_out(session, [actor])
     members = session.execute(
         select(m.Actor.id, m.Actor.name).where(m.Actor.parent_id == actor_id).order_by(m.Actor.id)
@@ -313,6 +330,6 @@ def position_detail(
     if position is None:
         raise NotFound(f"No position with id '{position_id}'; see an actor's positions")
     response.headers["ETag"] = (
-        store.record_etag(session.connection(), "positions", position_id) or ""
+        etags.record_etag(session.connection(), "positions", position_id) or ""
     )
     return positions_out(session, [position])[0]

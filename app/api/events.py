@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
@@ -23,14 +23,14 @@ from app.api.timeline_query import (
     TimelineFilterDep,
     TimelineItem,
     event_summaries,
-    stored_items,
+    stored_bodies,
     timeline_bodies,
     timeline_page,
 )
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
-from app.records import store
+from app.records import etags
 
 router = APIRouter(tags=["timeline"])
 
@@ -133,7 +133,10 @@ def meetings(
     return timeline_list(request, session, filters, page, facet, fmt, "meetings")
 
 
-def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> EventDetail:
+def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> tuple[bytes, str]:
+    """An event's ``EventDetail`` JSON, spliced from the stored timeline JSON of the event and
+    of its sessions (byte for byte what the model would give, without parsing them again),
+    and the event record's ETag."""
     event = session.get(m.Event, event_id)
     if event is None or (meetings_only and not event.is_meeting):
         what = "meeting" if meetings_only else "event"
@@ -143,30 +146,42 @@ def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> Eve
         .where(m.Event.parent_id == event_id)
         .order_by(m.Event.date_start, m.Event.date_end, m.Event.ordinal, m.Event.id)
     ).all()
-    items = stored_items(session, [event_id, *children])
+    bodies = stored_bodies(session, [event_id, *children])
     documents = session.execute(
         select(m.EventInstrument.relation, m.Instrument.id, m.Instrument.title)
         .join(m.Instrument, m.Instrument.id == m.EventInstrument.instrument_id)
         .where(m.EventInstrument.event_id == event_id)
         .order_by(m.Instrument.id)
     )
-    return EventDetail(
-        **items[event_id].model_dump(),
-        ordinal=event.ordinal,
-        description=event.description,
-        sessions=[items[child] for child in children],
-        announcements=event_summaries(
-            list(
-                session.scalars(
-                    select(m.Event)
-                    .where(m.Event.held_as_id == event_id)
-                    .order_by(m.Event.date_start, m.Event.id)
-                )
-            )
-        ),
-        outcome_documents=[OutcomeDocument(id=i, name=t, relation=r) for r, i, t in documents],
-        figures=facts.figures(session, "event", [event_id])[event_id],
+    announced = session.scalars(
+        select(m.Event)
+        .where(m.Event.held_as_id == event_id)
+        .order_by(m.Event.date_start, m.Event.id)
     )
+    rest: dict[str, Any] = {
+        "ordinal": event.ordinal,
+        "description": event.description,
+        "announcements": event_summaries(list(announced)),
+        "outcome_documents": [OutcomeDocument(id=i, name=t, relation=r) for r, i, t in documents],
+        "figures": facts.figures(session, "event", [event_id])[event_id],
+    }
+    opening = _fields_json(rest, "ordinal", "description")
+    closing = _fields_json(rest, "announcements", "outcome_documents", "figures")
+    sessions = ",".join(bodies[child] for child in children)
+    item = bodies[event_id]
+    body = f'{item[:-1]},{opening[1:-1]},"sessions":[{sessions}],{closing[1:]}'.encode()
+    stored = select(m.RenderedEvent.etag).where(m.RenderedEvent.event_id == event_id)
+    etag = session.scalar(stored) or etags.record_etag(session.connection(), "events", event_id)
+    return body, etag or ""
+
+
+def _fields_json(values: dict[str, Any], *fields: str) -> str:
+    """Some of ``EventDetail``'s fields as a JSON object, in the model's order."""
+    partial = EventDetail.model_construct(**values)
+    dumped = EventDetail.__pydantic_serializer__.to_json(
+        partial, by_alias=True, include=set(fields)
+    )
+    return dumped.decode()
 
 
 @router.get(
@@ -185,30 +200,27 @@ def meeting(
     request: Request,
     session: Session,
     event_id: EventId,
-    response: Response,
     fmt: Annotated[str, exports.format_param("jsonld", base=("json",))],
 ) -> EventDetail | Response:
     """A meeting with its participants and their roles, its sessions, figures (attendance),
     outcome documents, themes, citations and disputes. With `Accept: application/ld+json`
     (or `format=jsonld`), a schema.org `Event`."""
-    detail = event_detail(session, event_id, meetings_only=True)
-    etag = store.record_etag(session.connection(), "events", event_id) or ""
+    body, etag = event_detail(session, event_id, meetings_only=True)
     if fmt == "jsonld":
+        detail = EventDetail.model_validate_json(body)
         actors = [p.actor.id for p in detail.actors]
         rows = session.execute(select(m.Actor.id, m.Actor.kind).where(m.Actor.id.in_(actors)))
         kinds = {actor_id: kind for actor_id, kind in rows}
-        body = event_jsonld(
+        linked = event_jsonld(
             detail, detail.description, detail.sessions, kinds, str(request.base_url)
         )
-        return JSONResponse(body, media_type="application/ld+json", headers={"ETag": etag})
-    response.headers["ETag"] = etag
-    return detail
+        return JSONResponse(linked, media_type="application/ld+json", headers={"ETag": etag})
+    return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, summary="One dated item")
 @reads
-def event(session: Session, event_id: EventId, response: Response) -> EventDetail:
+def event(session: Session, event_id: EventId) -> Response:
     """Any timeline item (a meeting, adoption, publication, appointment, ...) in full."""
-    detail = event_detail(session, event_id, meetings_only=False)
-    response.headers["ETag"] = store.record_etag(session.connection(), "events", event_id) or ""
-    return detail
+    body, etag = event_detail(session, event_id, meetings_only=False)
+    return Response(body, media_type="application/json", headers={"ETag": etag})

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, facts, listing
 from app.api.deps import reads
-from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref
+from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref, to_json
 from app.api.timeline_query import EventSummary, event_summaries
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
+from app.records import documents
 
 router = APIRouter(tags=["instruments"])
 
@@ -120,16 +121,15 @@ def provisions_out(session: Session, rows: list[m.Provision]) -> list[ProvisionO
     ]
 
 
-def get_instrument(
-    session: Session, instrument_id: str, parameter: str | None = None
-) -> m.Instrument:
+def get_instrument(session: Session, instrument_id: str) -> m.Instrument:
     instrument = session.get(m.Instrument, instrument_id)
     if instrument is None:
-        detail = f"No instrument with id '{instrument_id}'; list them at /api/v1/instruments"
-        if parameter:
-            raise InvalidParameter(parameter, detail)
-        raise NotFound(detail)
+        raise NotFound(no_instrument(instrument_id))
     return instrument
+
+
+def no_instrument(instrument_id: str) -> str:
+    return f"No instrument with id '{instrument_id}'; list them at /api/v1/instruments"
 
 
 def provisions_of(session: Session, instrument_id: str) -> list[ProvisionOut]:
@@ -202,6 +202,23 @@ def instrument_detail(session: Session, instrument_id: InstrumentId) -> Instrume
     )
 
 
+class InstrumentSide(Out):
+    """What a comparison shows of one instrument (stored by ``app.records.documents``)."""
+
+    instrument: InstrumentOut
+    provisions: list[ProvisionOut]
+
+
+def render_sides(session: Session, ids: list[str]) -> dict[str, str]:
+    rows = list(session.scalars(select(m.Instrument).where(m.Instrument.id.in_(ids))))
+    return {
+        out.id: to_json(
+            InstrumentSide(instrument=out, provisions=provisions_of(session, out.id))
+        ).decode()
+        for out in instrument_out(session, rows)
+    }
+
+
 class AttributeRow(Out):
     attribute: str
     left: object
@@ -250,10 +267,12 @@ def compare(
     """Compare two instruments: their attributes (adoption date and body, vote, binding,
     lead, the process that made them, follow-up and review) and their provisions aligned
     by theme — themes both cover, and themes only one covers."""
-    sides = [
-        instrument_out(session, [get_instrument(session, ident, name)])[0]
-        for name, ident in (("left", left), ("right", right))
-    ]
+    found = documents.stored(session, "instrument", [left, right])
+    for name, ident in (("left", left), ("right", right)):
+        if ident not in found:
+            raise InvalidParameter(name, no_instrument(ident))
+    stored = [InstrumentSide.model_validate_json(found[ident][0]) for ident in (left, right)]
+    sides = [side.instrument for side in stored]
     dumped = [side.model_dump(mode="json") for side in sides]
     attributes = [
         AttributeRow(
@@ -263,8 +282,8 @@ def compare(
     ]
     by_theme: dict[str, tuple[Ref, list[ProvisionOut], list[ProvisionOut]]] = {}
     unthemed: list[ProvisionOut] = []
-    for index, side in enumerate(sides):
-        for provision in provisions_of(session, side.id):
+    for index, side in enumerate(stored):
+        for provision in side.provisions:
             if not provision.themes:
                 unthemed.append(provision)
             for theme in provision.themes:

@@ -32,6 +32,17 @@ def id_page(
     return shape(session, rows), encode_cursor((rows[-1].id,)) if more else None
 
 
+def id_keys(
+    session: Session, query: Select[Any], key: Any, page: PageParams
+) -> tuple[list[str], str | None]:
+    """One page of the ids ``query`` selects, in order, and the next cursor."""
+    if page.after:
+        query = query.where(key > str(page.after[0]))
+    ids = list(session.scalars(query.order_by(key).limit(page.limit + 1)))
+    more, ids = len(ids) > page.limit, ids[: page.limit]
+    return ids, encode_cursor((ids[-1],)) if more else None
+
+
 def respond(
     request: Request,
     session: Session,

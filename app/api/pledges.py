@@ -14,10 +14,10 @@ from app import models as m
 from app.api import exports, facets, facts, listing
 from app.api.deps import reads
 from app.api.instruments import ProvisionOut, provisions_out
-from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Ref
+from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Ref, to_json
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
-from app.records import store
+from app.records import documents
 
 router = APIRouter(tags=["pledges"])
 
@@ -71,10 +71,17 @@ def _objectives(session: Session, number: int | None = None) -> list[ObjectiveOu
 
 @router.get("/objectives", response_model=list[ObjectiveOut], summary="The 23 GCM objectives")
 @reads
-def objectives(session: Session) -> list[ObjectiveOut]:
+def objectives(session: Session) -> Response:
     """The Global Compact for Migration's 23 objectives in order, each with its themes, the
     pledges recorded toward it and the figures sources give (e.g. the dashboard's count)."""
-    return _objectives(session)
+    body, _ = documents.stored(session, "objectives", [""])[""]
+    return Response(body, media_type="application/json")
+
+
+def render_objectives(session: Session, keys: list[str]) -> dict[str, str]:
+    """The objectives list as JSON (stored by ``app.records.documents`` under the key "")."""
+    items = ",".join(to_json(objective).decode() for objective in _objectives(session))
+    return {"": f"[{items}]"}
 
 
 def pledges_out(session: Session, rows: list[m.Pledge]) -> list[PledgeOut]:
@@ -171,29 +178,36 @@ def list_pledges(
         )
     if process:
         query = query.where(m.Pledge.process_id == process)
-    return listing.respond(
-        request,
-        session,
-        fmt,
-        PledgeOut,
-        lambda s, p: listing.id_page(s, query, m.Pledge.id, p, pledges_out),
-        page,
-        "pledges",
-        lambda: facets.count(session, query.with_only_columns(m.Pledge.id), facets.PLEDGES, facet),
-    )
+    keys = query.with_only_columns(m.Pledge.id)
+    if fmt != "json":
+        return listing.respond(
+            request,
+            session,
+            fmt,
+            PledgeOut,
+            lambda s, p: listing.id_page(s, query, m.Pledge.id, p, pledges_out),
+            page,
+            "pledges",
+        )
+    ids, cursor = listing.id_keys(session, keys, m.Pledge.id, page)
+    found = documents.stored(session, "pledge", ids)
+    counts = facets.count(session, keys, facets.PLEDGES, facet)
+    return listing.stored_page([found[i][0] for i in ids], cursor, counts)
 
 
 @router.get("/pledges/{pledge_id}", response_model=PledgeOut, summary="One pledge")
 @reads
-def pledge_detail(
-    session: Session,
-    pledge_id: Annotated[str, Path(max_length=200)],
-    response: Response,
-) -> PledgeOut:
+def pledge_detail(session: Session, pledge_id: Annotated[str, Path(max_length=200)]) -> Response:
     """A pledge with its pledgers, objectives, status and citations; its status history is
     in the audit log (`/api/v1/changes?kind=pledges&record=ID`)."""
-    pledge = session.get(m.Pledge, pledge_id)
-    if pledge is None:
+    found = documents.stored(session, "pledge", [pledge_id]).get(pledge_id)
+    if found is None:
         raise NotFound(f"No pledge with id '{pledge_id}'; list them at /api/v1/pledges")
-    response.headers["ETag"] = store.record_etag(session.connection(), "pledges", pledge_id) or ""
-    return pledges_out(session, [pledge])[0]
+    body, etag = found
+    return Response(body, media_type="application/json", headers={"ETag": etag or ""})
+
+
+def render_pledges(session: Session, ids: list[str]) -> dict[str, str]:
+    """These pledges as JSON (stored by ``app.records.documents``)."""
+    rows = list(session.scalars(select(m.Pledge).where(m.Pledge.id.in_(ids))))
+    return {pledge.id: to_json(pledge).decode() for pledge in pledges_out(session, rows)}

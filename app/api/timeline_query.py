@@ -116,13 +116,12 @@ def timeline_page(
     return [TimelineItem.model_validate_json(body) for body in bodies], next_cursor
 
 
-def stored_items(session: Session, ids: Collection[str]) -> dict[str, TimelineItem]:
-    """These events' timeline items, from their stored JSON (rendered here if missing)."""
+def stored_bodies(session: Session, ids: Collection[str]) -> dict[str, str]:
+    """These events' timeline JSON, as stored (rendered here if missing)."""
     r = m.RenderedEvent
     query = select(r.event_id, r.body).where(r.event_id.in_(list(ids)))
     stored: dict[str, str] = {ident: body for ident, body in session.execute(query)}
-    bodies = _completed(session, {i: stored.get(i) for i in ids})
-    return {i: TimelineItem.model_validate_json(body) for i, body in bodies.items()}
+    return _completed(session, {i: stored.get(i) for i in ids})
 
 
 def _completed(session: Session, bodies: dict[str, str | None]) -> dict[str, str]:

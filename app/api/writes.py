@@ -25,7 +25,7 @@ from app.core.errors import (
     PreconditionRequired,
     UnprocessableRecord,
 )
-from app.records import store
+from app.records import etags, store
 from app.seeding import schemas as s
 from app.seeding.exporter import as_data
 
@@ -56,7 +56,7 @@ IdempotencyKey = Annotated[
 
 
 def with_etag(data: dict[str, Any], status: int = 200) -> JSONResponse:
-    return JSONResponse(data, status_code=status, headers={"ETag": store.etag(data)})
+    return JSONResponse(data, status_code=status, headers={"ETag": etags.etag(data)})
 
 
 def check_etag(current: dict[str, Any], if_match: str | None, *, required: bool) -> None:
@@ -66,7 +66,7 @@ def check_etag(current: dict[str, Any], if_match: str | None, *, required: bool)
                 "Send If-Match with the ETag of the record you read, so that no change is lost"
             )
         return
-    if if_match.strip() != "*" and store.etag(current) not in {
+    if if_match.strip() != "*" and etags.etag(current) not in {
         tag.strip() for tag in if_match.split(",")
     }:
         raise PreconditionFailed(
@@ -92,7 +92,7 @@ def idempotent(
         return JSONResponse(
             data,
             status_code=previous.status,
-            headers={"ETag": store.etag(data), "Idempotent-Replayed": "true"},
+            headers={"ETag": etags.etag(data), "Idempotent-Replayed": "true"},
         )
     data = run()
     try:

@@ -3,6 +3,7 @@
 from app.models.actor import Actor, Position
 from app.models.admin import ApiKey, Change, DataVersion, IdempotentRequest
 from app.models.base import Base
+from app.models.document import DocumentMention, RenderedDocument
 from app.models.event import Event, EventInstrument, Participation, RenderedEvent
 from app.models.figure import Dispute, DisputeClaim, Figure
 from app.models.instrument import Instrument, Provision
@@ -21,6 +22,7 @@ __all__ = [
     "Base",
     "Citation",
     "Dispute",
+    "DocumentMention",
     "DisputeClaim",
     "Event",
     "EventInstrument",
@@ -35,6 +37,7 @@ __all__ = [
     "ProcessLink",
     "ProcessRole",
     "Provision",
+    "RenderedDocument",
     "RenderedEvent",
     "SearchEntry",
     "Source",

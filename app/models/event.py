@@ -71,3 +71,4 @@ class RenderedEvent(Base):
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
     )
     body: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String(40), doc="the event record's, for If-Match")

@@ -1,4 +1,5 @@
-"""Keep each event's stored timeline JSON in step with the records it shows.
+"""Keep each event's stored timeline JSON (and its record's ETag) in step with the records
+it shows.
 
 A timeline item shows its event's own columns, the names of its process, parent, announced
 meeting and country, its participants (with their actors' names and citations), its themes,
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api.timeline_query import render
+from app.records.etags import record_etags
 
 TABLE: Table = m.RenderedEvent.__table__  # type: ignore[assignment]
 CHUNK = 500
@@ -39,8 +41,9 @@ def refresh(connection: Connection, ids: Iterable[str]) -> None:
             chunk = wanted[start : start + CHUNK]
             connection.execute(delete(TABLE).where(TABLE.c.event_id.in_(chunk)))
             bodies = render(session, chunk)
+            tags = record_etags(connection, "events", list(bodies))
             if bodies:
-                rows = [{"event_id": i, "body": b} for i, b in bodies.items()]
+                rows = [{"event_id": i, "body": b, "etag": tags[i]} for i, b in bodies.items()]
                 connection.execute(insert(TABLE), rows)
 
 

@@ -8,8 +8,6 @@ recorded in the audit log with the record before and after.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import models as m
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
-from app.records import rendered, version
+from app.records import documents, rendered, version
 from app.search.index import refresh as refresh_search
 from app.seeding import schemas as s
 from app.seeding.checks import quote_problem, record_citations, references
@@ -57,11 +55,6 @@ TABLE_OF_KIND: dict[str, type[m.Base]] = {
     "process_role": m.ProcessRole,
     "dispute_claim": m.DisputeClaim,
 }
-
-
-def etag(data: Any) -> str:
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    return f'"{digest[:32]}"'
 
 
 def validate(kind: str, data: Any) -> Writable:
@@ -113,12 +106,6 @@ def quote_problems(
     files = {source_id: file for source_id, file in rows}
     found = (quote_problem(c, files.get(c.source), sources_dir) for c in citations)
     return [f"cite: {problem}" for problem in found if problem]
-
-
-def record_etag(connection: Connection, kind: str, ident: str) -> str | None:
-    """The ETag a PATCH of this record must send as If-Match (None if there is no record)."""
-    found = read_records(connection, kind, [ident])
-    return etag(as_data(found[0])) if found else None
 
 
 def read_one(connection: Connection, kind: str, ident: str) -> s.Record:
@@ -195,6 +182,7 @@ def audit(
         )
     )
     rendered.refresh(connection, rendered.affected(connection, kind, ident, before, after))
+    documents.refresh(connection, documents.affected(connection, kind, ident, before, after))
     version.bump(connection)
 
 

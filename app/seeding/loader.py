@@ -20,11 +20,13 @@ from app.models import (
     Base,
     Change,
     DataVersion,
+    DocumentMention,
     IdempotentRequest,
+    RenderedDocument,
     RenderedEvent,
     SearchEntry,
 )
-from app.records import rendered, store
+from app.records import documents, rendered, store
 from app.search.index import sync_index
 from app.seeding.checks import check_dataset
 from app.seeding.reader import read_dataset
@@ -79,11 +81,9 @@ def _self_ref_order(table: Table, rows: list[Row]) -> list[Row]:
 
 def seeded_tables() -> list[Table]:
     """The tables the seed files fill; keys, the audit log, the search index and the rendered
-    events are not."""
-    kept = {
-        t.__table__
-        for t in (SearchEntry, RenderedEvent, ApiKey, Change, DataVersion, IdempotentRequest)
-    }
+    events and documents are not."""
+    derived = (SearchEntry, RenderedEvent, RenderedDocument, DocumentMention)
+    kept = {t.__table__ for t in (*derived, ApiKey, Change, DataVersion, IdempotentRequest)}
     return [t for t in Base.metadata.sorted_tables if t not in kept]
 
 
@@ -127,6 +127,7 @@ def sync(connection: Connection, rows: Rows) -> LoadResult:
             result.deleted[table.name] = len(deletes)
     sync_index(connection)
     rendered.sync(connection)
+    documents.sync(connection)
     if not result.changed:
         return result
     totals = {

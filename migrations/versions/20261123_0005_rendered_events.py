@@ -4,8 +4,9 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23 17:40:00
 
-Each event's timeline JSON, stored so that a timeline page is one indexed read; filled here
-from the events already loaded, then kept in step by the loader and every write.
+Each event's timeline JSON, stored so that a timeline page is one indexed read; kept in step
+by the loader and every write. Migration 0007 fills it from the events already loaded (it
+renders with the current models, which need 0007's columns).
 """
 
 from collections.abc import Sequence
@@ -32,9 +33,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_rendered_events")),
     )
-    from app.records.rendered import sync  # render the events already loaded
-
-    sync(op.get_bind())
 
 
 def downgrade() -> None:

@@ -1,0 +1,184 @@
+"""Keep the stored detail documents (``rendered_documents``) in step with the records they show.
+
+A document is the JSON an endpoint answers with, or the part of it that is costly to make:
+an actor's profile, a pledge, the list of objectives, an instrument with its provisions (what
+a comparison shows of it). Each is stored with the ids it shows (every ``"id"`` in its JSON,
+and its own key), and a write remakes, in its own transaction, every document that shows a
+record the write touched:
+
+- the record itself, and every record its old or new version refers to (a pledge's pledgers
+  and objectives, an event's participants, a position's person and organization, ...);
+- for a citation, the record it supports and, for a participation or a dispute claim, what
+  that row belongs to (the event and actors; the dispute and its subject);
+- a seed load remakes them all (``sync``).
+
+A document that shows a record shows its id (in a ``Ref``, an item or a summary), so this
+finds every document whose JSON a write changes. ``tests/conftest.py`` checks after every
+write test that each stored document equals a fresh rendering.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, delete, exists, insert, literal, select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.records.etags import record_etags
+from app.seeding.checks import references
+from app.seeding.reader import Located
+
+DOCS: Table = m.RenderedDocument.__table__  # type: ignore[assignment]
+MENTIONS: Table = m.DocumentMention.__table__  # type: ignore[assignment]
+CHUNK = 200
+Renderer = Callable[[Session, list[str]], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    keys: Select[Any]  # every key of this kind
+    render: Renderer  # keys -> JSON (keys with nothing to show are left out)
+    record: str | None = None  # the audited kind whose ETag the document carries
+
+
+def kinds() -> dict[str, Kind]:
+    # The endpoints render; imported here, late, because they import the records layer.
+    from app.api import actors, instruments, pledges
+
+    objectives = exists().where(m.Provision.kind == "objective")
+    return {
+        "actor": Kind(select(m.Actor.id), actors.render_profiles, "actors"),
+        "pledge": Kind(select(m.Pledge.id), pledges.render_pledges, "pledges"),
+        "objectives": Kind(select(literal("")).where(objectives), pledges.render_objectives),
+        "instrument": Kind(select(m.Instrument.id), instruments.render_sides),
+    }
+
+
+# A write to a record of this audited kind makes (or drops) that record's own document.
+OWN = {"actors": "actor", "pledges": "pledge"}
+
+
+def stored(session: Session, kind: str, keys: list[str]) -> dict[str, tuple[str, str | None]]:
+    """These documents' JSON and ETag, rendered here for keys that have none stored (a
+    database upgraded and not yet rendered); keys with nothing to show are left out."""
+    d = m.RenderedDocument
+    query = select(d.key, d.body, d.etag).where(d.kind == kind, d.key.in_(keys))
+    found = {key: (body, etag) for key, body, etag in session.execute(query)}
+    missing = [key for key in keys if key not in found]
+    return found | render(session, kind, missing) if missing else found
+
+
+def render(session: Session, kind: str, keys: list[str]) -> dict[str, tuple[str, str | None]]:
+    """These documents' JSON and ETag, made afresh."""
+    spec = kinds()[kind]
+    bodies = spec.render(session, keys)
+    tags = record_etags(session.connection(), spec.record, list(bodies)) if spec.record else {}
+    return {key: (body, tags.get(key)) for key, body in bodies.items()}
+
+
+def refresh(connection: Connection, documents: Iterable[tuple[str, str]]) -> None:
+    """Remake these (kind, key) documents, and drop those with nothing left to show."""
+    by_kind: dict[str, set[str]] = {}
+    for kind, key in documents:
+        by_kind.setdefault(kind, set()).add(key)
+    with Session(bind=connection) as session:
+        for kind, keys in by_kind.items():
+            wanted = sorted(keys)
+            for start in range(0, len(wanted), CHUNK):
+                _remake(connection, session, kind, wanted[start : start + CHUNK])
+
+
+def _remake(connection: Connection, session: Session, kind: str, keys: list[str]) -> None:
+    for table in (DOCS, MENTIONS):
+        connection.execute(delete(table).where(table.c.kind == kind, table.c.key.in_(keys)))
+    made = render(session, kind, keys)
+    if not made:
+        return
+    rows = [{"kind": kind, "key": k, "body": b, "etag": t} for k, (b, t) in made.items()]
+    connection.execute(insert(DOCS), rows)
+    mentions = [
+        {"ref": ref, "kind": kind, "key": key}
+        for key, (body, _) in made.items()
+        for ref in sorted(mentioned(key, body))
+    ]
+    connection.execute(insert(MENTIONS), mentions)
+
+
+def sync(connection: Connection) -> None:
+    """Render every document again (the seed loader and migration 0007 call this)."""
+    connection.execute(delete(MENTIONS))
+    connection.execute(delete(DOCS))
+    for kind, spec in kinds().items():
+        refresh(connection, ((kind, key) for key in connection.execute(spec.keys).scalars()))
+
+
+def mentioned(key: str, body: str) -> set[str]:
+    """Every id a document shows: its key and the values of its JSON's ``"id"`` fields, at
+    any depth."""
+    found = {key}
+    stack = [json.loads(body)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ident = item.get("id")
+            if isinstance(ident, str):
+                found.add(ident)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def affected(
+    connection: Connection,
+    kind: str,
+    ident: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> set[tuple[str, str]]:
+    """The (kind, key) documents a write to one record (``kind`` as audited) changes."""
+    refs = {ident} | {
+        ref for data in (before, after) if data for ref in _refs(connection, kind, data)
+    }
+    found = select(m.DocumentMention.kind, m.DocumentMention.key).where(
+        m.DocumentMention.ref.in_(sorted(refs))
+    )
+    documents = {(k, key) for k, key in connection.execute(found)}
+    if kind in OWN:
+        documents.add((OWN[kind], ident))
+    return documents
+
+
+def _refs(connection: Connection, kind: str, data: dict[str, Any]) -> Iterator[str]:
+    """The ids one version of a written record refers to."""
+    if kind == "citations":
+        subject = data["subject"]
+        yield subject["id"]
+        yield from _owners(connection, subject["kind"], subject["id"])
+        return
+    from app.records.store import SCHEMAS  # which imports this module
+
+    if kind not in SCHEMAS:
+        return
+    record = SCHEMAS[kind].model_validate(data)
+    for _, value, _ in references(Located("write", record)):
+        yield value
+
+
+def _owners(connection: Connection, subject_kind: str, subject_id: str) -> Iterator[str]:
+    """What a cited participation or dispute claim belongs to."""
+    if subject_kind == "participation":
+        p = m.Participation
+        rows = connection.execute(
+            select(p.event_id, p.actor_id, p.on_behalf_of_id).where(p.id == subject_id)
+        )
+        yield from (value for row in rows for value in row if value is not None)
+    elif subject_kind == "dispute_claim":
+        d, c = m.Dispute, m.DisputeClaim
+        claimed = select(d.id, d.subject_id).join(c, c.dispute_id == d.id)
+        for dispute_id, disputed in connection.execute(claimed.where(c.id == subject_id)):
+            yield from (dispute_id, disputed)
