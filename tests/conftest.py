@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.api.timeline_query import render
+from app.api.timeline_query import render, render_details
 from app.core import migrate
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import make_engine
@@ -127,10 +127,12 @@ def assert_rendered_current(url: str) -> None:
     engine = make_engine(url)
     with engine.connect() as connection, Session(bind=connection) as session:
         r = RenderedEvent
-        stored = {i: (b, t) for i, b, t in session.execute(select(r.event_id, r.body, r.etag))}
+        rows = session.execute(select(r.event_id, r.body, r.detail, r.etag))
+        stored = {i: (b, d, t) for i, b, d, t in rows}
         ids = list(session.scalars(select(Event.id)))
         tags = record_etags(connection, "events", ids)
-        fresh = {i: (b, tags[i]) for i, b in render(session, ids).items()}
+        details = render_details(session, ids)
+        fresh = {i: (b, details[i], tags[i]) for i, b in render(session, ids).items()}
         stale = sorted(i for i in fresh.keys() | stored.keys() if fresh.get(i) != stored.get(i))
         assert not stale, f"stored timeline JSON out of date for {stale[:5]}"
         for kind, spec in documents.kinds().items():

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.api.events import EventDetail
 from app.api.schemas import to_json
+from app.api.timeline_query import EventDetail
 from app.core.db import make_engine
 from app.records import documents
 

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facets, facts, listing
+from app.api import exports, facets, listing
 from app.api.calendar import ics_writer, timelinejs_writer
 from app.api.deps import reads
 from app.api.jsonld import event_jsonld
-from app.api.schemas import FacetedPage, FigureOut, Ref
+from app.api.schemas import FacetedPage
 from app.api.timeline_filter import filtered_events
 from app.api.timeline_query import (
-    EventSummary,
+    EventDetail,
     TimelineFilter,
     TimelineFilterDep,
     TimelineItem,
-    event_summaries,
-    stored_bodies,
+    completed,
+    render_details,
     timeline_bodies,
     timeline_page,
 )
@@ -35,21 +34,6 @@ from app.records import etags
 router = APIRouter(tags=["timeline"])
 
 EventId = Annotated[str, Path(description="Event id", examples=["cm-15"], max_length=200)]
-
-
-class OutcomeDocument(Ref):
-    relation: str
-
-
-class EventDetail(TimelineItem):
-    ordinal: int | None
-    description: str | None
-    sessions: list[TimelineItem]
-    announcements: list[EventSummary] = Field(
-        description="Earlier announcements or plans of this meeting, as the sources state them"
-    )
-    outcome_documents: list[OutcomeDocument]
-    figures: list[FigureOut]
 
 
 TimelineFormat = Annotated[str, exports.format_param("ics", "timelinejs")]
@@ -134,54 +118,27 @@ def meetings(
 
 
 def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> tuple[bytes, str]:
-    """An event's ``EventDetail`` JSON, spliced from the stored timeline JSON of the event and
-    of its sessions (byte for byte what the model would give, without parsing them again),
-    and the event record's ETag."""
-    event = session.get(m.Event, event_id)
+    """An event's ``EventDetail`` JSON, spliced from the stored JSON of the event, of what
+    only its detail shows and of its sessions' timeline items (byte for byte what the model
+    would give, without parsing them again), and the event record's ETag."""
+    e, r = m.Event, m.RenderedEvent
+    found = session.execute(
+        select(e.id, e.is_meeting, r.body, r.detail, r.etag)
+        .outerjoin(r, r.event_id == e.id)
+        .where(or_(e.id == event_id, e.parent_id == event_id))
+        .order_by(e.date_start, e.date_end, e.ordinal, e.id)
+    ).all()
+    event = next((row for row in found if row.id == event_id), None)
     if event is None or (meetings_only and not event.is_meeting):
         what = "meeting" if meetings_only else "event"
         raise NotFound(f"No {what} with id '{event_id}'; list them at /api/v1/timeline")
-    children = session.scalars(
-        select(m.Event.id)
-        .where(m.Event.parent_id == event_id)
-        .order_by(m.Event.date_start, m.Event.date_end, m.Event.ordinal, m.Event.id)
-    ).all()
-    bodies = stored_bodies(session, [event_id, *children])
-    documents = session.execute(
-        select(m.EventInstrument.relation, m.Instrument.id, m.Instrument.title)
-        .join(m.Instrument, m.Instrument.id == m.EventInstrument.instrument_id)
-        .where(m.EventInstrument.event_id == event_id)
-        .order_by(m.Instrument.id)
-    )
-    announced = session.scalars(
-        select(m.Event)
-        .where(m.Event.held_as_id == event_id)
-        .order_by(m.Event.date_start, m.Event.id)
-    )
-    rest: dict[str, Any] = {
-        "ordinal": event.ordinal,
-        "description": event.description,
-        "announcements": event_summaries(list(announced)),
-        "outcome_documents": [OutcomeDocument(id=i, name=t, relation=r) for r, i, t in documents],
-        "figures": facts.figures(session, "event", [event_id])[event_id],
-    }
-    opening = _fields_json(rest, "ordinal", "description")
-    closing = _fields_json(rest, "announcements", "outcome_documents", "figures")
-    sessions = ",".join(bodies[child] for child in children)
+    bodies = completed(session, {row.id: row.body for row in found})
+    detail = event.detail or render_details(session, [event_id])[event_id]
+    sessions = ",".join(bodies[row.id] for row in found if row.id != event_id)
     item = bodies[event_id]
-    body = f'{item[:-1]},{opening[1:-1]},"sessions":[{sessions}],{closing[1:]}'.encode()
-    stored = select(m.RenderedEvent.etag).where(m.RenderedEvent.event_id == event_id)
-    etag = session.scalar(stored) or etags.record_etag(session.connection(), "events", event_id)
+    body = f'{item[:-1]},{detail[1:-1]},"sessions":[{sessions}]}}'.encode()
+    etag = event.etag or etags.record_etag(session.connection(), "events", event_id)
     return body, etag or ""
-
-
-def _fields_json(values: dict[str, Any], *fields: str) -> str:
-    """Some of ``EventDetail``'s fields as a JSON object, in the model's order."""
-    partial = EventDetail.model_construct(**values)
-    dumped = EventDetail.__pydantic_serializer__.to_json(
-        partial, by_alias=True, include=set(fields)
-    )
-    return dumped.decode()
 
 
 @router.get(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from typing import Any
 
 from pydantic import Field
 from sqlalchemy import select, tuple_
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import facts
-from app.api.schemas import Cited, DateOut, DisputeOut, Out, Ref, to_json
+from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Ref, to_json
 from app.api.timeline_filter import TimelineFilter as TimelineFilter
 from app.api.timeline_filter import TimelineFilterDep as TimelineFilterDep
 from app.api.timeline_filter import filtered_events
@@ -67,6 +68,24 @@ class EventSummary(Out):
     date: DateOut | None
 
 
+class OutcomeDocument(Ref):
+    relation: str
+
+
+class EventDetail(TimelineItem):
+    ordinal: int | None
+    description: str | None
+    announcements: list[EventSummary] = Field(
+        description="Earlier announcements or plans of this meeting, as the sources state them"
+    )
+    outcome_documents: list[OutcomeDocument]
+    figures: list[FigureOut]
+    sessions: list[TimelineItem]
+
+
+DETAIL_ONLY = {"ordinal", "description", "announcements", "outcome_documents", "figures"}
+
+
 def event_summaries(rows: list[m.Event]) -> list[EventSummary]:
     return [
         EventSummary(
@@ -105,7 +124,7 @@ def timeline_bodies(
     if more:
         ident, start, end, _ = found[-1]
         next_cursor = encode_cursor((start, end, ident))
-    bodies = _completed(session, {ident: body for ident, _, _, body in found})
+    bodies = completed(session, {ident: body for ident, _, _, body in found})
     return [bodies[ident] for ident, _, _, _ in found], next_cursor
 
 
@@ -116,15 +135,7 @@ def timeline_page(
     return [TimelineItem.model_validate_json(body) for body in bodies], next_cursor
 
 
-def stored_bodies(session: Session, ids: Collection[str]) -> dict[str, str]:
-    """These events' timeline JSON, as stored (rendered here if missing)."""
-    r = m.RenderedEvent
-    query = select(r.event_id, r.body).where(r.event_id.in_(list(ids)))
-    stored: dict[str, str] = {ident: body for ident, body in session.execute(query)}
-    return _completed(session, {i: stored.get(i) for i in ids})
-
-
-def _completed(session: Session, bodies: dict[str, str | None]) -> dict[str, str]:
+def completed(session: Session, bodies: dict[str, str | None]) -> dict[str, str]:
     """The stored JSON, with the events that have none (a database upgraded but not yet
     rendered) rendered now."""
     missing = [ident for ident, body in bodies.items() if body is None]
@@ -136,6 +147,43 @@ def render(session: Session, ids: Collection[str]) -> dict[str, str]:
     """The timeline JSON of these events, made afresh (ids with no event are left out)."""
     events = session.scalars(select(m.Event).where(m.Event.id.in_(list(ids))))
     return {item.id: to_json(item).decode() for item in timeline_items(session, list(events))}
+
+
+def render_details(session: Session, ids: Collection[str]) -> dict[str, str]:
+    """What only these events' detail shows (``DETAIL_ONLY``), as a JSON object each, in the
+    model's order; the detail is this spliced between the timeline item and its sessions."""
+    e, link, i = m.Event, m.EventInstrument, m.Instrument
+    wanted = list(ids)
+    own = session.execute(select(e.id, e.ordinal, e.description).where(e.id.in_(wanted)))
+    announced: dict[str, list[m.Event]] = defaultdict(list)
+    for event in session.scalars(
+        select(e).where(e.held_as_id.in_(wanted)).order_by(e.date_start, e.id)
+    ):
+        announced[event.held_as_id or ""].append(event)
+    documents: dict[str, list[OutcomeDocument]] = defaultdict(list)
+    for event_id, relation, ident, title in session.execute(
+        select(link.event_id, link.relation, i.id, i.title)
+        .join(i, i.id == link.instrument_id)
+        .where(link.event_id.in_(wanted))
+        .order_by(i.id)
+    ):
+        documents[event_id].append(OutcomeDocument(id=ident, name=title, relation=relation))
+    numbers = facts.figures(session, "event", wanted)
+    found = {}
+    for ident, ordinal, description in own:
+        parts: dict[str, Any] = {
+            "ordinal": ordinal,
+            "description": description,
+            "announcements": event_summaries(announced[ident]),
+            "outcome_documents": documents[ident],
+            "figures": numbers[ident],
+        }
+        detail = EventDetail.model_construct(**parts)
+        dumped = EventDetail.__pydantic_serializer__.to_json(
+            detail, by_alias=True, include=DETAIL_ONLY
+        )
+        found[ident] = dumped.decode()
+    return found
 
 
 def participants(session: Session, event_ids: list[str]) -> dict[str, list[Participant]]:

@@ -71,4 +71,5 @@ class RenderedEvent(Base):
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
     )
     body: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text, doc="what only its detail shows, as JSON")
     etag: Mapped[str | None] = mapped_column(String(40), doc="the event record's, for If-Match")

@@ -1,13 +1,16 @@
-"""Keep each event's stored timeline JSON (and its record's ETag) in step with the records
-it shows.
+"""Keep each event's stored timeline JSON, what only its detail shows, and its record's ETag
+in step with the records they show.
 
 A timeline item shows its event's own columns, the names of its process, parent, announced
 meeting and country, its participants (with their actors' names and citations), its themes,
-citations and disputes. So the stored JSON must be remade when any of these changes:
+citations and disputes; the detail adds the announcements of the meeting, its outcome
+documents and figures. So the stored JSON must be remade when any of these changes:
 
-- an event: itself, and the events that name it as parent or as the meeting held;
+- an event: itself, the events that name it as parent or as the meeting held, and the
+  meeting it names as held (whose detail lists it as an announcement);
 - an actor: the events held in it (country) and those it took part in, or was represented at;
-- a citation: the event it supports, directly or through a participation or a dispute claim;
+- a citation: the event it supports, directly or through a participation, a dispute claim
+  or a figure;
 - a seed load: everything (``sync``).
 
 Pledges and positions do not appear on the timeline. Processes, sources, themes and disputes
@@ -24,7 +27,7 @@ from sqlalchemy import Connection, Table, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api.timeline_query import render
+from app.api.timeline_query import render, render_details
 from app.records.etags import record_etags
 
 TABLE: Table = m.RenderedEvent.__table__  # type: ignore[assignment]
@@ -41,14 +44,18 @@ def refresh(connection: Connection, ids: Iterable[str]) -> None:
             chunk = wanted[start : start + CHUNK]
             connection.execute(delete(TABLE).where(TABLE.c.event_id.in_(chunk)))
             bodies = render(session, chunk)
+            details = render_details(session, list(bodies))
             tags = record_etags(connection, "events", list(bodies))
-            if bodies:
-                rows = [{"event_id": i, "body": b, "etag": tags[i]} for i, b in bodies.items()]
+            rows = [
+                {"event_id": i, "body": b, "detail": details[i], "etag": tags[i]}
+                for i, b in bodies.items()
+            ]
+            if rows:
                 connection.execute(insert(TABLE), rows)
 
 
 def sync(connection: Connection) -> None:
-    """Render every event again (the seed loader and migration 0005 call this)."""
+    """Render every event again (the seed loader and migration 0007 call this)."""
     connection.execute(delete(TABLE))
     ids = list(connection.execute(select(m.Event.id)).scalars())
     refresh(connection, ids)
@@ -65,7 +72,8 @@ def affected(
     e, p = m.Event, m.Participation
     if kind == "events":
         named = select(e.id).where(or_(e.parent_id == ident, e.held_as_id == ident))
-        return {ident, *connection.execute(named).scalars()}
+        meetings = {r["held_as"] for r in (before, after) if r and r.get("held_as")}
+        return {ident, *meetings, *connection.execute(named).scalars()}
     if kind == "actors":
         held = select(e.id).where(e.country_id == ident)
         attended = select(p.event_id).where(or_(p.actor_id == ident, p.on_behalf_of_id == ident))
@@ -88,6 +96,10 @@ def _events_of(connection: Connection, subject_type: str, subject_id: str) -> li
             .join(c, c.dispute_id == d.id)
             .where(c.id == subject_id, d.subject_type == "event")
         )
+    elif subject_type == "figure":
+        f = m.Figure
+        figure = select(f.subject_id).where(f.id == subject_id, f.subject_type == "event")
+        return [i for i in connection.execute(figure).scalars() if i]
     else:
         return []
     return list(connection.execute(query).scalars())

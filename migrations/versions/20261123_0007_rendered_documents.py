@@ -1,13 +1,14 @@
-"""rendered documents, and the events' record ETags
+"""rendered documents; the events' detail parts and record ETags
 
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-23 21:30:00
 
-Detail documents (actor profiles, pledges, the objectives list) stored as JSON with the ids
-each shows, so that a read is one indexed lookup and a write finds what it changes; each
-event's record ETag beside its stored timeline JSON. Both are filled here from the records
-already loaded, then kept in step by the loader and every write.
+Detail documents (actor profiles, pledges, the objectives list, instruments as compared)
+stored as JSON with the ids each shows, so that a read is one indexed lookup and a write finds
+what it changes; beside each event's stored timeline JSON, what only its detail shows and its
+record's ETag. All are filled here from the records already loaded, then kept in step by the
+loader and every write.
 """
 
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("rendered_events") as batch:
+        batch.add_column(sa.Column("detail", sa.Text(), nullable=True))
         batch.add_column(sa.Column("etag", sa.String(length=40), nullable=True))
     op.create_table(
         "rendered_documents",
@@ -52,3 +54,4 @@ def downgrade() -> None:
     op.drop_table("rendered_documents")
     with op.batch_alter_table("rendered_events") as batch:
         batch.drop_column("etag")
+        batch.drop_column("detail")
