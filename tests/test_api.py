@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.api.instruments import Comparison
 from app.api.schemas import to_json
 from app.api.timeline_query import EventDetail
 from app.core.db import make_engine
@@ -283,6 +284,10 @@ class TestInstruments:
         binding = next(a for a in body["attributes"] if a["attribute"] == "binding")
         assert binding == {"attribute": "binding", "left": False, "right": None, "same": False}
 
+    def test_compare_json_is_the_models_own(self, client):
+        body = client.get("/api/v1/compare?left=gcm&right=progress-declaration").content
+        assert to_json(Comparison.model_validate_json(body)) == body
+
     def test_compare_unknown_instrument(self, client):
         body = _problem(client.get("/api/v1/compare?left=gcm&right=nope"), 422)
         assert body["errors"][0]["parameter"] == "right"
@@ -367,3 +372,10 @@ class TestStatementCount:
     )
     def test_detail_statement_count_is_bounded(self, client, url):
         assert self._count(client, url) <= 30
+
+
+def test_compare_of_the_compacts_is_the_models_json(dataset_client):
+    """On the real dataset (non-ASCII names, quotes with escapes), the comparison built from
+    plain values is byte for byte the ``Comparison`` model's JSON."""
+    body = dataset_client.get("/api/v1/compare?left=gcm&right=gcr").content
+    assert to_json(Comparison.model_validate_json(body)) == body

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -263,42 +264,40 @@ def compare(
     session: Session,
     left: Annotated[str, Query(description="Instrument id", examples=["gcm"], max_length=200)],
     right: Annotated[str, Query(description="Instrument id", examples=["gcr"], max_length=200)],
-) -> Comparison:
+) -> dict[str, Any]:
     """Compare two instruments: their attributes (adoption date and body, vote, binding,
     lead, the process that made them, follow-up and review) and their provisions aligned
     by theme — themes both cover, and themes only one covers."""
+    # Built from the stored sides' JSON as plain values (a ``Comparison`` in shape, which a
+    # test checks): parsing them into models again would cost more than the rest.
     found = documents.stored(session, "instrument", [left, right])
     for name, ident in (("left", left), ("right", right)):
         if ident not in found:
             raise InvalidParameter(name, no_instrument(ident))
-    stored = [InstrumentSide.model_validate_json(found[ident][0]) for ident in (left, right)]
-    sides = [side.instrument for side in stored]
-    dumped = [side.model_dump(mode="json") for side in sides]
-    attributes = [
-        AttributeRow(
-            attribute=a, left=dumped[0][a], right=dumped[1][a], same=dumped[0][a] == dumped[1][a]
-        )
-        for a in COMPARED
-    ]
-    by_theme: dict[str, tuple[Ref, list[ProvisionOut], list[ProvisionOut]]] = {}
-    unthemed: list[ProvisionOut] = []
-    for index, side in enumerate(stored):
-        for provision in side.provisions:
-            if not provision.themes:
+    sides = [orjson.loads(found[ident][0]) for ident in (left, right)]
+    one, other = (side["instrument"] for side in sides)
+    by_theme: dict[str, tuple[dict[str, str], list[Any], list[Any]]] = {}
+    unthemed: list[Any] = []
+    for index, side in enumerate(sides):
+        for provision in side["provisions"]:
+            if not provision["themes"]:
                 unthemed.append(provision)
-            for theme in provision.themes:
-                _, left_side, right_side = by_theme.setdefault(theme.id, (theme, [], []))
+            for theme in provision["themes"]:
+                _, left_side, right_side = by_theme.setdefault(theme["id"], (theme, [], []))
                 (right_side if index else left_side).append(provision)
     rows = [
-        ThemeRow(theme=t, left=lp, right=rp)
-        for t, lp, rp in sorted(by_theme.values(), key=lambda entry: entry[0].name)
+        {"theme": theme, "left": lp, "right": rp}
+        for theme, lp, rp in sorted(by_theme.values(), key=lambda entry: entry[0]["name"])
     ]
-    return Comparison(
-        left=sides[0],
-        right=sides[1],
-        attributes=attributes,
-        shared_themes=[r for r in rows if r.left and r.right],
-        left_only_themes=[r for r in rows if r.left and not r.right],
-        right_only_themes=[r for r in rows if r.right and not r.left],
-        unthemed=unthemed,
-    )
+    return {
+        "left": one,
+        "right": other,
+        "attributes": [
+            {"attribute": a, "left": one[a], "right": other[a], "same": one[a] == other[a]}
+            for a in COMPARED
+        ],
+        "shared_themes": [r for r in rows if r["left"] and r["right"]],
+        "left_only_themes": [r for r in rows if r["left"] and not r["right"]],
+        "right_only_themes": [r for r in rows if r["right"] and not r["left"]],
+        "unthemed": unthemed,
+    }
