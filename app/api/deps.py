@@ -51,8 +51,12 @@ async def read(request: Request, build: Callable[[Session], Any]) -> Response:
     already a Response, becomes the JSON body there too."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
 
+    options: dict[str, str] = request.app.state.read_options
+
     def answer() -> Response:
         with factory() as session, session.begin():
+            if options:
+                session.connection(execution_options=options)
             built = build(session)
         if isinstance(built, Response):
             return built

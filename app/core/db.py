@@ -32,6 +32,14 @@ def _sqlite_begin(connection: Connection) -> None:
 WRITE_TRANSACTION = {"sqlite_begin": "IMMEDIATE"}
 
 
+def read_options(engine: Engine) -> dict[str, str]:
+    """How a GET's connection reads. PostgreSQL's READ COMMITTED gives each statement its
+    own snapshot even inside a transaction, so autocommit reads see the same data and save
+    the BEGIN and COMMIT round trips; SQLite keeps one snapshot per request (a deferred
+    transaction)."""
+    return {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}
+
+
 def make_engine(url: str, *, single_connection: bool = False) -> Engine:
     """single_connection: one connection kept open, for one thread at a time (SQLite only)."""
     parsed = make_url(url)
