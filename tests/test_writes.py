@@ -374,6 +374,31 @@ def test_timeline_shows_each_write_to_what_an_item_shows(api):
     assert len(participant["citations"]) == 1
 
 
+def test_documents_show_each_write_to_what_they_show(api):
+    """Profiles and pledges are stored rendered: a pledge, a citation of a row they show
+    (a process role has no id of its own in a profile) and a rename are seen on the next
+    read (and the client fixture checks every stored document at the end)."""
+    client, tokens = api
+    fresh = {"Cache-Control": "no-cache"}
+    created = client.post("/api/v1/pledges", json=PLEDGE, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    for pledger in PLEDGE["pledgers"]:
+        profile = client.get(f"/api/v1/actors/{pledger}", headers=fresh).json()
+        assert PLEDGE["id"] in [p["id"] for p in profile["pledges"]]
+    body = {
+        "subject": {"kind": "process_role", "id": "coordination-meetings.participant.mexico.2017"},
+        "source": "desa-cm15-2017",
+        "quote": "Fifteenth Coordination Meeting on International Migration",
+    }
+    cited = client.post("/api/v1/citations", json=body, headers=auth(tokens["write"]))
+    assert cited.status_code == 201, cited.text
+    (role,) = client.get("/api/v1/actors/mexico", headers=fresh).json()["process_roles"]
+    assert len(role["citations"]) == 2
+    _patch(client, "/api/v1/actors/mexico", tokens["write"], {"name": "Mexico (renamed)"})
+    pledge = client.get(f"/api/v1/pledges/{PLEDGE['id']}", headers=fresh).json()
+    assert "Mexico (renamed)" in [p["name"] for p in pledge["pledgers"]]
+
+
 CSV_HEADER = "pledger,type,objectives,date,description,status,source\n"
 
 

@@ -8,8 +8,8 @@ record the write touched:
 
 - the record itself, and every record its old or new version refers to (a pledge's pledgers
   and objectives, an event's participants, a position's person and organization, ...);
-- for a citation, the record it supports and, for a participation or a dispute claim, what
-  that row belongs to (the event and actors; the dispute and its subject);
+- for a citation, the record it supports and every record that row refers to (a
+  participation's event and actors, a process role's actor, a figure's subject, ...);
 - a seed load remakes them all (``sync``).
 
 A document that shows a record shows its id (in a ``Ref``, an item or a summary), so this
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ from app.seeding.reader import Located
 DOCS: Table = m.RenderedDocument.__table__  # type: ignore[assignment]
 MENTIONS: Table = m.DocumentMention.__table__  # type: ignore[assignment]
 CHUNK = 200
+PENDING = "documents.pending"  # in Connection.info, while writes are batched
 Renderer = Callable[[Session, list[str]], dict[str, str]]
 
 
@@ -78,6 +80,36 @@ def render(session: Session, kind: str, keys: list[str]) -> dict[str, tuple[str,
     bodies = spec.render(session, keys)
     tags = record_etags(session.connection(), spec.record, list(bodies)) if spec.record else {}
     return {key: (body, tags.get(key)) for key, body in bodies.items()}
+
+
+def changed(
+    connection: Connection,
+    kind: str,
+    ident: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Remake what a write changes: now, or once at the end of the enclosing ``batched``."""
+    found = affected(connection, kind, ident, before, after)
+    pending: set[tuple[str, str]] | None = connection.info.get(PENDING)
+    if pending is None:
+        refresh(connection, found)
+    else:
+        pending |= found
+
+
+@contextmanager
+def batched(connection: Connection) -> Iterator[None]:
+    """Writes in the block collect the documents they change, remade once when it ends (an
+    import of many pledges by one actor remakes that actor's profile once, not per pledge).
+    Documents not yet remade are still found: their stored mentions are older, not fewer."""
+    pending: set[tuple[str, str]] = set()
+    connection.info[PENDING] = pending
+    try:
+        yield
+    finally:
+        del connection.info[PENDING]
+    refresh(connection, pending)
 
 
 def refresh(connection: Connection, documents: Iterable[tuple[str, str]]) -> None:
@@ -170,15 +202,20 @@ def _refs(connection: Connection, kind: str, data: dict[str, Any]) -> Iterator[s
 
 
 def _owners(connection: Connection, subject_kind: str, subject_id: str) -> Iterator[str]:
-    """What a cited participation or dispute claim belongs to."""
-    if subject_kind == "participation":
-        p = m.Participation
-        rows = connection.execute(
-            select(p.event_id, p.actor_id, p.on_behalf_of_id).where(p.id == subject_id)
-        )
-        yield from (value for row in rows for value in row if value is not None)
-    elif subject_kind == "dispute_claim":
+    """The records a cited row refers to (its ``*_id`` columns): a participation's event and
+    actors, a process role's actor and process, a figure's subject, ...; and for a dispute
+    claim, also the dispute's subject."""
+    from app.records.store import TABLE_OF_KIND  # which imports this module
+
+    model = TABLE_OF_KIND.get(subject_kind)
+    if model is None:
+        return
+    table: Table = model.__table__  # type: ignore[assignment]
+    columns = [c for c in table.columns if c.name.endswith("_id")]
+    if columns:
+        row = connection.execute(select(*columns).where(table.c.id == subject_id)).first()
+        yield from (value for value in row or () if isinstance(value, str))
+    if subject_kind == "dispute_claim":
         d, c = m.Dispute, m.DisputeClaim
-        claimed = select(d.id, d.subject_id).join(c, c.dispute_id == d.id)
-        for dispute_id, disputed in connection.execute(claimed.where(c.id == subject_id)):
-            yield from (dispute_id, disputed)
+        claimed = select(d.subject_id).join(c, c.dispute_id == d.id).where(c.id == subject_id)
+        yield from connection.execute(claimed).scalars()

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, insert, select
 from app import models as m
 from app.core.errors import DomainError
 from app.core.progress import progress
-from app.records import store
+from app.records import documents, store
 from app.seeding import schemas as s
 from app.seeding.exporter import as_data
 
@@ -205,7 +205,8 @@ def import_pledges(
             {"id": ident, "kind": "web_page", "url": url},
         )
         result.sources_created.append(ident)
-    for pledge in progress(pledges, "importing pledges"):
-        store.create(connection, "pledges", as_data(pledge), key_name, sources_dir)
-        result.created.append(pledge.id)
+    with documents.batched(connection):
+        for pledge in progress(pledges, "importing pledges"):
+            store.create(connection, "pledges", as_data(pledge), key_name, sources_dir)
+            result.created.append(pledge.id)
     return result

@@ -182,7 +182,7 @@ def audit(
         )
     )
     rendered.refresh(connection, rendered.affected(connection, kind, ident, before, after))
-    documents.refresh(connection, documents.affected(connection, kind, ident, before, after))
+    documents.changed(connection, kind, ident, before, after)
     version.bump(connection)
 
 
