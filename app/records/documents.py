@@ -3,13 +3,15 @@
 A document is the JSON an endpoint answers with, or the part of it that is costly to make:
 an actor's profile, a pledge, the list of objectives, an instrument with its provisions (what
 a comparison shows of it). Each is stored with the ids it shows (every ``"id"`` in its JSON,
-and its own key), and a write remakes, in its own transaction, every document that shows a
-record the write touched:
+and its own key), and a write remakes, in its own transaction:
 
-- the record itself, and every record its old or new version refers to (a pledge's pledgers
-  and objectives, an event's participants, a position's person and organization, ...);
-- for a citation, the record it supports and every record that row refers to (a
-  participation's event and actors, a process role's actor, a figure's subject, ...);
+- every document that shows the record written (for a citation, the record it supports);
+- every document that lists the records referring to something the written record's old or
+  new version refers to (a pledge's pledgers and objectives, an event's participants, a
+  position's person and organization; for a citation, every record the cited row refers
+  to: a participation's event and actors, a process role's actor, a figure's subject). An
+  actor's profile lists what refers to its actor; the objectives list, what refers to the
+  objectives it shows (``Kind.lists_referrers_of``);
 - a seed load remakes them all (``sync``).
 
 A document that shows a record shows its id (in a ``Ref``, an item or a summary), so this
@@ -23,9 +25,9 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Connection, Select, Table, delete, exists, insert, literal, select
+from sqlalchemy import Connection, Select, Table, and_, delete, exists, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -45,6 +47,10 @@ class Kind:
     keys: Select[Any]  # every key of this kind
     render: Renderer  # keys -> JSON (keys with nothing to show are left out)
     record: str | None = None  # the audited kind whose ETag the document carries
+    # Which records it lists besides those it shows by id: those that refer to its key (an
+    # actor's profile lists the pledges, roles and posts naming the actor) or to an id it
+    # shows (the objectives list counts the pledges naming each objective).
+    lists_referrers_of: Literal["key", "mentions"] | None = None
 
 
 def kinds() -> dict[str, Kind]:
@@ -53,10 +59,12 @@ def kinds() -> dict[str, Kind]:
 
     objectives = exists().where(m.Provision.kind == "objective")
     return {
-        "actor": Kind(select(m.Actor.id), actors.render_profiles, "actors"),
+        "actor": Kind(select(m.Actor.id), actors.render_profiles, "actors", "key"),
         "pledge": Kind(select(m.Pledge.id), pledges.render_pledges, "pledges"),
-        "objectives": Kind(select(literal("")).where(objectives), pledges.render_objectives),
-        "instrument": Kind(select(m.Instrument.id), instruments.render_sides),
+        "objectives": Kind(
+            select(literal("")).where(objectives), pledges.render_objectives, None, "mentions"
+        ),
+        "instrument": Kind(select(m.Instrument.id), instruments.render_sides, None, "key"),
     }
 
 
@@ -172,39 +180,44 @@ def affected(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> set[tuple[str, str]]:
-    """The (kind, key) documents a write to one record (``kind`` as audited) changes."""
-    refs = {ident} | {
-        ref for data in (before, after) if data for ref in _refs(connection, kind, data)
-    }
-    found = select(m.DocumentMention.kind, m.DocumentMention.key).where(
-        m.DocumentMention.ref.in_(sorted(refs))
+    """The (kind, key) documents a write to one record (``kind`` as audited) changes: those
+    that show it, and those that list the records referring to what it refers to."""
+    shown, referred = {ident}, set()
+    for data in (before, after):
+        if data is None:
+            continue
+        if kind == "citations":  # what changes is how the cited record is shown
+            subject = data["subject"]
+            shown.add(subject["id"])
+            referred |= set(_owners(connection, subject["kind"], subject["id"]))
+        else:
+            referred |= set(_refs(kind, data))
+    specs = kinds()
+    by_mention = [k for k, spec in specs.items() if spec.lists_referrers_of == "mentions"]
+    d = m.DocumentMention
+    found = select(d.kind, d.key).where(
+        or_(d.ref.in_(sorted(shown)), and_(d.ref.in_(sorted(referred)), d.kind.in_(by_mention)))
     )
     documents = {(k, key) for k, key in connection.execute(found)}
+    by_key = [k for k, spec in specs.items() if spec.lists_referrers_of == "key"]
+    documents |= {(k, key) for k in by_key for key in referred | shown}
     if kind in OWN:
         documents.add((OWN[kind], ident))
     return documents
 
 
-def _refs(connection: Connection, kind: str, data: dict[str, Any]) -> Iterator[str]:
+def _refs(kind: str, data: dict[str, Any]) -> Iterator[str]:
     """The ids one version of a written record refers to."""
-    if kind == "citations":
-        subject = data["subject"]
-        yield subject["id"]
-        yield from _owners(connection, subject["kind"], subject["id"])
-        return
     from app.records.store import SCHEMAS  # which imports this module
 
-    if kind not in SCHEMAS:
-        return
-    record = SCHEMAS[kind].model_validate(data)
-    for _, value, _ in references(Located("write", record)):
-        yield value
+    if kind in SCHEMAS:
+        record = SCHEMAS[kind].model_validate(data)
+        yield from (value for _, value, _ in references(Located("write", record)))
 
 
 def _owners(connection: Connection, subject_kind: str, subject_id: str) -> Iterator[str]:
     """The records a cited row refers to (its ``*_id`` columns): a participation's event and
-    actors, a process role's actor and process, a figure's subject, ...; and for a dispute
-    claim, also the dispute's subject."""
+    actors, a process role's actor and process, a figure's subject, ..."""
     from app.records.store import TABLE_OF_KIND  # which imports this module
 
     model = TABLE_OF_KIND.get(subject_kind)
@@ -215,7 +228,3 @@ def _owners(connection: Connection, subject_kind: str, subject_id: str) -> Itera
     if columns:
         row = connection.execute(select(*columns).where(table.c.id == subject_id)).first()
         yield from (value for value in row or () if isinstance(value, str))
-    if subject_kind == "dispute_claim":
-        d, c = m.Dispute, m.DisputeClaim
-        claimed = select(d.subject_id).join(c, c.dispute_id == d.id).where(c.id == subject_id)
-        yield from connection.execute(claimed).scalars()
