@@ -399,6 +399,53 @@ def test_documents_show_each_write_to_what_they_show(api):
     assert "Mexico (renamed)" in [p["name"] for p in pledge["pledgers"]]
 
 
+def test_pledge_filters_page_like_the_whole_list_filtered(api):
+    """Each filter and combination, paged one pledge at a time through its cursor, gives the
+    whole list's pledges that pass, in the same order."""
+    client, tokens = api
+    made = [
+        ("p-a", ["mexico"], [7], "pledging-initiative"),
+        ("p-b", ["iom"], [7], None),
+        ("p-c", ["iom", "mexico"], [], "coordination-meetings"),
+        ("p-d", ["iom"], [7], "pledging-initiative"),
+    ]
+    for ident, pledgers, objectives, process in made:
+        body = {**PLEDGE, "id": ident, "pledgers": pledgers, "objectives": objectives}
+        body.pop("process")
+        body |= {"process": process} if process else {}
+        created = client.post("/api/v1/pledges", json=body, headers=auth(tokens["write"]))
+        assert created.status_code == 201, created.text
+    everything = client.get("/api/v1/pledges?limit=500").json()["items"]
+
+    def passes(pledge, objective=None, actor=None, process=None):
+        return (
+            (objective is None or objective in pledge["objectives"])
+            and (actor is None or actor in [a["id"] for a in pledge["pledgers"]])
+            and (process is None or (pledge["process"] or {}).get("id") == process)
+        )
+
+    cases = [
+        {"objective": 7},
+        {"actor": "iom"},
+        {"process": "pledging-initiative"},
+        {"objective": 7, "actor": "mexico"},
+        {"objective": 7, "process": "pledging-initiative"},
+        {"actor": "iom", "process": "coordination-meetings"},
+        {"objective": 7, "actor": "iom", "process": "pledging-initiative"},
+    ]
+    for case in cases:
+        expected = [p["id"] for p in everything if passes(p, **case)]
+        query = "&".join(f"{k}={v}" for k, v in case.items())
+        got, url = [], f"/api/v1/pledges?limit=1&{query}"
+        while url:
+            page = client.get(url).json()
+            got += [p["id"] for p in page["items"]]
+            cursor = page["next_cursor"]
+            url = f"/api/v1/pledges?limit=1&{query}&cursor={cursor}" if cursor else None
+        assert got == expected, case
+        assert expected, case
+
+
 CSV_HEADER = "pledger,type,objectives,date,description,status,source\n"
 
 

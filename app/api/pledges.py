@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -163,23 +163,9 @@ def list_pledges(
 ) -> FacetedPage[PledgeOut] | Response:
     """Pledges toward the GCM, filtered by objective, pledger or process; `facet=objective`
     and `facet=status` count them, `format=csv|ndjson` gives every page as a file."""
-    query = select(m.Pledge)
-    if objective:
-        query = query.where(
-            m.Pledge.id.in_(
-                select(m.PledgeObjective.pledge_id).where(
-                    m.PledgeObjective.provision_id.in_([f"gcm.objective.{n}" for n in objective])
-                )
-            )
-        )
-    if actor:
-        query = query.where(
-            m.Pledge.id.in_(select(m.PledgeActor.pledge_id).where(m.PledgeActor.actor_id == actor))
-        )
-    if process:
-        query = query.where(m.Pledge.process_id == process)
-    keys = query.with_only_columns(m.Pledge.id)
+    keys, key = matching_pledges(objective, actor, process)
     if fmt != "json":
+        query = select(m.Pledge).where(m.Pledge.id.in_(keys))
         return listing.respond(
             request,
             session,
@@ -189,10 +175,37 @@ def list_pledges(
             page,
             "pledges",
         )
-    ids, cursor = listing.id_keys(session, keys, m.Pledge.id, page)
+    ids, cursor = listing.id_keys(session, keys, key, page)
     found = documents.stored(session, "pledge", ids)
     counts = facets.count(session, keys, facets.PLEDGES, facet)
     return listing.stored_page([found[i][0] for i in ids], cursor, counts)
+
+
+def matching_pledges(
+    objective: list[int], actor: str | None, process: str | None
+) -> tuple[Select[tuple[str]], Any]:
+    """The ids of the pledges that pass the filters, and the column they are ordered by. An
+    objective or pledger filter reads its link table's (link, pledge) index in pledge order,
+    so a page of a long list is a range of that index, not the whole list sorted."""
+    po, pa, p = m.PledgeObjective, m.PledgeActor, m.Pledge
+    provisions = [f"gcm.objective.{n}" for n in objective]
+    if objective:
+        key: Any = po.pledge_id
+        ids = select(key).where(po.provision_id.in_(provisions))
+        ids = ids.distinct() if len(provisions) > 1 else ids
+    elif actor:
+        key = pa.pledge_id
+        ids = select(key).where(pa.actor_id == actor)
+    else:
+        key = p.id
+        ids = select(key)
+    if actor and objective:
+        ids = ids.where(exists().where(pa.pledge_id == key, pa.actor_id == actor))
+    if process and key is p.id:
+        ids = ids.where(p.process_id == process)
+    elif process:
+        ids = ids.where(exists().where(p.id == key, p.process_id == process))
+    return ids, key
 
 
 @router.get("/pledges/{pledge_id}", response_model=PledgeOut, summary="One pledge")

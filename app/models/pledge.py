@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import ID_LENGTH, Base, DatedMixin
@@ -23,15 +23,16 @@ class Pledge(DatedMixin, Base):
 
 class PledgeActor(Base):
     __tablename__ = "pledge_actors"
+    # With the pledge id, an actor's pledges are read from the index in pledge order.
+    __table_args__ = (Index("ix_pledge_actors_actor_id", "actor_id", "pledge_id"),)
 
     pledge_id: Mapped[str] = mapped_column(ForeignKey("pledges.id"), primary_key=True)
-    actor_id: Mapped[str] = mapped_column(ForeignKey("actors.id"), primary_key=True, index=True)
+    actor_id: Mapped[str] = mapped_column(ForeignKey("actors.id"), primary_key=True)
 
 
 class PledgeObjective(Base):
     __tablename__ = "pledge_objectives"
+    __table_args__ = (Index("ix_pledge_objectives_provision_id", "provision_id", "pledge_id"),)
 
     pledge_id: Mapped[str] = mapped_column(ForeignKey("pledges.id"), primary_key=True)
-    provision_id: Mapped[str] = mapped_column(
-        ForeignKey("provisions.id"), primary_key=True, index=True
-    )
+    provision_id: Mapped[str] = mapped_column(ForeignKey("provisions.id"), primary_key=True)
