@@ -142,8 +142,8 @@ def assert_rendered_current(url: str) -> None:
             made = documents.render(session, kind, list(connection.execute(spec.keys).scalars()))
             stale = sorted(k for k in made.keys() | kept.keys() if made.get(k) != kept.get(k))
             assert not stale, f"stored {kind} documents out of date for {stale[:5]}"
-            query = select(mention.key, mention.ref).where(mention.kind == kind)
-            refs = {(key, ref) for key, ref in session.execute(query)}
+            mentioned = select(mention.key, mention.ref).where(mention.kind == kind)
+            refs = {(key, ref) for key, ref in session.execute(mentioned)}
             shown = {
                 (k, ref) for k, (body, _) in made.items() for ref in documents.mentioned(k, body)
             }

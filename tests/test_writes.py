@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -424,7 +425,7 @@ def test_pledge_filters_page_like_the_whole_list_filtered(api):
             and (process is None or (pledge["process"] or {}).get("id") == process)
         )
 
-    cases = [
+    cases: list[dict[str, Any]] = [
         {"objective": 7},
         {"actor": "iom"},
         {"process": "pledging-initiative"},
@@ -436,7 +437,8 @@ def test_pledge_filters_page_like_the_whole_list_filtered(api):
     for case in cases:
         expected = [p["id"] for p in everything if passes(p, **case)]
         query = "&".join(f"{k}={v}" for k, v in case.items())
-        got, url = [], f"/api/v1/pledges?limit=1&{query}"
+        got: list[str] = []
+        url: str | None = f"/api/v1/pledges?limit=1&{query}"
         while url:
             page = client.get(url).json()
             got += [p["id"] for p in page["items"]]
