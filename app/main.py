@@ -26,7 +26,7 @@ from app.api import (
 )
 from app.api.deps import reads
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, make_sessionmaker, read_options
+from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestBodyPolicy, SecurityHeaders, reject_unknown_query
 from app.core.openapi import install_problem_openapi
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.read_options = read_options(engine)
+        app.state.read_sessionmaker = make_read_sessionmaker(engine)
         app.state.data_version = version.Reader(engine)
         app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
         yield

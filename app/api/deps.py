@@ -49,14 +49,10 @@ def _json(value: Any) -> bytes:
 async def read(request: Request, build: Callable[[Session], Any]) -> Response:
     """``build(session)`` on a worker thread, in a read transaction; what it returns, unless
     already a Response, becomes the JSON body there too."""
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-
-    options: dict[str, str] = request.app.state.read_options
+    factory: sessionmaker[Session] = request.app.state.read_sessionmaker
 
     def answer() -> Response:
         with factory() as session, session.begin():
-            if options:
-                session.connection(execution_options=options)
             built = build(session)
         if isinstance(built, Response):
             return built

@@ -25,10 +25,7 @@ def id_page(
     shape: Callable[[Session, list[Any]], Sequence[T]],
 ) -> tuple[Sequence[T], str | None]:
     """One page of ``query`` in ``key`` order (the table's id), shaped for the response."""
-    if page.after:
-        query = query.where(key > str(page.after[0]))
-    rows = list(session.scalars(query.order_by(key).limit(page.limit + 1)))
-    more, rows = len(rows) > page.limit, rows[: page.limit]
+    rows, more = _keyset(session, query, key, page)
     return shape(session, rows), encode_cursor((rows[-1].id,)) if more else None
 
 
@@ -36,11 +33,18 @@ def id_keys(
     session: Session, query: Select[Any], key: Any, page: PageParams
 ) -> tuple[list[str], str | None]:
     """One page of the ids ``query`` selects, in order, and the next cursor."""
+    ids, more = _keyset(session, query, key, page)
+    return ids, encode_cursor((ids[-1],)) if more else None
+
+
+def _keyset(
+    session: Session, query: Select[Any], key: Any, page: PageParams
+) -> tuple[list[Any], bool]:
+    """The page's rows after the cursor's key, and whether more follow."""
     if page.after:
         query = query.where(key > str(page.after[0]))
-    ids = list(session.scalars(query.order_by(key).limit(page.limit + 1)))
-    more, ids = len(ids) > page.limit, ids[: page.limit]
-    return ids, encode_cursor((ids[-1],)) if more else None
+    rows = list(session.scalars(query.order_by(key).limit(page.limit + 1)))
+    return rows[: page.limit], len(rows) > page.limit
 
 
 def respond(

@@ -32,14 +32,6 @@ def _sqlite_begin(connection: Connection) -> None:
 WRITE_TRANSACTION = {"sqlite_begin": "IMMEDIATE"}
 
 
-def read_options(engine: Engine) -> dict[str, str]:
-    """How a GET's connection reads. PostgreSQL's READ COMMITTED gives each statement its
-    own snapshot even inside a transaction, so autocommit reads see the same data and save
-    the BEGIN and COMMIT round trips; SQLite keeps one snapshot per request (a deferred
-    transaction)."""
-    return {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}
-
-
 def make_engine(url: str, *, single_connection: bool = False) -> Engine:
     """single_connection: one connection kept open, for one thread at a time (SQLite only)."""
     parsed = make_url(url)
@@ -56,6 +48,15 @@ def make_engine(url: str, *, single_connection: bool = False) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for GETs. PostgreSQL's READ COMMITTED gives each statement its own snapshot
+    even inside a transaction, so autocommit reads see the same data and save the BEGIN and
+    COMMIT round trips; SQLite keeps one snapshot per request (a deferred transaction)."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return make_sessionmaker(engine)
 
 
 @contextmanager

@@ -21,6 +21,7 @@ write test that each stored document equals a fresh rendering.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -53,6 +54,7 @@ class Kind:
     lists_referrers_of: Literal["key", "mentions"] | None = None
 
 
+@functools.cache
 def kinds() -> dict[str, Kind]:
     # The endpoints render; imported here, late, because they import the records layer.
     from app.api import actors, instruments, pledges
