@@ -31,7 +31,7 @@ from app.core.errors import install_error_handlers
 from app.core.middleware import RequestBodyPolicy, SecurityHeaders, reject_unknown_query
 from app.core.openapi import install_problem_openapi
 from app.core.response_cache import ResponseCache
-from app.records import version
+from app.records import direct, version
 from app.web import install_web
 
 DESCRIPTION = """
@@ -57,10 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
-        app.state.data_version = version.Reader(engine)
+        app.state.direct = direct.Reader(engine)
         app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
         yield
-        await app.state.data_version.close()
+        await app.state.direct.close()
         engine.dispose()
 
     app = FastAPI(
@@ -86,8 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
 
     async def data_version() -> int | None:
-        reader: version.Reader = app.state.data_version
-        return await reader()
+        return await version.current(app.state.direct)
 
     app.add_middleware(
         ResponseCache, version=data_version, max_bytes=settings.response_cache_mb * 1024 * 1024

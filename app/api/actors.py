@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, facts, listing
-from app.api.deps import reads
+from app.api.deps import reads, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
 from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref, to_json
@@ -25,7 +25,7 @@ from app.api.timeline_query import (
 )
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
-from app.records import documents, etags
+from app.records import etags
 from app.search.sql import matching
 from app.seeding.schemas import ActorKind
 
@@ -225,11 +225,10 @@ def _meeting_roles(session: Session, actor_id: str) -> list[MeetingRole]:
 
 
 @router.get("/actors/{actor_id}", response_model=ActorDetail, summary="One actor")
-@reads
-def actor_detail(session: Session, actor_id: ActorId) -> Response:
+async def actor_detail(request: Request, actor_id: ActorId) -> Response:
     """An actor with its aliases, posts held (persons) or posts within it (organizations),
     roles at meetings (with what was said) and in processes, pledges and figures."""
-    found = documents.stored(session, "actor", [actor_id]).get(actor_id)
+    found = (await stored_documents(request, "actor", [actor_id])).get(actor_id)
     if found is None:
         raise no_actor(actor_id)
     body, etag = found

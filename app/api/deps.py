@@ -6,6 +6,10 @@ session, the queries, the response model and its JSON bytes are made in one call
 thread, with at most ``read_threads`` such calls at once. A request then neither holds a
 connection while it waits for the interpreter lock nor hops between threads once per
 dependency, and the return value is not validated a second time by the framework.
+
+Endpoints that answer with stored JSON (``stored_documents``, a meeting's stored parts) read
+it on the event loop through the driver (``app.records.direct``) and fall back to a worker
+thread only for what is not stored.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 import anyio.to_thread
 import orjson
@@ -23,6 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.schemas import to_json
 from app.core.db import WRITE_TRANSACTION
+from app.records import documents
+
+T = TypeVar("T")
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -46,22 +53,41 @@ def _json(value: Any) -> bytes:
     return orjson.dumps(value)  # the same bytes as json.dumps(ensure_ascii=False), compact
 
 
-async def read(request: Request, build: Callable[[Session], Any]) -> Response:
-    """``build(session)`` on a worker thread, in a read transaction; what it returns, unless
-    already a Response, becomes the JSON body there too."""
+async def on_thread(request: Request, build: Callable[[Session], T]) -> T:
+    """``build(session)`` on a worker thread, in a read transaction."""
     factory: sessionmaker[Session] = request.app.state.read_sessionmaker
 
-    def answer() -> Response:
+    def run() -> T:
         with factory() as session, session.begin():
-            built = build(session)
+            return build(session)
+
+    return await anyio.to_thread.run_sync(run, limiter=request.app.state.read_limiter)
+
+
+async def read(request: Request, build: Callable[[Session], Any]) -> Response:
+    """``build(session)`` on a worker thread; what it returns, unless already a Response,
+    becomes the JSON body there too."""
+
+    def answer(session: Session) -> Response:
+        built = build(session)
         if isinstance(built, Response):
             return built
         return Response(_json(built), media_type="application/json")
 
-    response: Response = await anyio.to_thread.run_sync(
-        answer, limiter=request.app.state.read_limiter
-    )
-    return response
+    return await on_thread(request, answer)
+
+
+async def stored_documents(
+    request: Request, kind: str, keys: list[str]
+) -> dict[str, tuple[str, str | None]]:
+    """Stored documents' JSON and ETag, read on the event loop; those it does not find there
+    (not stored yet, or the database not answering) are looked for — rendered if need be —
+    on a worker thread, which also reports a failure. Keys with nothing to show are left out."""
+    found = await documents.fetch(request.app.state.direct, kind, keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        found |= await on_thread(request, lambda s: documents.stored(s, kind, missing))
+    return found
 
 
 def reads(endpoint: Callable[..., Any]) -> Callable[..., Any]:

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, listing
 from app.api.calendar import ics_writer, timelinejs_writer
-from app.api.deps import reads
+from app.api.deps import on_thread, read, reads
 from app.api.jsonld import event_jsonld
 from app.api.schemas import FacetedPage
 from app.api.timeline_filter import filtered_events
@@ -117,28 +117,50 @@ def meetings(
     return timeline_list(request, session, filters, page, facet, fmt, "meetings")
 
 
+_e, _r = m.Event, m.RenderedEvent
+# An event and its sessions, each with its stored timeline JSON, detail part and ETag.
+EVENT_PARTS = (
+    select(_e.id, _e.is_meeting, _r.body, _r.detail, _r.etag)
+    .outerjoin(_r, _r.event_id == _e.id)
+    .where(or_(_e.id == bindparam("event_id"), _e.parent_id == bindparam("event_id")))
+    .order_by(_e.date_start, _e.date_end, _e.ordinal, _e.id)
+)
+
+
+def _splice(event_id: str, items: dict[str, str], detail: str) -> bytes:
+    """``EventDetail`` JSON from its parts, byte for byte what the model would give, without
+    parsing them again: the event's timeline item, its detail part, its sessions' items (in
+    ``items``, in order)."""
+    listed = ",".join(body for ident, body in items.items() if ident != event_id)
+    return f'{items[event_id][:-1]},{detail[1:-1]},"sessions":[{listed}]}}'.encode()
+
+
+async def stored_event_detail(
+    request: Request, event_id: str, *, meetings_only: bool
+) -> tuple[bytes, str]:
+    """The event's detail JSON and record ETag, read on the event loop when every part is
+    stored; otherwise made (or reported missing) on a worker thread."""
+    rows = await request.app.state.direct.rows(EVENT_PARTS, event_id=event_id) or []
+    items = {ident: body for ident, _, body, _, _ in rows}
+    event = next((row for row in rows if row[0] == event_id), None)
+    if event is None or (meetings_only and not event[1]) or None in (*items.values(), *event[3:]):
+        return await on_thread(
+            request, lambda s: event_detail(s, event_id, meetings_only=meetings_only)
+        )
+    return _splice(event_id, items, event[3]), event[4]
+
+
 def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> tuple[bytes, str]:
-    """An event's ``EventDetail`` JSON, spliced from the stored JSON of the event, of what
-    only its detail shows and of its sessions' timeline items (byte for byte what the model
-    would give, without parsing them again), and the event record's ETag."""
-    e, r = m.Event, m.RenderedEvent
-    found = session.execute(
-        select(e.id, e.is_meeting, r.body, r.detail, r.etag)
-        .outerjoin(r, r.event_id == e.id)
-        .where(or_(e.id == event_id, e.parent_id == event_id))
-        .order_by(e.date_start, e.date_end, e.ordinal, e.id)
-    ).all()
-    event = next((row for row in found if row.id == event_id), None)
+    """The event's detail JSON and record ETag, rendering the parts not stored."""
+    rows = session.execute(EVENT_PARTS, {"event_id": event_id}).all()
+    event = next((row for row in rows if row.id == event_id), None)
     if event is None or (meetings_only and not event.is_meeting):
         what = "meeting" if meetings_only else "event"
         raise NotFound(f"No {what} with id '{event_id}'; list them at /api/v1/timeline")
-    bodies = completed(session, {row.id: row.body for row in found})
+    items = completed(session, {row.id: row.body for row in rows})
     detail = event.detail or render_details(session, [event_id])[event_id]
-    sessions = ",".join(bodies[row.id] for row in found if row.id != event_id)
-    item = bodies[event_id]
-    body = f'{item[:-1]},{detail[1:-1]},"sessions":[{sessions}]}}'.encode()
     etag = event.etag or etags.record_etag(session.connection(), "events", event_id)
-    return body, etag or ""
+    return _splice(event_id, items, detail), etag or ""
 
 
 @router.get(
@@ -152,32 +174,32 @@ def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> tup
     },
     summary="One meeting",
 )
-@reads
-def meeting(
+async def meeting(
     request: Request,
-    session: Session,
     event_id: EventId,
     fmt: Annotated[str, exports.format_param("jsonld", base=("json",))],
-) -> EventDetail | Response:
+) -> Response:
     """A meeting with its participants and their roles, its sessions, figures (attendance),
     outcome documents, themes, citations and disputes. With `Accept: application/ld+json`
     (or `format=jsonld`), a schema.org `Event`."""
-    body, etag = event_detail(session, event_id, meetings_only=True)
     if fmt == "jsonld":
-        detail = EventDetail.model_validate_json(body)
-        actors = [p.actor.id for p in detail.actors]
-        rows = session.execute(select(m.Actor.id, m.Actor.kind).where(m.Actor.id.in_(actors)))
-        kinds = {actor_id: kind for actor_id, kind in rows}
-        linked = event_jsonld(
-            detail, detail.description, detail.sessions, kinds, str(request.base_url)
-        )
-        return JSONResponse(linked, media_type="application/ld+json", headers={"ETag": etag})
+        return await read(request, lambda s: meeting_jsonld(s, event_id, str(request.base_url)))
+    body, etag = await stored_event_detail(request, event_id, meetings_only=True)
     return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
+def meeting_jsonld(session: Session, event_id: str, base_url: str) -> Response:
+    body, etag = event_detail(session, event_id, meetings_only=True)
+    detail = EventDetail.model_validate_json(body)
+    actors = [p.actor.id for p in detail.actors]
+    rows = session.execute(select(m.Actor.id, m.Actor.kind).where(m.Actor.id.in_(actors)))
+    kinds = {actor_id: kind for actor_id, kind in rows}
+    linked = event_jsonld(detail, detail.description, detail.sessions, kinds, base_url)
+    return JSONResponse(linked, media_type="application/ld+json", headers={"ETag": etag})
+
+
 @router.get("/events/{event_id}", response_model=EventDetail, summary="One dated item")
-@reads
-def event(session: Session, event_id: EventId) -> Response:
+async def event(request: Request, event_id: EventId) -> Response:
     """Any timeline item (a meeting, adoption, publication, appointment, ...) in full."""
-    body, etag = event_detail(session, event_id, meetings_only=False)
+    body, etag = await stored_event_detail(request, event_id, meetings_only=False)
     return Response(body, media_type="application/json", headers={"ETag": etag})

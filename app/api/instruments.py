@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facts, listing
-from app.api.deps import reads
+from app.api.deps import reads, stored_documents
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref, to_json
 from app.api.timeline_query import EventSummary, event_summaries
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
-from app.records import documents
 
 router = APIRouter(tags=["instruments"])
 
@@ -259,18 +258,17 @@ COMPARED = (
 
 
 @router.get("/compare", response_model=Comparison, summary="Two instruments side by side")
-@reads
-def compare(
-    session: Session,
+async def compare(
+    request: Request,
     left: Annotated[str, Query(description="Instrument id", examples=["gcm"], max_length=200)],
     right: Annotated[str, Query(description="Instrument id", examples=["gcr"], max_length=200)],
-) -> dict[str, Any]:
+) -> Response:
     """Compare two instruments: their attributes (adoption date and body, vote, binding,
     lead, the process that made them, follow-up and review) and their provisions aligned
     by theme — themes both cover, and themes only one covers."""
     # Built from the stored sides' JSON as plain values (a ``Comparison`` in shape, which a
     # test checks): parsing them into models again would cost more than the rest.
-    found = documents.stored(session, "instrument", [left, right])
+    found = await stored_documents(request, "instrument", [left, right])
     for name, ident in (("left", left), ("right", right)):
         if ident not in found:
             raise InvalidParameter(name, no_instrument(ident))
@@ -289,7 +287,7 @@ def compare(
         {"theme": theme, "left": lp, "right": rp}
         for theme, lp, rp in sorted(by_theme.values(), key=lambda entry: entry[0]["name"])
     ]
-    return {
+    comparison = {
         "left": one,
         "right": other,
         "attributes": [
@@ -301,3 +299,4 @@ def compare(
         "right_only_themes": [r for r in rows if r["right"] and not r["left"]],
         "unthemed": unthemed,
     }
+    return Response(orjson.dumps(comparison), media_type="application/json")

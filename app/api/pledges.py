@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, facts, listing
-from app.api.deps import reads
+from app.api.deps import reads, stored_documents
 from app.api.instruments import ProvisionOut, provisions_out
 from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Ref, to_json
 from app.core.errors import NotFound
@@ -70,11 +70,10 @@ def _objectives(session: Session, number: int | None = None) -> list[ObjectiveOu
 
 
 @router.get("/objectives", response_model=list[ObjectiveOut], summary="The 23 GCM objectives")
-@reads
-def objectives(session: Session) -> Response:
+async def objectives(request: Request) -> Response:
     """The Global Compact for Migration's 23 objectives in order, each with its themes, the
     pledges recorded toward it and the figures sources give (e.g. the dashboard's count)."""
-    body, _ = documents.stored(session, "objectives", [""])[""]
+    body, _ = (await stored_documents(request, "objectives", [""]))[""]
     return Response(body, media_type="application/json")
 
 
@@ -209,11 +208,12 @@ def matching_pledges(
 
 
 @router.get("/pledges/{pledge_id}", response_model=PledgeOut, summary="One pledge")
-@reads
-def pledge_detail(session: Session, pledge_id: Annotated[str, Path(max_length=200)]) -> Response:
+async def pledge_detail(
+    request: Request, pledge_id: Annotated[str, Path(max_length=200)]
+) -> Response:
     """A pledge with its pledgers, objectives, status and citations; its status history is
     in the audit log (`/api/v1/changes?kind=pledges&record=ID`)."""
-    found = documents.stored(session, "pledge", [pledge_id]).get(pledge_id)
+    found = (await stored_documents(request, "pledge", [pledge_id])).get(pledge_id)
     if found is None:
         raise NotFound(f"No pledge with id '{pledge_id}'; list them at /api/v1/pledges")
     body, etag = found

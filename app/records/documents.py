@@ -28,10 +28,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Select, Table, and_, delete, exists, insert, literal, or_, select
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from app import models as m
+from app.records import direct
 from app.records.etags import record_etags
 from app.seeding.checks import references
 from app.seeding.reader import Located
@@ -82,6 +95,23 @@ def stored(session: Session, kind: str, keys: list[str]) -> dict[str, tuple[str,
     found = {key: (body, etag) for key, body, etag in session.execute(query)}
     missing = [key for key in keys if key not in found]
     return found | render(session, kind, missing) if missing else found
+
+
+@functools.cache
+def _by_keys(count: int) -> Select[str, str, str | None]:
+    d = m.RenderedDocument
+    keys: list[Any] = [bindparam(f"key{i}") for i in range(count)]
+    return select(d.key, d.body, d.etag).where(d.kind == bindparam("kind"), d.key.in_(keys))
+
+
+async def fetch(
+    reader: direct.Reader, kind: str, keys: list[str]
+) -> dict[str, tuple[str, str | None]]:
+    """Those of these documents that are stored, read on the event loop; none when the
+    database did not answer there."""
+    named = {f"key{i}": key for i, key in enumerate(keys)}
+    rows = await reader.rows(_by_keys(len(keys)), kind=kind, **named)
+    return {key: (body, etag) for key, body, etag in rows or []}
 
 
 def render(session: Session, kind: str, keys: list[str]) -> dict[str, tuple[str, str | None]]:
