@@ -1,5 +1,5 @@
-"""Detail endpoints read their stored JSON on the event loop and fall back to the session path
-(rendering what is not stored) with the same bytes and ETag."""
+"""Detail endpoints and timeline pages read their stored JSON on the event loop and fall back
+to the session path (rendering what is not stored) with the same bytes and ETag."""
 
 from __future__ import annotations
 
@@ -21,6 +21,14 @@ DETAILS = [
     "/api/v1/meetings/cm-15",
     "/api/v1/events/cm-15.s3",
     "/api/v1/events/wmr-2024-publication",
+    "/api/v1/timeline",
+    "/api/v1/timeline?limit=2",
+    "/api/v1/timeline?start=2009&end=2018-06&limit=2",
+    "/api/v1/timeline?kind=publication&kind=summit",
+    "/api/v1/timeline?q=forum",
+    "/api/v1/meetings?limit=1",
+    "/api/v1/timeline?actor=juan-jose-gomez-camacho&actor=iom",
+    "/api/v1/timeline?process=coordination-meetings&process=pledging-initiative",
 ]
 MISSING = [
     ("/api/v1/actors/nobody", 404),
@@ -28,13 +36,24 @@ MISSING = [
     ("/api/v1/compare?left=gcm&right=nothing", 422),
     ("/api/v1/meetings/wmr-2024-publication", 404),  # an event, not a meeting
     ("/api/v1/events/nothing", 404),
+    ("/api/v1/timeline?cursor=bm90LWEtY3Vyc29y", 422),
+    ("/api/v1/timeline?start=2019&end=2018", 422),
 ]
 FRESH = {"Cache-Control": "no-cache"}
 
 
+def deep_pages(client) -> list[str]:
+    """Each page after the first of the one-item timeline."""
+    urls, cursor = [], client.get("/api/v1/timeline?limit=1").json()["next_cursor"]
+    while cursor:
+        urls.append(f"/api/v1/timeline?limit=1&cursor={cursor}")
+        cursor = client.get(urls[-1]).json()["next_cursor"]
+    return urls
+
+
 def answers(client) -> dict[str, tuple[int, bytes, str | None]]:
     found = {}
-    for url in [*DETAILS, *(url for url, _ in MISSING)]:
+    for url in [*DETAILS, *deep_pages(client), *(url for url, _ in MISSING)]:
         response = client.get(url, headers=FRESH)
         etag = response.headers.get("etag") if response.status_code == 200 else None
         found[url] = (response.status_code, response.content, etag)
@@ -56,7 +75,7 @@ def test_nothing_stored_gives_the_same_answers_in_bounded_statements(api):
     engine = client.app.state.engine
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    for url in DETAILS:
+    for url in [*DETAILS, *deep_pages(client)]:
         client.get(url, headers=FRESH)
     assert statements == []  # each read by the driver on the event loop, in one statement
     with engine.begin() as connection:

@@ -16,7 +16,12 @@ from app.api.deps import reads, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
 from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref, to_json
-from app.api.timeline_filter import TimelineFilter, filtered_events, search_param
+from app.api.timeline_filter import (
+    TimelineFilter,
+    few_candidates,
+    filtered_events,
+    search_param,
+)
 from app.api.timeline_query import (
     EventSummary,
     TimelineFilterDep,
@@ -200,7 +205,8 @@ def _meeting_roles(session: Session, actor_id: str) -> list[MeetingRole]:
     e, p = m.Event, m.Participation
     # The first roles are among the first events the actor took part in, found as the
     # actor's timeline finds them (by index or by walking the dates, whichever is faster).
-    attended = filtered_events(TimelineFilter(actors=[actor_id]), session)
+    by_actor = TimelineFilter(actors=[actor_id])
+    attended = filtered_events(by_actor, few_candidates(by_actor, session))
     events = session.scalars(
         attended.order_by(e.date_start, e.date_end, e.id).limit(PROFILE_LIST_LIMIT + 1)
     ).all()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, facets, listing
 from app.api.calendar import ics_writer, timelinejs_writer
-from app.api.deps import on_thread, read, reads
+from app.api.deps import on_thread, read
 from app.api.jsonld import event_jsonld
 from app.api.schemas import FacetedPage
 from app.api.timeline_filter import filtered_events
@@ -23,6 +23,7 @@ from app.api.timeline_query import (
     TimelineItem,
     completed,
     render_details,
+    stored_timeline_bodies,
     timeline_bodies,
     timeline_page,
 )
@@ -79,21 +80,19 @@ def timeline_list(
     responses=TIMELINE_RESPONSES,
     summary="Dated items in order",
 )
-@reads
-def timeline(
+async def timeline(
     request: Request,
-    session: Session,
     filters: TimelineFilterDep,
     page: PageDep,
     facet: TimelineFacets,
     fmt: TimelineFormat,
-) -> FacetedPage[TimelineItem] | Response:
+) -> Response:
     """Meetings and other dated events (adoptions, publications, appointments, ...) in
     chronological order. Date filters match by overlap: a 2017 event matches
     `start=2017-03&end=2017-03`. Every item carries its citations and any disputes.
     `facet=kind|process|status|year` adds counts; `format=csv|ndjson|ics|timelinejs` gives
     every page as a file (iCalendar: one all-day event per item)."""
-    return timeline_list(request, session, filters, page, facet, fmt, "timeline")
+    return await timeline_response(request, filters, page, facet, fmt, "timeline")
 
 
 @router.get(
@@ -102,19 +101,34 @@ def timeline(
     responses=TIMELINE_RESPONSES,
     summary="Meetings in order",
 )
-@reads
-def meetings(
+async def meetings(
     request: Request,
-    session: Session,
     filters: TimelineFilterDep,
     page: PageDep,
     facet: TimelineFacets,
     fmt: TimelineFormat,
-) -> FacetedPage[TimelineItem] | Response:
+) -> Response:
     """Meetings only (summits, conferences, dialogues, sessions, hearings, ...), with the same
     filters, facets and formats as the timeline."""
     filters.meetings_only = True
-    return timeline_list(request, session, filters, page, facet, fmt, "meetings")
+    return await timeline_response(request, filters, page, facet, fmt, "meetings")
+
+
+async def timeline_response(
+    request: Request,
+    filters: TimelineFilter,
+    page: PageParams,
+    facet: list[str],
+    fmt: str,
+    name: str,
+) -> Response:
+    """A JSON page without facets read on the event loop where it can be (see
+    ``stored_timeline_bodies``); anything else through ``timeline_list``."""
+    if fmt == "json" and not facet:
+        found = await stored_timeline_bodies(request.app.state.direct, filters, page)
+        if found is not None:
+            return listing.stored_page(*found, None)
+    return await read(request, lambda s: timeline_list(request, s, filters, page, facet, fmt, name))
 
 
 _e, _r = m.Event, m.RenderedEvent

@@ -131,45 +131,65 @@ FEW = 2500
 OWN, CHILD, PARENT = aliased(m.Event), aliased(m.Event), aliased(m.Event)
 
 
-def _few(session: Session | None, candidates: Any) -> bool:
-    # PostgreSQL's planner weighs the two ways itself, from its statistics; SQLite's cannot.
-    if session is None or session.get_bind().dialect.name != "sqlite":
-        return False
-    sample = candidates.limit(FEW).subquery()
-    return (session.scalar(select(func.count()).select_from(sample)) or 0) < FEW
-
-
-def filtered_events(f: TimelineFilter, session: Session | None = None) -> Select[m.Event]:
-    """The events the filter selects. With a session, the process and actor filters are
-    written for the faster of the two ways to a page (see FEW)."""
-    e = m.Event
-    query = select(e)
-    if f.start:
-        query = query.where(e.date_end >= f.start)
-    if f.end:
-        query = query.where(e.date_start <= f.end)
+def candidates(f: TimelineFilter) -> dict[str, Any]:
+    """The ids each of the process and actor filters selects, read by their own indexes."""
+    found: dict[str, Any] = {}
     if f.processes:
         own, child, parent = OWN, CHILD, PARENT
-        candidates = union_all(
+        found["processes"] = union_all(
             select(own.id).where(own.process_id.in_(f.processes)),
             select(child.id)
             .join(parent, parent.id == child.parent_id)
             .where(parent.process_id.in_(f.processes)),
         )
-        if _few(session, candidates):
-            query = query.where(e.id.in_(candidates))
+    if f.actors:
+        p = m.Participation
+        found["actors"] = select(p.event_id).where(p.actor_id.in_(f.actors))
+    return found
+
+
+def probes(f: TimelineFilter) -> dict[str, Select[int]]:
+    """For each process or actor filter, how many events it selects, counting up to FEW: a
+    filter selecting fewer is read by its own index. Only SQLite asks; PostgreSQL's planner
+    weighs the two ways itself, from its statistics."""
+    return {
+        name: select(func.count()).select_from(ids.limit(FEW).subquery())
+        for name, ids in candidates(f).items()
+    }
+
+
+def few_candidates(f: TimelineFilter, session: Session) -> set[str]:
+    """The filters to read by their own index (see ``probes``)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return set()
+    return {name for name, count in probes(f).items() if (session.scalar(count) or 0) < FEW}
+
+
+def filtered_events(f: TimelineFilter, few: set[str] | None = None) -> Select[m.Event]:
+    """The events the filter selects; the process and actor filters named in ``few`` are read
+    by their own index (see FEW), the others while walking the dates."""
+    e = m.Event
+    few = few or set()
+    query = select(e)
+    if f.start:
+        query = query.where(e.date_end >= f.start)
+    if f.end:
+        query = query.where(e.date_start <= f.end)
+    found = candidates(f)
+    if f.processes:
+        if "processes" in few:
+            query = query.where(e.id.in_(found["processes"]))
         else:
             query = query.where(
                 or_(
                     e.process_id.in_(f.processes),
-                    exists().where(parent.id == e.parent_id, parent.process_id.in_(f.processes)),
+                    exists().where(PARENT.id == e.parent_id, PARENT.process_id.in_(f.processes)),
                 )
             )
     if f.actors:
         p = m.Participation
-        attended = select(p.event_id).where(p.actor_id.in_(f.actors))
-        if _few(session, attended):
-            query = query.where(e.id.in_(attended))
+        if "actors" in few:
+            query = query.where(e.id.in_(found["actors"]))
         else:
             query = query.where(exists().where(p.event_id == e.id, p.actor_id.in_(f.actors)))
     if f.kinds:

@@ -7,21 +7,22 @@ whole page at once, the participants, processes, places, themes, citations and d
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import facts
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Ref, to_json
+from app.api.timeline_filter import FEW, few_candidates, filtered_events, probes
 from app.api.timeline_filter import TimelineFilter as TimelineFilter
 from app.api.timeline_filter import TimelineFilterDep as TimelineFilterDep
-from app.api.timeline_filter import filtered_events
 from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, cursor_dates, encode_cursor
+from app.records import direct
 from app.seeding.schemas import EventFormat, EventStatus
 
 
@@ -103,8 +104,37 @@ def timeline_bodies(
     One query finds the page's events and reads their stored JSON; an event without it (a
     database upgraded but not yet rendered) is rendered here instead.
     """
+    query = _page_query(f, page, few_candidates(f, session))
+    bodies, next_cursor = _paged(session.execute(query), page.limit)
+    made = completed(session, bodies)
+    return [made[ident] for ident in bodies], next_cursor
+
+
+async def stored_timeline_bodies(
+    reader: direct.Reader, f: TimelineFilter, page: PageParams
+) -> tuple[list[str], str | None] | None:
+    """``timeline_bodies`` read on the event loop; None when the page needs the session path
+    (an item not stored) or the database did not answer there."""
+    few = set()
+    for name, count in probes(f).items() if reader.is_sqlite else ():
+        counted = await reader.rows(count)
+        if counted is None:
+            return None
+        if counted[0][0] < FEW:
+            few.add(name)
+    rows = await reader.rows(_page_query(f, page, few))
+    if rows is None:
+        return None
+    bodies, next_cursor = _paged(rows, page.limit)
+    if any(body is None for body in bodies.values()):
+        return None
+    return [body for body in bodies.values() if body is not None], next_cursor
+
+
+def _page_query(f: TimelineFilter, page: PageParams, few: set[str]) -> Select[Any]:
+    """The page's (id, start, end, stored JSON) in order, one row more than the page."""
     e = m.Event
-    query = filtered_events(f, session).with_only_columns(e.id, e.date_start, e.date_end)
+    query = filtered_events(f, few).with_only_columns(e.id, e.date_start, e.date_end)
     if page.after is not None:
         if len(page.after) != 3:
             raise InvalidParameter("cursor", "cursor is not valid for this list")
@@ -112,20 +142,19 @@ def timeline_bodies(
         query = query.where(tuple_(e.date_start, e.date_end, e.id) > tuple_(start, end, ident))
     keys = query.order_by(e.date_start, e.date_end, e.id).limit(page.limit + 1).subquery()
     stored = select(m.RenderedEvent.body).where(m.RenderedEvent.event_id == keys.c.id)
-    rows = session.execute(
-        select(keys.c.id, keys.c.date_start, keys.c.date_end, stored.scalar_subquery()).order_by(
-            keys.c.date_start, keys.c.date_end, keys.c.id
-        )
+    return select(keys.c.id, keys.c.date_start, keys.c.date_end, stored.scalar_subquery()).order_by(
+        keys.c.date_start, keys.c.date_end, keys.c.id
     )
+
+
+def _paged(rows: Iterable[Any], limit: int) -> tuple[dict[str, str | None], str | None]:
+    """The page's stored JSON by event id, in order, and the cursor of the page after it."""
     found = list(rows)
-    more = len(found) > page.limit
-    found = found[: page.limit]
     next_cursor = None
-    if more:
-        ident, start, end, _ = found[-1]
+    if len(found) > limit:
+        ident, start, end, _ = found[limit - 1]
         next_cursor = encode_cursor((start, end, ident))
-    bodies = completed(session, {ident: body for ident, _, _, body in found})
-    return [bodies[ident] for ident, _, _, _ in found], next_cursor
+    return {ident: body for ident, _, _, body in found[:limit]}, next_cursor
 
 
 def timeline_page(

@@ -9,20 +9,25 @@ that never waits; on PostgreSQL an asynchronous query, one at a time on the conn
 reconnecting after a failure. A read that fails answers None, and the caller takes the
 ordinary path, which reports the failure.
 
-Statements are SQLAlchemy selects, compiled once for the engine's dialect; their parameters
-are ``bindparam`` names given as keywords.
+Statements are SQLAlchemy selects (fixed ones take ``bindparam`` values as keywords), compiled
+once per shape for the engine's dialect.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.util import LRUCache
+
+if TYPE_CHECKING:
+    import psycopg
+
+COMPILED_SHAPES = 500  # as many as SQLAlchemy's own compiled cache keeps by default
 
 
 class Reader:
@@ -33,7 +38,7 @@ class Reader:
         self.sqlite: sqlite3.Connection | None = None
         self.postgres: psycopg.AsyncConnection[tuple[Any, ...]] | None = None
         self.lock = asyncio.Lock()
-        self.compiled: dict[ClauseElement, SQLCompiler] = {}
+        self.compiled: LRUCache[Any, SQLCompiler] = LRUCache(COMPILED_SHAPES)
 
     async def rows(self, statement: ClauseElement, **params: Any) -> list[tuple[Any, ...]] | None:
         """The statement's rows, or None when the database did not answer it."""
@@ -44,15 +49,28 @@ class Reader:
             return await self._postgres_rows(sql, values)
 
     def _bind(self, statement: ClauseElement, params: dict[str, Any]) -> tuple[str, Any]:
-        compiled = self.compiled.get(statement)
+        """The driver's SQL and parameters. A statement is compiled once per shape, under
+        SQLAlchemy's own cache key (which leaves out the values, and the length of IN lists),
+        as a Connection would; the values are then bound as it binds them."""
+        key = statement._generate_cache_key()
+        compiled = self.compiled.get(key.key) if key is not None else None
         if compiled is None:
-            made = statement.compile(dialect=self.dialect)
+            made = statement.compile(dialect=self.dialect, cache_key=key)
             assert isinstance(made, SQLCompiler)
-            compiled = self.compiled[statement] = made
-        values = compiled.construct_params(params) or {}
-        if compiled.positiontup is None:  # PostgreSQL's named %(name)s parameters
-            return compiled.string, values
-        return compiled.string, tuple(values[name] for name in compiled.positiontup)
+            compiled = made
+            if key is not None:
+                self.compiled[key.key] = compiled
+        extracted = key.bindparams if key is not None else None
+        values = compiled.construct_params(params, extracted_parameters=extracted)
+        state = compiled.construct_expanded_state(values)
+        processors: dict[str, Any] = {**compiled._bind_processors, **state.processors}
+        bound = {
+            name: processors[name](value) if name in processors else value
+            for name, value in state.parameters.items()
+        }
+        if state.positiontup is None:  # PostgreSQL's named %(name)s parameters
+            return state.statement, bound
+        return state.statement, tuple(bound[name] for name in state.positiontup)
 
     def _sqlite_rows(self, sql: str, values: Any) -> list[tuple[Any, ...]] | None:
         try:
@@ -66,6 +84,8 @@ class Reader:
             return None
 
     async def _postgres_rows(self, sql: str, values: Any) -> list[tuple[Any, ...]] | None:
+        import psycopg  # not imported where only SQLite is served
+
         try:
             if self.postgres is None or self.postgres.closed:
                 conninfo = self.url.set(drivername="postgresql").render_as_string(False)
