@@ -1,5 +1,5 @@
-"""Detail endpoints and timeline pages read their stored JSON on the event loop and fall back
-to the session path (rendering what is not stored) with the same bytes and ETag."""
+"""Detail endpoints, timeline and pledge pages read their stored JSON on the event loop and
+fall back to the session path (rendering what is not stored) with the same bytes and ETag."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ DETAILS = [
     "/api/v1/timeline?q=forum",
     "/api/v1/meetings?limit=1",
     "/api/v1/timeline?actor=juan-jose-gomez-camacho&actor=iom",
+    "/api/v1/pledges",
+    "/api/v1/pledges?objective=7&objective=13&actor=mexico",
+    "/api/v1/pledges?process=pledging-initiative&limit=1",
     "/api/v1/timeline?process=coordination-meetings&process=pledging-initiative",
 ]
 MISSING = [
@@ -38,6 +41,7 @@ MISSING = [
     ("/api/v1/events/nothing", 404),
     ("/api/v1/timeline?cursor=bm90LWEtY3Vyc29y", 422),
     ("/api/v1/timeline?start=2019&end=2018", 422),
+    ("/api/v1/pledges?objective=seven", 422),
 ]
 FRESH = {"Cache-Control": "no-cache"}
 

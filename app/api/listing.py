@@ -7,12 +7,14 @@ from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
+from app import models as m
 from app.api import exports
 from app.api.schemas import FacetedPage, FacetValue
 from app.core.pagination import PageParams, encode_cursor
+from app.records import direct
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -37,14 +39,35 @@ def id_keys(
     return ids, encode_cursor((ids[-1],)) if more else None
 
 
+async def stored_documents_page(
+    reader: direct.Reader, kind: str, query: Select[Any], key: Any, page: PageParams
+) -> tuple[list[str], str | None] | None:
+    """``id_keys``, with the stored documents of those ids, read on the event loop in one
+    statement; None when one is not stored or the database did not answer there."""
+    ids = _after(query, key, page).subquery()
+    ident, d = list(ids.c)[0], m.RenderedDocument
+    stored = and_(d.kind == kind, d.key == ident)
+    rows = await reader.rows(select(ident, d.body).outerjoin(d, stored).order_by(ident))
+    if rows is None or any(body is None for _, body in rows):
+        return None
+    cursor = encode_cursor((rows[page.limit - 1][0],)) if len(rows) > page.limit else None
+    return [body for _, body in rows[: page.limit]], cursor
+
+
 def _keyset(
     session: Session, query: Select[Any], key: Any, page: PageParams
 ) -> tuple[list[Any], bool]:
     """The page's rows after the cursor's key, and whether more follow."""
+    rows = list(session.scalars(_after(query, key, page)))
+    return rows[: page.limit], len(rows) > page.limit
+
+
+def _after(query: Select[Any], key: Any, page: PageParams) -> Select[Any]:
+    """The query in key order after the cursor's key, one row more than the page (to tell
+    whether more follow)."""
     if page.after:
         query = query.where(key > str(page.after[0]))
-    rows = list(session.scalars(query.order_by(key).limit(page.limit + 1)))
-    return rows[: page.limit], len(rows) > page.limit
+    return query.order_by(key).limit(page.limit + 1)
 
 
 def respond(

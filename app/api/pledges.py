@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, facts, listing
-from app.api.deps import reads, stored_documents
+from app.api.deps import read, reads, stored_documents
 from app.api.instruments import ProvisionOut, provisions_out
 from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Ref, to_json
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
+from app.core.pagination import PageParams
 from app.records import documents
 
 router = APIRouter(tags=["pledges"])
@@ -149,20 +150,35 @@ def objective(
     responses=exports.responses(),
     summary="List pledges",
 )
-@reads
-def list_pledges(
+async def list_pledges(
     request: Request,
-    session: Session,
     page: PageDep,
     facet: Annotated[list[str], facets.facet_param(*facets.PLEDGES)],
     fmt: Annotated[str, exports.format_param()],
     objective: Annotated[list[int], Query(description="GCM objective number (repeatable)")] = [],  # noqa: B006
     actor: Annotated[str | None, Query(description="Pledger's actor id", max_length=200)] = None,
     process: Annotated[str | None, Query(description="Process id", max_length=200)] = None,
-) -> FacetedPage[PledgeOut] | Response:
+) -> Response:
     """Pledges toward the GCM, filtered by objective, pledger or process; `facet=objective`
     and `facet=status` count them, `format=csv|ndjson` gives every page as a file."""
     keys, key = matching_pledges(objective, actor, process)
+    if fmt == "json" and not facet:
+        reader = request.app.state.direct
+        found = await listing.stored_documents_page(reader, "pledge", keys, key, page)
+        if found is not None:
+            return listing.stored_page(*found, None)
+    return await read(request, lambda s: pledges_page(request, s, keys, key, page, facet, fmt))
+
+
+def pledges_page(
+    request: Request,
+    session: Session,
+    keys: Select[tuple[str]],
+    key: Any,
+    page: PageParams,
+    facet: list[str],
+    fmt: str,
+) -> FacetedPage[PledgeOut] | Response:
     if fmt != "json":
         query = select(m.Pledge).where(m.Pledge.id.in_(keys))
         return listing.respond(
