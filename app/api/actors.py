@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections import defaultdict
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -17,9 +18,6 @@ from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, t
 from app.api.processes import ProcessRoleOut, roles_of
 from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref, to_json
 from app.api.timeline_filter import (
-    TimelineFilter,
-    few_candidates,
-    filtered_events,
     search_param,
 )
 from app.api.timeline_query import (
@@ -191,43 +189,83 @@ def positions_out(session: Session, rows: list[m.Position]) -> list[PositionOut]
     ]
 
 
-def _positions(session: Session, condition: object) -> list[PositionOut]:
+def _positions_by(session: Session, column: Any, ids: list[str]) -> dict[str, list[PositionOut]]:
+    """The posts whose ``column`` (person or organization) is one of ``ids``, in date order."""
     rows = session.scalars(
-        select(m.Position)
-        .where(condition)  # type: ignore[arg-type]
-        .order_by(m.Position.date_start, m.Position.id)
+        select(m.Position).where(column.in_(ids)).order_by(m.Position.date_start, m.Position.id)
     ).all()
-    return positions_out(session, list(rows))
+    found: dict[str, list[PositionOut]] = defaultdict(list)
+    for row, out in zip(rows, positions_out(session, list(rows)), strict=True):
+        found[getattr(row, column.key)].append(out)
+    return found
 
 
-def _meeting_roles(session: Session, actor_id: str) -> list[MeetingRole]:
-    """The actor's first PROFILE_LIST_LIMIT + 1 roles (one more, to tell there are more)."""
+def _meeting_roles(session: Session, ids: list[str]) -> dict[str, list[MeetingRole]]:
+    """Each actor's first PROFILE_LIST_LIMIT + 1 roles (one more, to tell there are more):
+    its roles at the first events it took part in, in date order, then in the order listed."""
     e, p = m.Event, m.Participation
-    # The first roles are among the first events the actor took part in, found as the
-    # actor's timeline finds them (by index or by walking the dates, whichever is faster).
-    by_actor = TimelineFilter(actors=[actor_id])
-    attended = filtered_events(by_actor, few_candidates(by_actor, session))
-    events = session.scalars(
-        attended.order_by(e.date_start, e.date_end, e.id).limit(PROFILE_LIST_LIMIT + 1)
+    limit = PROFILE_LIST_LIMIT + 1
+    place = func.dense_rank().over(
+        partition_by=p.actor_id, order_by=(e.date_start, e.date_end, e.id)
+    )
+    ranked = (
+        select(p.id, place.label("place"))
+        .join(e, e.id == p.event_id)
+        .where(p.actor_id.in_(ids))
+        .subquery()
+    )
+    first = select(ranked.c.id, ranked.c.place).where(ranked.c.place <= limit)
+    places: dict[str, int] = {ident: at for ident, at in session.execute(first)}
+    roles = session.scalars(select(p).where(p.id.in_(list(places)))).all()
+    attended = select(e).where(e.id.in_({role.event_id for role in roles}))
+    events = {event.id: event for event in session.scalars(attended)}
+    by_actor: dict[str, list[m.Participation]] = defaultdict(list)
+    for role in sorted(roles, key=lambda role: (places[role.id], role.ordinal)):
+        if len(by_actor[role.actor_id]) < limit:
+            by_actor[role.actor_id].append(role)
+    kept = [role for listed in by_actor.values() for role in listed]
+    on_behalf = facts.refs(session, m.Actor, [role.on_behalf_of_id for role in kept])
+    evidence = facts.citations(session, "participation", [role.id for role in kept])
+    summaries = dict(
+        zip((r.id for r in kept), event_summaries([events[r.event_id] for r in kept]), strict=True)
+    )
+    return {
+        actor_id: [
+            MeetingRole(
+                event=summaries[role.id],
+                role=role.role,
+                on_behalf_of=on_behalf.get(role.on_behalf_of_id or ""),
+                capacity=role.capacity,
+                statement=role.statement,
+                citations=evidence[role.id],
+            )
+            for role in listed
+        ]
+        for actor_id, listed in by_actor.items()
+    }
+
+
+def _pledges(session: Session, ids: list[str]) -> dict[str, list[m.Pledge]]:
+    """Each actor's first PROFILE_LIST_LIMIT + 1 pledges in date order."""
+    pa, pl = m.PledgeActor, m.Pledge
+    place = func.row_number().over(partition_by=pa.actor_id, order_by=(pl.date_start, pl.id))
+    ranked = (
+        select(pa.actor_id, pa.pledge_id, place.label("place"))
+        .join(pl, pl.id == pa.pledge_id)
+        .where(pa.actor_id.in_(ids))
+        .subquery()
+    )
+    first = session.execute(
+        select(ranked.c.actor_id, ranked.c.pledge_id)
+        .where(ranked.c.place <= PROFILE_LIST_LIMIT + 1)
+        .order_by(ranked.c.actor_id, ranked.c.place)
     ).all()
-    place = {event.id: (index, event) for index, event in enumerate(events)}
-    roles = session.scalars(select(p).where(p.actor_id == actor_id, p.event_id.in_(place))).all()
-    roles = sorted(roles, key=lambda role: (place[role.event_id][0], role.ordinal))
-    rows = [(role, place[role.event_id][1]) for role in roles[: PROFILE_LIST_LIMIT + 1]]
-    on_behalf = facts.refs(session, m.Actor, [p.on_behalf_of_id for p, _ in rows])
-    evidence = facts.citations(session, "participation", [p.id for p, _ in rows])
-    summaries = event_summaries([e for _, e in rows])
-    return [
-        MeetingRole(
-            event=summary,
-            role=p.role,
-            on_behalf_of=on_behalf.get(p.on_behalf_of_id or ""),
-            capacity=p.capacity,
-            statement=p.statement,
-            citations=evidence[p.id],
-        )
-        for (p, _), summary in zip(rows, summaries, strict=True)
-    ]
+    wanted = select(pl).where(pl.id.in_({pledge_id for _, pledge_id in first}))
+    pledges = {pledge.id: pledge for pledge in session.scalars(wanted)}
+    found: dict[str, list[m.Pledge]] = defaultdict(list)
+    for actor_id, pledge_id in first:
+        found[actor_id].append(pledges[pledge_id])
+    return found
 
 
 @router.get("/actors/{actor_id}", response_model=ActorDetail, summary="One actor")
@@ -242,42 +280,23 @@ async def actor_detail(request: Request, actor_id: ActorId) -> Response:
 
 
 def render_profiles(session: Session, ids: list[str]) -> dict[str, str]:
-    """The profiles of these actors as JSON (stored by ``app.records.documents``)."""
-    actors = session.scalars(select(m.Actor).where(m.Actor.id.in_(ids)))
-    return {actor.id: to_json(profile(session, actor)).decode() for actor in actors}
+    """The profiles of these actors as JSON (stored by ``app.records.documents``), made
+    together: a fixed number of statements however many actors."""
+    actors = list(session.scalars(select(m.Actor).where(m.Actor.id.in_(ids))))
+    return {detail.id: to_json(detail).decode() for detail in profiles(session, actors)}
 
 
-def profile(session: Session, actor: m.Actor) -> ActorDetail:
-    actor_id = actor.id
-    (base,) = actor_out(session, [actor])
-    members = session.execute(
-        select(m.Actor.id, m.Actor.name).where(m.Actor.parent_id == actor_id).order_by(m.Actor.id)
-    )
-    roles = roles_of(session, m.ProcessRole.actor_id == actor_id)
+def profiles(session: Session, actors: list[m.Actor]) -> list[ActorDetail]:
+    ids = [actor.id for actor in actors]
+    members: dict[str | None, list[Ref]] = defaultdict(list)
+    children = select(m.Actor.parent_id, m.Actor.id, m.Actor.name).where(m.Actor.parent_id.in_(ids))
+    for parent_id, ident, name in session.execute(children.order_by(m.Actor.id)):
+        members[parent_id].append(Ref(id=ident, name=name))
+    roles = roles_of(session, m.ProcessRole.actor_id.in_(ids))
     role_evidence = facts.citations(session, "process_role", [r.id for r, _, _ in roles])
-    pledges = session.scalars(
-        select(m.Pledge)
-        .join(m.PledgeActor, m.PledgeActor.pledge_id == m.Pledge.id)
-        .where(m.PledgeActor.actor_id == actor_id)
-        .order_by(m.Pledge.date_start, m.Pledge.id)
-        .limit(PROFILE_LIST_LIMIT + 1)
-    ).all()
-    meeting_roles = _meeting_roles(session, actor_id)
-    led = session.execute(
-        select(m.Instrument.id, m.Instrument.title)
-        .where(or_(m.Instrument.lead_id == actor_id, m.Instrument.adopted_by_id == actor_id))
-        .order_by(m.Instrument.id)
-    )
-    return ActorDetail(
-        **base.model_dump(),
-        members=[Ref(id=i, name=n) for i, n in members],
-        positions=_positions(session, m.Position.person_id == actor_id),
-        posts_in_organization=_positions(session, m.Position.organization_id == actor_id),
-        meeting_roles=meeting_roles[:PROFILE_LIST_LIMIT],
-        meeting_roles_more=f"/api/v1/actors/{quote(actor_id, safe='')}/timeline"
-        if len(meeting_roles) > PROFILE_LIST_LIMIT
-        else None,
-        process_roles=[
+    process_roles: dict[str, list[ActorProcessRole]] = defaultdict(list)
+    for r, actor_ref, process in roles:
+        process_roles[r.actor_id].append(
             ActorProcessRole(
                 actor=actor_ref,
                 process=process,
@@ -286,19 +305,49 @@ def profile(session: Session, actor: m.Actor) -> ActorDetail:
                 note=r.note,
                 citations=role_evidence[r.id],
             )
-            for r, actor_ref, process in roles
-        ],
-        pledges=[
-            PledgeSummary(id=p.id, name=p.title, date=DateOut.of(p.fuzzy_date))
-            for p in pledges[:PROFILE_LIST_LIMIT]
-        ],
-        pledges_more=f"/api/v1/pledges?actor={quote(actor_id, safe='')}"
-        if len(pledges) > PROFILE_LIST_LIMIT
-        else None,
-        instruments_led=[Ref(id=i, name=t) for i, t in led],
-        figures=facts.figures(session, "actor", [actor_id])[actor_id],
-        disputes=facts.disputes(session, "actor", [actor_id])[actor_id],
+        )
+    i = m.Instrument
+    instruments = select(i.id, i.title, i.lead_id, i.adopted_by_id).where(
+        or_(i.lead_id.in_(ids), i.adopted_by_id.in_(ids))
     )
+    led: dict[str | None, list[Ref]] = defaultdict(list)
+    for ident, title, lead_id, adopted_by_id in session.execute(instruments.order_by(i.id)):
+        for actor_id in dict.fromkeys((lead_id, adopted_by_id)):  # an actor once per instrument
+            led[actor_id].append(Ref(id=ident, name=title))
+    pledges = _pledges(session, ids)
+    meeting_roles = _meeting_roles(session, ids)
+    positions = _positions_by(session, m.Position.person_id, ids)
+    posts = _positions_by(session, m.Position.organization_id, ids)
+    figures = facts.figures(session, "actor", ids)
+    disputes = facts.disputes(session, "actor", ids)
+    details = []
+    for base in actor_out(session, actors):
+        a, link = base.id, quote(base.id, safe="")
+        details.append(
+            ActorDetail(
+                **base.model_dump(),
+                members=members[a],
+                positions=positions[a],
+                posts_in_organization=posts[a],
+                meeting_roles=meeting_roles.get(a, [])[:PROFILE_LIST_LIMIT],
+                meeting_roles_more=_more(f"/api/v1/actors/{link}/timeline", meeting_roles.get(a)),
+                process_roles=process_roles[a],
+                pledges=[
+                    PledgeSummary(id=p.id, name=p.title, date=DateOut.of(p.fuzzy_date))
+                    for p in pledges[a][:PROFILE_LIST_LIMIT]
+                ],
+                pledges_more=_more(f"/api/v1/pledges?actor={link}", pledges[a]),
+                instruments_led=led[a],
+                figures=figures[a],
+                disputes=disputes[a],
+            )
+        )
+    return details
+
+
+def _more(link: str, listed: list[Any] | None) -> str | None:
+    """The link to the whole list, when the profile shows only its first part."""
+    return link if len(listed or []) > PROFILE_LIST_LIMIT else None
 
 
 @router.get(
