@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
+from sqlalchemy.util import LRUCache
 
 from app import models as m
 from app.api import facts
@@ -22,7 +23,7 @@ from app.api.timeline_filter import TimelineFilter as TimelineFilter
 from app.api.timeline_filter import TimelineFilterDep as TimelineFilterDep
 from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, cursor_dates, encode_cursor
-from app.records import direct
+from app.records import direct, version
 from app.seeding.schemas import EventFormat, EventStatus
 
 
@@ -115,20 +116,34 @@ async def stored_timeline_bodies(
 ) -> tuple[list[str], str | None] | None:
     """``timeline_bodies`` read on the event loop; None when the page needs the session path
     (an item not stored) or the database did not answer there."""
-    few = set()
-    for name, count in probes(f).items() if reader.is_sqlite else ():
-        counted = await reader.rows(count)
-        if counted is None:
-            return None
-        if counted[0][0] < FEW:
-            few.add(name)
-    rows = await reader.rows(_page_query(f, page, few))
+    few = await _few(reader, f) if reader.is_sqlite else set()
+    rows = None if few is None else await reader.rows(_page_query(f, page, few))
     if rows is None:
         return None
     bodies, next_cursor = _paged(rows, page.limit)
     if any(body is None for body in bodies.values()):
         return None
     return [body for body in bodies.values() if body is not None], next_cursor
+
+
+# The plan each process or actor filter took on SQLite (see FEW), by data version: counting a
+# filter's events took longer than reading its page. A plan is never wrong, only slower.
+PLANS: LRUCache[tuple[Any, ...], bool] = LRUCache(1000)
+
+
+async def _few(reader: direct.Reader, f: TimelineFilter) -> set[str] | None:
+    """``few_candidates`` on the event loop, remembered while the data does not change."""
+    found = set()
+    for name, count in probes(f).items():
+        key = (await version.current(reader), name, *getattr(f, name))
+        if key not in PLANS:
+            counted = await reader.rows(count)
+            if counted is None:
+                return None
+            PLANS[key] = counted[0][0] < FEW
+        if PLANS[key]:
+            found.add(name)
+    return found
 
 
 def _page_query(f: TimelineFilter, page: PageParams, few: set[str]) -> Select[Any]:

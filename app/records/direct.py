@@ -1,16 +1,17 @@
 """Reads of stored JSON answered on the event loop by the database driver itself.
 
-The data version (once per request), a stored document, an event's stored parts: each is
-one statement that an index answers at once. Through a session on a worker thread such a
-read cost ten times the read itself (the thread hop, the pool, the ORM), so these go through
-a driver connection this process keeps for them, in autocommit: each statement sees every
-commit made before it, in this process or another. On SQLite the read is a local WAL read
-that never waits; on PostgreSQL an asynchronous query, one at a time on the connection,
-reconnecting after a failure. A read that fails answers None, and the caller takes the
-ordinary path, which reports the failure.
+The data version (once per request), a stored document, an event's stored parts, a page of
+stored timeline items or pledges: each is one statement on indexes. Through a session on a
+worker thread such a read cost several times the read itself (the thread hop, the pool, the
+ORM), so these go through a driver connection this process keeps for them, in autocommit:
+each statement sees every commit made before it, in this process or another. On SQLite the
+read is a local WAL read that never waits; on PostgreSQL an asynchronous query, one at a
+time on the connection (four connections measured no faster), reconnecting after a
+failure. A read that fails answers None, and the caller takes the ordinary path, which
+reports the failure.
 
-Statements are SQLAlchemy selects (fixed ones take ``bindparam`` values as keywords), compiled
-once per shape for the engine's dialect.
+Statements are SQLAlchemy selects (fixed ones take ``bindparam`` values as keywords),
+compiled once per shape for the engine's dialect.
 """
 
 from __future__ import annotations
