@@ -379,3 +379,20 @@ def test_compare_of_the_compacts_is_the_models_json(dataset_client):
     plain values is byte for byte the ``Comparison`` model's JSON."""
     body = dataset_client.get("/api/v1/compare?left=gcm&right=gcr").content
     assert to_json(Comparison.model_validate_json(body)) == body
+
+
+def test_undated_items_are_listed_last_on_both_engines(dataset_client):
+    """Lists in date order put what has no date after what has one, whichever the engine."""
+    client = dataset_client
+    checked = 0
+    actors = client.get("/api/v1/actors?limit=500").json()["items"]
+    processes = client.get("/api/v1/processes?limit=500").json()["items"]
+    pages = [f"/api/v1/actors/{a['id']}" for a in actors]
+    pages += [f"/api/v1/processes/{p['id']}" for p in processes]
+    for url in pages:
+        body = client.get(url).json()
+        for field in ("process_roles", "roles", "positions", "posts_in_organization", "figures"):
+            dated = [item["date"] is not None for item in body.get(field, [])]
+            assert dated == sorted(dated, reverse=True), (url, field)
+            checked += dated.count(False)
+    assert checked > 0  # the dataset has undated items in these lists

@@ -192,7 +192,9 @@ def positions_out(session: Session, rows: list[m.Position]) -> list[PositionOut]
 def _positions_by(session: Session, column: Any, ids: list[str]) -> dict[str, list[PositionOut]]:
     """The posts whose ``column`` (person or organization) is one of ``ids``, in date order."""
     rows = session.scalars(
-        select(m.Position).where(column.in_(ids)).order_by(m.Position.date_start, m.Position.id)
+        select(m.Position)
+        .where(column.in_(ids))
+        .order_by(m.Position.date_start.nulls_last(), m.Position.id)
     ).all()
     found: dict[str, list[PositionOut]] = defaultdict(list)
     for row, out in zip(rows, positions_out(session, list(rows)), strict=True):
@@ -248,7 +250,9 @@ def _meeting_roles(session: Session, ids: list[str]) -> dict[str, list[MeetingRo
 def _pledges(session: Session, ids: list[str]) -> dict[str, list[m.Pledge]]:
     """Each actor's first PROFILE_LIST_LIMIT + 1 pledges in date order."""
     pa, pl = m.PledgeActor, m.Pledge
-    place = func.row_number().over(partition_by=pa.actor_id, order_by=(pl.date_start, pl.id))
+    place = func.row_number().over(
+        partition_by=pa.actor_id, order_by=(pl.date_start.nulls_last(), pl.id)
+    )
     ranked = (
         select(pa.actor_id, pa.pledge_id, place.label("place"))
         .join(pl, pl.id == pa.pledge_id)

@@ -111,7 +111,7 @@ def figures(
     rows = session.scalars(
         select(m.Figure)
         .where(m.Figure.subject_type == subject_type, m.Figure.subject_id.in_(list(ids)))
-        .order_by(m.Figure.date_start, m.Figure.id)
+        .order_by(m.Figure.date_start.nulls_last(), m.Figure.id)
     ).all()
     for figure in figures_out(session, rows):
         assert figure.subject is not None

@@ -95,7 +95,7 @@ def roles_of(session: Session, condition: object) -> list[tuple[m.ProcessRole, R
     rows = session.scalars(
         select(m.ProcessRole)
         .where(condition)  # type: ignore[arg-type]
-        .order_by(m.ProcessRole.date_start, m.ProcessRole.id)
+        .order_by(m.ProcessRole.date_start.nulls_last(), m.ProcessRole.id)
     ).all()
     actors = facts.refs(session, m.Actor, [r.actor_id for r in rows])
     processes = facts.refs(session, m.Process, [r.process_id for r in rows])
