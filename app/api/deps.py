@@ -7,9 +7,10 @@ thread, with at most ``read_threads`` such calls at once. A request then neither
 connection while it waits for the interpreter lock nor hops between threads once per
 dependency, and the return value is not validated a second time by the framework.
 
-Endpoints that answer with stored JSON (``stored_documents``, a meeting's stored parts) read
-it on the event loop through the driver (``app.records.direct``) and fall back to a worker
-thread only for what is not stored.
+Endpoints that answer with stored JSON (``stored_documents``, a meeting's stored parts, a
+timeline or pledge page) read it on the event loop through the driver
+(``app.records.direct``) and fall back to a worker thread (``on_thread``, ``read``) only for
+what is not stored, for facets and for files.
 """
 
 from __future__ import annotations

@@ -175,7 +175,7 @@ def filtered_events(f: TimelineFilter, few: set[str] | None = None) -> Select[m.
         query = query.where(e.date_end >= f.start)
     if f.end:
         query = query.where(e.date_start <= f.end)
-    found = candidates(f)
+    found = candidates(f) if few else {}
     if f.processes:
         if "processes" in few:
             query = query.where(e.id.in_(found["processes"]))

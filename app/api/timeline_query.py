@@ -133,9 +133,11 @@ PLANS: LRUCache[tuple[Any, ...], bool] = LRUCache(1000)
 
 async def _few(reader: direct.Reader, f: TimelineFilter) -> set[str] | None:
     """``few_candidates`` on the event loop, remembered while the data does not change."""
-    found = set()
-    for name, count in probes(f).items():
-        key = (await version.current(reader), name, *getattr(f, name))
+    found: set[str] = set()
+    counts = probes(f)
+    data_version = await version.current(reader) if counts else None
+    for name, count in counts.items():
+        key = (data_version, name, *getattr(f, name))
         if key not in PLANS:
             counted = await reader.rows(count)
             if counted is None:
