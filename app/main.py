@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
         app.state.direct = direct.Reader(engine)
         app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
+        app.state.write_lock = threading.Lock()
         yield
         await app.state.direct.close()
         engine.dispose()

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app import models as m
-from app.core import migrate
+from app.core import db, migrate
 from app.core.auth import create_key
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
@@ -91,6 +91,28 @@ def test_concurrent_sqlite_writers_lose_nothing(sqlite_db):
     assert pledges == 1 + writers * per_writer
     assert changes == writers * per_writer
     assert mode == "wal"
+
+
+def test_sqlite_writer_whose_turn_does_not_come_gets_503_and_writes_nothing(sqlite_db, monkeypatch):
+    monkeypatch.setattr(db, "WRITE_WAIT_SECONDS", 0.2)
+    token = _key(sqlite_db)
+    pledge = {"id": "p-late", "title": "Late", "pledgers": ["mexico"], "objectives": [7]}
+    with TestClient(create_app(Settings(database_url=sqlite_db))) as client:
+        lock = client.app.state.write_lock  # type: ignore[attr-defined]
+        lock.acquire()
+        try:
+            response = client.post(
+                "/api/v1/pledges",
+                json={**pledge, "cite": CITE},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        finally:
+            lock.release()
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["retry-after"] == "5"
+        assert "retry" in response.json()["detail"]
+        assert client.get("/api/v1/pledges/p-late").status_code == 404
 
 
 def test_migrations_down_and_up_with_data_in_place(migrated_url):

@@ -27,7 +27,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.schemas import to_json
-from app.core.db import WRITE_TRANSACTION
+from app.core.db import WRITE_TRANSACTION, write_turn
+from app.core.errors import Busy
 from app.records import documents
 
 T = TypeVar("T")
@@ -35,10 +36,16 @@ T = TypeVar("T")
 
 def get_session(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session, session.begin():
-        if request.method not in {"GET", "HEAD", "OPTIONS"}:
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        with factory() as session, session.begin():
+            yield session
+        return
+    with write_turn(request.app.state.engine, request.app.state.write_lock) as turn:
+        if not turn:
+            raise Busy("Other writes are queued ahead of this one; retry shortly.")
+        with factory() as session, session.begin():
             session.connection(execution_options=WRITE_TRANSACTION)
-        yield session
+            yield session
 
 
 # scope="function": the transaction commits before the response is sent, so a client that

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,25 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 WRITE_TRANSACTION = {"sqlite_begin": "IMMEDIATE"}
+WRITE_WAIT_SECONDS = 30.0
+
+
+@contextmanager
+def write_turn(engine: Engine, lock: threading.Lock) -> Iterator[bool]:
+    """SQLite's busy handler is not a queue: a writer that has backed off can keep losing the
+    lock to later ones for longer than the busy timeout. On SQLite the writers of one process
+    therefore wait for their turn on ``lock`` (other processes still queue on the busy
+    timeout). Yields False if the turn did not come within WRITE_WAIT_SECONDS."""
+    if engine.dialect.name != "sqlite":
+        yield True
+        return
+    if not lock.acquire(timeout=WRITE_WAIT_SECONDS):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
 
 
 def make_engine(url: str, *, single_connection: bool = False) -> Engine:

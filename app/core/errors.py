@@ -49,6 +49,12 @@ class PreconditionRequired(DomainError):
     title = "Precondition required"
 
 
+class Busy(DomainError):
+    status = 503
+    title = "Service Unavailable"
+    headers = {"Retry-After": "5"}
+
+
 class UnprocessableRecord(DomainError):
     """A record that is well-formed JSON but not a valid fact (schema, references, quotes)."""
 
