@@ -1,14 +1,14 @@
 """Reads of stored JSON answered on the event loop by the database driver itself.
 
-The data version (once per request), a stored document, an event's stored parts, a page of
-stored timeline items or pledges: each is one statement on indexes. Through a session on a
-worker thread such a read cost several times the read itself (the thread hop, the pool, the
-ORM), so these go through a driver connection this process keeps for them, in autocommit:
-each statement sees every commit made before it, in this process or another. On SQLite the
-read is a local WAL read that never waits; on PostgreSQL an asynchronous query, one at a
-time on the connection (four connections measured no faster), reconnecting after a
-failure. A read that fails answers None, and the caller takes the ordinary path, which
-reports the failure.
+The data version (once per request; requests that ask at once share a read), a stored
+document, an event's stored parts, a page of stored timeline items or pledges: each is one
+statement on indexes. Through a session on a worker thread such a read cost several times
+the read itself (the thread hop, the pool, the ORM), so these go through a driver connection
+this process keeps for them, in autocommit: each statement sees every commit made before it,
+in this process or another. On SQLite the read is a local WAL read that never waits; on
+PostgreSQL an asynchronous query, one at a time on the connection (four connections
+measured no faster), reconnecting after a failure. A read that fails answers None, and the
+caller takes the ordinary path, which reports the failure.
 
 Statements are SQLAlchemy selects (fixed ones take ``bindparam`` values as keywords),
 compiled once per shape for the engine's dialect.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -40,6 +41,7 @@ class Reader:
         self.postgres: psycopg.AsyncConnection[tuple[Any, ...]] | None = None
         self.lock = asyncio.Lock()
         self.compiled: LRUCache[Any, SQLCompiler] = LRUCache(COMPILED_SHAPES)
+        self.shared: dict[int, SharedRead] = {}
 
     async def rows(self, statement: ClauseElement, **params: Any) -> list[tuple[Any, ...]] | None:
         """The statement's rows, or None when the database did not answer it."""
@@ -48,6 +50,16 @@ class Reader:
             return self._sqlite_rows(sql, values)
         async with self.lock:
             return await self._postgres_rows(sql, values)
+
+    async def latest(self, statement: ClauseElement) -> list[tuple[Any, ...]] | None:
+        """``rows(statement)`` for a statement without parameters that most requests ask (the
+        data version), read once for all who ask at the same time: a caller that arrives
+        while the statement is being read waits for the next read, which starts after it
+        arrived and so sees every write committed before it."""
+        shared = self.shared.get(id(statement))
+        if shared is None:
+            shared = self.shared[id(statement)] = SharedRead(lambda: self.rows(statement))
+        return await shared.read()
 
     def _bind(self, statement: ClauseElement, params: dict[str, Any]) -> tuple[str, Any]:
         """The driver's SQL and parameters. A statement is compiled once per shape, under
@@ -112,3 +124,42 @@ class Reader:
     async def close(self) -> None:
         self._close_sqlite()
         await self._close_postgres()
+
+
+Rows = list[tuple[Any, ...]] | None
+
+
+class SharedRead:
+    """One read in flight at a time; those who ask meanwhile share the read after it."""
+
+    def __init__(self, read: Callable[[], Awaitable[Rows]]) -> None:
+        self.run = read
+        self.busy = False
+        self.next: asyncio.Future[Rows] | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    async def read(self) -> Rows:
+        if not self.busy:
+            self.busy = True
+            return await self._read()
+        if self.next is None:
+            self.next = asyncio.get_running_loop().create_future()
+        return await asyncio.shield(self.next)
+
+    async def _read(self) -> Rows:
+        try:
+            return await self.run()
+        finally:
+            waiting, self.next = self.next, None
+            self.busy = waiting is not None
+            if waiting is not None:
+                self.task = asyncio.get_running_loop().create_task(self._answer(waiting))
+
+    async def _answer(self, waiting: asyncio.Future[Rows]) -> None:
+        try:
+            waiting.set_result(await self._read())
+        except asyncio.CancelledError:
+            waiting.cancel()
+            raise
+        except Exception as error:
+            waiting.set_exception(error)

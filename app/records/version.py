@@ -19,5 +19,5 @@ def bump(connection: Connection) -> None:
 async def current(reader: direct.Reader) -> int | None:
     """The version as the response cache asks for it, once per request: None when the
     database does not answer."""
-    rows = await reader.rows(CURRENT)
+    rows = await reader.latest(CURRENT)
     return int(rows[0][0]) if rows else None
