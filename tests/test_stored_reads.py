@@ -7,6 +7,7 @@ from sqlalchemy import delete, event, update
 
 from app import models as m
 from app.core.db import make_engine
+from app.api import timeline_query
 from app.records import documents, rendered
 from tests.test_writes import api
 
@@ -124,3 +125,30 @@ def test_a_direct_read_sees_a_write_at_once(api):
     with client.app.state.engine.begin() as connection:
         connection.execute(update(m.Actor).where(m.Actor.id == "mexico").values(name="Mexico"))
         documents.sync(connection)
+
+
+# Pairs of lists whose statements have the same shape (built once, values bound by name).
+SAME_SHAPE = [
+    ("/api/v1/timeline?actor=juan-jose-gomez-camacho", "/api/v1/timeline?actor=iom"),
+    ("/api/v1/timeline?kind=publication", "/api/v1/timeline?kind=summit"),
+    ("/api/v1/timeline?start=2009&end=2010", "/api/v1/timeline?start=2017&end=2018"),
+    (
+        "/api/v1/timeline?process=coordination-meetings",
+        "/api/v1/timeline?process=pledging-initiative",
+    ),
+]
+
+
+def test_a_statement_built_for_one_filter_answers_another_of_its_shape_afresh(api):
+    client = api[0]
+    for urls in SAME_SHAPE:
+        alone = {}
+        for url in urls:
+            timeline_query.PAGE_QUERIES.clear()
+            alone[url] = client.get(url, headers=FRESH).content
+        assert len(set(alone.values())) == len(urls), urls
+        timeline_query.PAGE_QUERIES.clear()
+        for url in [*urls, *reversed(urls)]:
+            assert client.get(url, headers=FRESH).content == alone[url], url
+    pages = deep_pages(client)
+    assert len(set(pages)) == len(pages) > 3

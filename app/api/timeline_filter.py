@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from pydantic import StringConstraints
-from sqlalchemy import Select, exists, func, or_, select, union_all
+from sqlalchemy import BindParameter, Select, bindparam, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app import models as m
@@ -131,20 +131,48 @@ FEW = 2500
 OWN, CHILD, PARENT = aliased(m.Event), aliased(m.Event), aliased(m.Event)
 
 
+def filter_values(f: TimelineFilter) -> dict[str, Any]:
+    """The values ``filtered_events`` binds to named parameters, by name: a statement built
+    for one filter serves any other with the same names (see ``filter_shape``)."""
+    values = {
+        "start": f.start,
+        "end": f.end,
+        "processes": f.processes,
+        "actors": f.actors,
+        "kinds": f.kinds,
+        "themes": f.themes,
+        "statuses": f.statuses,
+    }
+    return {name: value for name, value in values.items() if value}
+
+
+def filter_shape(f: TimelineFilter) -> tuple[Any, ...] | None:
+    """What the statement of ``filtered_events`` depends on besides the values; None for a
+    search, whose statement depends on the search itself."""
+    if f.q:
+        return None
+    return (*filter_values(f), f.meetings_only, f.top_level)
+
+
+def _list(name: str, values: list[str]) -> BindParameter[Any]:
+    return bindparam(name, values, expanding=True)
+
+
 def candidates(f: TimelineFilter) -> dict[str, Any]:
     """The ids each of the process and actor filters selects, read by their own indexes."""
     found: dict[str, Any] = {}
     if f.processes:
         own, child, parent = OWN, CHILD, PARENT
+        processes = _list("processes", f.processes)
         found["processes"] = union_all(
-            select(own.id).where(own.process_id.in_(f.processes)),
+            select(own.id).where(own.process_id.in_(processes)),
             select(child.id)
             .join(parent, parent.id == child.parent_id)
-            .where(parent.process_id.in_(f.processes)),
+            .where(parent.process_id.in_(processes)),
         )
     if f.actors:
         p = m.Participation
-        found["actors"] = select(p.event_id).where(p.actor_id.in_(f.actors))
+        found["actors"] = select(p.event_id).where(p.actor_id.in_(_list("actors", f.actors)))
     return found
 
 
@@ -167,23 +195,25 @@ def few_candidates(f: TimelineFilter, session: Session) -> set[str]:
 
 def filtered_events(f: TimelineFilter, few: set[str] | None = None) -> Select[m.Event]:
     """The events the filter selects; the process and actor filters named in ``few`` are read
-    by their own index (see FEW), the others while walking the dates."""
+    by their own index (see FEW), the others while walking the dates. Values are bound to
+    the parameters named in ``filter_values``."""
     e = m.Event
     few = few or set()
     query = select(e)
     if f.start:
-        query = query.where(e.date_end >= f.start)
+        query = query.where(e.date_end >= bindparam("start", f.start))
     if f.end:
-        query = query.where(e.date_start <= f.end)
+        query = query.where(e.date_start <= bindparam("end", f.end))
     found = candidates(f) if few else {}
     if f.processes:
         if "processes" in few:
             query = query.where(e.id.in_(found["processes"]))
         else:
+            processes = _list("processes", f.processes)
             query = query.where(
                 or_(
-                    e.process_id.in_(f.processes),
-                    exists().where(PARENT.id == e.parent_id, PARENT.process_id.in_(f.processes)),
+                    e.process_id.in_(processes),
+                    exists().where(PARENT.id == e.parent_id, PARENT.process_id.in_(processes)),
                 )
             )
     if f.actors:
@@ -191,19 +221,20 @@ def filtered_events(f: TimelineFilter, few: set[str] | None = None) -> Select[m.
         if "actors" in few:
             query = query.where(e.id.in_(found["actors"]))
         else:
-            query = query.where(exists().where(p.event_id == e.id, p.actor_id.in_(f.actors)))
+            actors = _list("actors", f.actors)
+            query = query.where(exists().where(p.event_id == e.id, p.actor_id.in_(actors)))
     if f.kinds:
-        query = query.where(e.kind.in_(f.kinds))
+        query = query.where(e.kind.in_(_list("kinds", f.kinds)))
     if f.themes:
         query = query.where(
             exists().where(
                 m.ThemeTag.subject_type == "event",
                 m.ThemeTag.subject_id == e.id,
-                m.ThemeTag.theme_id.in_(f.themes),
+                m.ThemeTag.theme_id.in_(_list("themes", f.themes)),
             )
         )
     if f.statuses:
-        query = query.where(e.status.in_(f.statuses))
+        query = query.where(e.status.in_(_list("statuses", f.statuses)))
     if f.meetings_only:
         query = query.where(e.is_meeting.is_(True))
     if f.top_level:

@@ -11,14 +11,21 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, bindparam, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.util import LRUCache
 
 from app import models as m
 from app.api import facts
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Ref, to_json
-from app.api.timeline_filter import FEW, few_candidates, filtered_events, probes
+from app.api.timeline_filter import (
+    FEW,
+    few_candidates,
+    filter_shape,
+    filter_values,
+    filtered_events,
+    probes,
+)
 from app.api.timeline_filter import TimelineFilter as TimelineFilter
 from app.api.timeline_filter import TimelineFilterDep as TimelineFilterDep
 from app.core.errors import InvalidParameter
@@ -105,8 +112,8 @@ def timeline_bodies(
     One query finds the page's events and reads their stored JSON; an event without it (a
     database upgraded but not yet rendered) is rendered here instead.
     """
-    query = _page_query(f, page, few_candidates(f, session))
-    bodies, next_cursor = _paged(session.execute(query), page.limit)
+    query, values = page_query(f, page, few_candidates(f, session))
+    bodies, next_cursor = _paged(session.execute(query, values), page.limit)
     made = completed(session, bodies)
     return [made[ident] for ident in bodies], next_cursor
 
@@ -117,7 +124,10 @@ async def stored_timeline_bodies(
     """``timeline_bodies`` read on the event loop; None when the page needs the session path
     (an item not stored) or the database did not answer there."""
     few = await _few(reader, f) if reader.is_sqlite else set()
-    rows = None if few is None else await reader.rows(_page_query(f, page, few))
+    if few is None:
+        return None
+    query, values = page_query(f, page, few)
+    rows = await reader.rows(query, **values)
     if rows is None:
         return None
     bodies, next_cursor = _paged(rows, page.limit)
@@ -133,30 +143,66 @@ PLANS: LRUCache[tuple[Any, ...], bool] = LRUCache(1000)
 
 async def _few(reader: direct.Reader, f: TimelineFilter) -> set[str] | None:
     """``few_candidates`` on the event loop, remembered while the data does not change."""
-    found: set[str] = set()
-    counts = probes(f)
-    data_version = await version.current(reader) if counts else None
-    for name, count in counts.items():
-        key = (data_version, name, *getattr(f, name))
-        if key not in PLANS:
+    names = [name for name in ("processes", "actors") if getattr(f, name)]
+    if not names:
+        return set()
+    data_version = await version.current(reader)
+    keys = {name: (data_version, name, *getattr(f, name)) for name in names}
+    if any(key not in PLANS for key in keys.values()):
+        for name, count in probes(f).items():
             counted = await reader.rows(count)
             if counted is None:
                 return None
-            PLANS[key] = counted[0][0] < FEW
-        if PLANS[key]:
-            found.add(name)
-    return found
+            PLANS[keys[name]] = counted[0][0] < FEW
+    return {name for name, key in keys.items() if PLANS[key]}
 
 
-def _page_query(f: TimelineFilter, page: PageParams, few: set[str]) -> Select[Any]:
-    """The page's (id, start, end, stored JSON) in order, one row more than the page."""
-    e = m.Event
-    query = filtered_events(f, few).with_only_columns(e.id, e.date_start, e.date_end)
+# A page's statement by the shape of its filter, cursor and size: building one cost more
+# than reading the page. The values are bound by name at each request.
+PAGE_QUERIES: LRUCache[tuple[Any, ...], Select[Any]] = LRUCache(500)
+
+
+def page_query(
+    f: TimelineFilter, page: PageParams, few: set[str]
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The page's (id, start, end, stored JSON) in order, one row more than the page, and
+    the values of its named parameters."""
+    values = filter_values(f)
     if page.after is not None:
         if len(page.after) != 3:
             raise InvalidParameter("cursor", "cursor is not valid for this list")
         start, end, ident = cursor_dates(page.after, 2)
-        query = query.where(tuple_(e.date_start, e.date_end, e.id) > tuple_(start, end, ident))
+        values |= {"after_start": start, "after_end": end, "after_id": ident}
+    shape = filter_shape(f)
+    if shape is None:
+        return _page_statement(f, page, few), values
+    key = (*shape, *sorted(few), page.after is not None, page.limit)
+    query = PAGE_QUERIES.get(key)
+    if query is None:
+        query = PAGE_QUERIES[key] = _named_only(_page_statement(f, page, few), values)
+    return query, values
+
+
+def _named_only(query: Select[Any], values: dict[str, Any]) -> Select[Any]:
+    """The statement, made sure to take from ``values`` every value a filter gave it: one
+    left embedded would answer the next request of its shape with this one's value."""
+    key = query._generate_cache_key()
+    named = {p.key for p in key.bindparams if not p.key.startswith("%(")} if key else set()
+    if named != set(values):
+        raise RuntimeError(f"page statement binds {sorted(named)}, given {sorted(values)}")
+    return query
+
+
+def _page_statement(f: TimelineFilter, page: PageParams, few: set[str]) -> Select[Any]:
+    e = m.Event
+    query = filtered_events(f, few).with_only_columns(e.id, e.date_start, e.date_end)
+    if page.after is not None:
+        after = tuple_(
+            bindparam("after_start", type_=e.date_start.type),
+            bindparam("after_end", type_=e.date_end.type),
+            bindparam("after_id", type_=e.id.type),
+        )
+        query = query.where(tuple_(e.date_start, e.date_end, e.id) > after)
     keys = query.order_by(e.date_start, e.date_end, e.id).limit(page.limit + 1).subquery()
     stored = select(m.RenderedEvent.body).where(m.RenderedEvent.event_id == keys.c.id)
     return select(keys.c.id, keys.c.date_start, keys.c.date_end, stored.scalar_subquery()).order_by(
