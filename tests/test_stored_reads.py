@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import delete, event, update
 
 from app import models as m
+from app.api import pledges, timeline_query
 from app.core.db import make_engine
-from app.api import timeline_query
 from app.records import documents, rendered
 from tests.test_writes import api
 
@@ -136,6 +136,9 @@ SAME_SHAPE = [
         "/api/v1/timeline?process=coordination-meetings",
         "/api/v1/timeline?process=pledging-initiative",
     ),
+    ("/api/v1/pledges?objective=7", "/api/v1/pledges?objective=13"),
+    ("/api/v1/pledges?actor=mexico", "/api/v1/pledges?actor=iom"),
+    ("/api/v1/pledges?objective=7&actor=mexico", "/api/v1/pledges?objective=7&actor=iom"),
 ]
 
 
@@ -144,10 +147,12 @@ def test_a_statement_built_for_one_filter_answers_another_of_its_shape_afresh(ap
     for urls in SAME_SHAPE:
         alone = {}
         for url in urls:
-            timeline_query.PAGE_QUERIES.clear()
+            timeline_query.PAGES.clear()
+            pledges.PAGES.clear()
             alone[url] = client.get(url, headers=FRESH).content
         assert len(set(alone.values())) == len(urls), urls
-        timeline_query.PAGE_QUERIES.clear()
+        timeline_query.PAGES.clear()
+        pledges.PAGES.clear()
         for url in [*urls, *reversed(urls)]:
             assert client.get(url, headers=FRESH).content == alone[url], url
     pages = deep_pages(client)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -39,19 +39,32 @@ def id_keys(
     return ids, encode_cursor((ids[-1],)) if more else None
 
 
-async def stored_documents_page(
-    reader: direct.Reader, kind: str, query: Select[Any], key: Any, page: PageParams
-) -> tuple[list[str], str | None] | None:
-    """``id_keys``, with the stored documents of those ids, read on the event loop in one
-    statement; None when one is not stored or the database did not answer there."""
+def stored_documents_query(
+    kind: str, query: Select[Any], key: Any, page: PageParams
+) -> Select[Any]:
+    """The page ``id_keys`` finds, with the stored documents of those ids, in one statement
+    (the cursor's key bound as ``after``)."""
     ids = _after(query, key, page).subquery()
     ident, d = list(ids.c)[0], m.RenderedDocument
     stored = and_(d.kind == kind, d.key == ident)
-    rows = await reader.rows(select(ident, d.body).outerjoin(d, stored).order_by(ident))
+    return select(ident, d.body).outerjoin(d, stored).order_by(ident)
+
+
+async def stored_documents_page(
+    reader: direct.Reader, query: Select[Any], values: dict[str, Any], page: PageParams
+) -> tuple[list[str], str | None] | None:
+    """A ``stored_documents_query`` read on the event loop; None when a document is not
+    stored or the database did not answer there."""
+    rows = await reader.rows(query, **values)
     if rows is None or any(body is None for _, body in rows):
         return None
     cursor = encode_cursor((rows[page.limit - 1][0],)) if len(rows) > page.limit else None
     return [body for _, body in rows[: page.limit]], cursor
+
+
+def after_values(page: PageParams) -> dict[str, Any]:
+    """The value ``_after`` binds by name, if the page has a cursor."""
+    return {"after": str(page.after[0])} if page.after else {}
 
 
 def _keyset(
@@ -66,7 +79,7 @@ def _after(query: Select[Any], key: Any, page: PageParams) -> Select[Any]:
     """The query in key order after the cursor's key, one row more than the page (to tell
     whether more follow)."""
     if page.after:
-        query = query.where(key > str(page.after[0]))
+        query = query.where(key > bindparam("after", str(page.after[0])))
     return query.order_by(key).limit(page.limit + 1)
 
 

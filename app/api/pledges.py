@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -18,7 +18,7 @@ from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Ref, to_json
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
-from app.records import documents
+from app.records import direct, documents
 
 router = APIRouter(tags=["pledges"])
 
@@ -161,13 +161,23 @@ async def list_pledges(
 ) -> Response:
     """Pledges toward the GCM, filtered by objective, pledger or process; `facet=objective`
     and `facet=status` count them, `format=csv|ndjson` gives every page as a file."""
-    keys, key = matching_pledges(objective, actor, process)
     if fmt == "json" and not facet:
-        reader = request.app.state.direct
-        found = await listing.stored_documents_page(reader, "pledge", keys, key, page)
+        values = pledge_values(objective, actor, process) | listing.after_values(page)
+        query = PAGES.get(
+            (*values, len(objective) > 1, page.limit),
+            lambda: listing.stored_documents_query(
+                "pledge", *matching_pledges(objective, actor, process), page
+            ),
+            values,
+        )
+        found = await listing.stored_documents_page(request.app.state.direct, query, values, page)
         if found is not None:
             return listing.stored_page(*found, None)
+    keys, key = matching_pledges(objective, actor, process)
     return await read(request, lambda s: pledges_page(request, s, keys, key, page, facet, fmt))
+
+
+PAGES: direct.Shapes[Select[Any]] = direct.Shapes()
 
 
 def pledges_page(
@@ -196,30 +206,45 @@ def pledges_page(
     return listing.stored_page([found[i][0] for i in ids], cursor, counts)
 
 
+def pledge_values(objective: list[int], actor: str | None, process: str | None) -> dict[str, Any]:
+    """The values ``matching_pledges`` binds to named parameters, by name."""
+    values = {
+        "provisions": [f"gcm.objective.{n}" for n in objective],
+        "actor": actor,
+        "process": process,
+    }
+    return {name: value for name, value in values.items() if value}
+
+
 def matching_pledges(
     objective: list[int], actor: str | None, process: str | None
 ) -> tuple[Select[tuple[str]], Any]:
     """The ids of the pledges that pass the filters, and the column they are ordered by. An
     objective or pledger filter reads its link table's (link, pledge) index in pledge order,
-    so a page of a long list is a range of that index, not the whole list sorted."""
+    so a page of a long list is a range of that index, not the whole list sorted. Values are
+    bound to the parameters named in ``pledge_values``."""
     po, pa, p = m.PledgeObjective, m.PledgeActor, m.Pledge
-    provisions = [f"gcm.objective.{n}" for n in objective]
     if objective:
+        provisions = [f"gcm.objective.{n}" for n in objective]
         key: Any = po.pledge_id
-        ids = select(key).where(po.provision_id.in_(provisions))
-        ids = ids.distinct() if len(provisions) > 1 else ids
+        ids = select(key).where(
+            po.provision_id.in_(bindparam("provisions", provisions, expanding=True))
+        )
+        ids = ids.distinct() if len(objective) > 1 else ids
     elif actor:
         key = pa.pledge_id
-        ids = select(key).where(pa.actor_id == actor)
+        ids = select(key).where(pa.actor_id == bindparam("actor", actor))
     else:
         key = p.id
         ids = select(key)
     if actor and objective:
-        ids = ids.where(exists().where(pa.pledge_id == key, pa.actor_id == actor))
+        ids = ids.where(
+            exists().where(pa.pledge_id == key, pa.actor_id == bindparam("actor", actor))
+        )
     if process and key is p.id:
-        ids = ids.where(p.process_id == process)
+        ids = ids.where(p.process_id == bindparam("process", process))
     elif process:
-        ids = ids.where(exists().where(p.id == key, p.process_id == process))
+        ids = ids.where(exists().where(p.id == key, p.process_id == bindparam("process", process)))
     return ids, key
 
 

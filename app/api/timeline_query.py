@@ -157,9 +157,7 @@ async def _few(reader: direct.Reader, f: TimelineFilter) -> set[str] | None:
     return {name for name, key in keys.items() if PLANS[key]}
 
 
-# A page's statement by the shape of its filter, cursor and size: building one cost more
-# than reading the page. The values are bound by name at each request.
-PAGE_QUERIES: LRUCache[tuple[Any, ...], Select[Any]] = LRUCache(500)
+PAGES: direct.Shapes[Select[Any]] = direct.Shapes()
 
 
 def page_query(
@@ -177,20 +175,7 @@ def page_query(
     if shape is None:
         return _page_statement(f, page, few), values
     key = (*shape, *sorted(few), page.after is not None, page.limit)
-    query = PAGE_QUERIES.get(key)
-    if query is None:
-        query = PAGE_QUERIES[key] = _named_only(_page_statement(f, page, few), values)
-    return query, values
-
-
-def _named_only(query: Select[Any], values: dict[str, Any]) -> Select[Any]:
-    """The statement, made sure to take from ``values`` every value a filter gave it: one
-    left embedded would answer the next request of its shape with this one's value."""
-    key = query._generate_cache_key()
-    named = {p.key for p in key.bindparams if not p.key.startswith("%(")} if key else set()
-    if named != set(values):
-        raise RuntimeError(f"page statement binds {sorted(named)}, given {sorted(values)}")
-    return query
+    return PAGES.get(key, lambda: _page_statement(f, page, few), values), values
 
 
 def _page_statement(f: TimelineFilter, page: PageParams, few: set[str]) -> Select[Any]:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.sql import ClauseElement
@@ -127,6 +127,35 @@ class Reader:
 
 
 Rows = list[tuple[Any, ...]] | None
+S = TypeVar("S", bound=ClauseElement)
+
+
+class Shapes(Generic[S]):
+    """Statements built once per shape (the filters given, a cursor or not, the page size)
+    and given their values by name at each read: building a page's statement cost more than
+    reading the page."""
+
+    def __init__(self, size: int = COMPILED_SHAPES) -> None:
+        self.built: LRUCache[Hashable, S] = LRUCache(size)
+
+    def get(self, shape: Hashable, build: Callable[[], S], values: dict[str, Any]) -> S:
+        statement = self.built.get(shape)
+        if statement is None:
+            statement = self.built[shape] = _takes_all(build(), values)
+        return statement
+
+    def clear(self) -> None:
+        self.built.clear()
+
+
+def _takes_all(statement: S, values: dict[str, Any]) -> S:
+    """The statement, made sure to take every value a request gives it from ``values``: a
+    value left embedded would answer the next request of its shape with this one's."""
+    key = statement._generate_cache_key()
+    named = {p.key for p in key.bindparams if not p.key.startswith("%(")} if key else set()
+    if named != set(values):
+        raise RuntimeError(f"statement binds {sorted(named)}, given {sorted(values)}")
+    return statement
 
 
 class SharedRead:
