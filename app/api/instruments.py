@@ -211,10 +211,15 @@ class InstrumentSide(Out):
 
 def render_sides(session: Session, ids: list[str]) -> dict[str, str]:
     rows = list(session.scalars(select(m.Instrument).where(m.Instrument.id.in_(ids))))
+    p = m.Provision
+    provisions = session.scalars(
+        select(p).where(p.instrument_id.in_(ids)).order_by(p.instrument_id, p.ordinal)
+    ).all()
+    by_instrument: dict[str, list[ProvisionOut]] = {i: [] for i in ids}
+    for out in provisions_out(session, list(provisions)):
+        by_instrument[out.instrument].append(out)
     return {
-        out.id: to_json(
-            InstrumentSide(instrument=out, provisions=provisions_of(session, out.id))
-        ).decode()
+        out.id: to_json(InstrumentSide(instrument=out, provisions=by_instrument[out.id])).decode()
         for out in instrument_out(session, rows)
     }
 
