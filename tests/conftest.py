@@ -23,8 +23,8 @@ from app.core import migrate
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import make_engine
 from app.main import create_app
-from app.models import DocumentMention, Event, RenderedDocument, RenderedEvent
-from app.records import documents
+from app.models import ActorEvent, DocumentMention, Event, RenderedDocument, RenderedEvent
+from app.records import documents, rendered
 from app.records.etags import record_etags
 from app.seeding.loader import load
 
@@ -122,8 +122,9 @@ def client_for(url: str) -> Iterator[TestClient]:
 
 
 def assert_rendered_current(url: str) -> None:
-    """Whatever the tests wrote, each event's stored timeline JSON and ETag, and each stored
-    document with the ids it mentions, equal a fresh rendering."""
+    """Whatever the tests wrote, each event's stored timeline JSON and ETag, each actor's
+    events with their dates, and each stored document with the ids it mentions, equal a
+    fresh rendering."""
     engine = make_engine(url)
     with engine.connect() as connection, Session(bind=connection) as session:
         r = RenderedEvent
@@ -135,6 +136,12 @@ def assert_rendered_current(url: str) -> None:
         fresh = {i: (b, details[i], tags[i]) for i, b in render(session, ids).items()}
         stale = sorted(i for i in fresh.keys() | stored.keys() if fresh.get(i) != stored.get(i))
         assert not stale, f"stored timeline JSON out of date for {stale[:5]}"
+        a = ActorEvent
+        kept_actors = set(session.execute(select(a.actor_id, a.event_id, a.date_start, a.date_end)))
+        derived = set(session.execute(rendered.actor_events()))
+        assert kept_actors == derived, (
+            f"actor_events out of date: {sorted(kept_actors ^ derived)[:5]}"
+        )
         for kind, spec in documents.kinds().items():
             d, mention = RenderedDocument, DocumentMention
             query = select(d.key, d.body, d.etag).where(d.kind == kind)

@@ -24,6 +24,8 @@ from app.api.timeline_filter import (
     filter_shape,
     filter_values,
     filtered_events,
+    one_actor,
+    probed,
     probes,
 )
 from app.api.timeline_filter import TimelineFilter as TimelineFilter
@@ -143,7 +145,7 @@ PLANS: LRUCache[tuple[Any, ...], bool] = LRUCache(1000)
 
 async def _few(reader: direct.Reader, f: TimelineFilter) -> set[str] | None:
     """``few_candidates`` on the event loop, remembered while the data does not change."""
-    names = [name for name in ("processes", "actors") if getattr(f, name)]
+    names = probed(f)
     if not names:
         return set()
     data_version = await version.current(reader)
@@ -179,16 +181,21 @@ def page_query(
 
 
 def _page_statement(f: TimelineFilter, page: PageParams, few: set[str]) -> Select[Any]:
-    e = m.Event
-    query = filtered_events(f, few).with_only_columns(e.id, e.date_start, e.date_end)
+    e, a = m.Event, m.ActorEvent
+    # One actor's events are read in the order of its index, whose dates are the events'.
+    order = (
+        (a.date_start, a.date_end, a.event_id) if one_actor(f) else (e.date_start, e.date_end, e.id)
+    )
+    start, end, ident = order
+    query = filtered_events(f, few).with_only_columns(ident.label("id"), start, end)
     if page.after is not None:
         after = tuple_(
             bindparam("after_start", type_=e.date_start.type),
             bindparam("after_end", type_=e.date_end.type),
             bindparam("after_id", type_=e.id.type),
         )
-        query = query.where(tuple_(e.date_start, e.date_end, e.id) > after)
-    keys = query.order_by(e.date_start, e.date_end, e.id).limit(page.limit + 1).subquery()
+        query = query.where(tuple_(*order) > after)
+    keys = query.order_by(*order).limit(page.limit + 1).subquery()
     stored = select(m.RenderedEvent.body).where(m.RenderedEvent.event_id == keys.c.id)
     return select(keys.c.id, keys.c.date_start, keys.c.date_end, stored.scalar_subquery()).order_by(
         keys.c.date_start, keys.c.date_end, keys.c.id

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import ID_LENGTH, Base, DatedMixin
@@ -73,3 +75,23 @@ class RenderedEvent(Base):
     body: Mapped[str] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text, doc="what only its detail shows, as JSON")
     etag: Mapped[str | None] = mapped_column(String(40), doc="the event record's, for If-Match")
+
+
+class ActorEvent(Base):
+    """Each event an actor took part in, with the event's dates: derived from participations
+    and events, and remade with the event's stored JSON (``app.records.rendered``), so one
+    actor's timeline is read in date order from a range of its index."""
+
+    __tablename__ = "actor_events"
+    __table_args__ = (
+        Index("ix_actor_events_chronology", "actor_id", "date_start", "date_end", "event_id"),
+    )
+
+    actor_id: Mapped[str] = mapped_column(
+        ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    date_start: Mapped[dt.date | None] = mapped_column(Date)
+    date_end: Mapped[dt.date | None] = mapped_column(Date)

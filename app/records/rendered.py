@@ -13,6 +13,9 @@ documents and figures. So the stored JSON must be remade when any of these chang
   or a figure;
 - a seed load: everything (``sync``).
 
+With an event's JSON, its rows of ``actor_events`` (each actor that took part, with the
+event's dates) are remade: they change with the same writes.
+
 Pledges and positions do not appear on the timeline. Processes, sources, themes and disputes
 change only through seed loads. ``tests/conftest.py`` checks after every write test that
 the stored JSON equals a fresh rendering.
@@ -20,10 +23,11 @@ the stored JSON equals a fresh rendering.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, or_, select
+from sqlalchemy import Connection, Select, Table, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -31,11 +35,14 @@ from app.api.timeline_query import render, render_details
 from app.records.etags import record_etags
 
 TABLE: Table = m.RenderedEvent.__table__  # type: ignore[assignment]
+ACTORS: Table = m.ActorEvent.__table__  # type: ignore[assignment]
 CHUNK = 500
 
 
-def refresh(connection: Connection, ids: Iterable[str]) -> None:
-    """Remake the stored JSON of these events (and drop it for those that no longer exist)."""
+def refresh(connection: Connection, ids: Iterable[str], *, actors: bool = True) -> None:
+    """Remake the stored JSON of these events (and drop it for those that no longer exist),
+    and their ``actor_events`` unless ``actors`` is false (migrations older than that
+    table)."""
     wanted = sorted(set(ids))
     if not wanted:
         return
@@ -52,13 +59,29 @@ def refresh(connection: Connection, ids: Iterable[str]) -> None:
             ]
             if rows:
                 connection.execute(insert(TABLE), rows)
+            if actors:
+                connection.execute(delete(ACTORS).where(ACTORS.c.event_id.in_(chunk)))
+                made = actor_events(chunk)
+                connection.execute(insert(ACTORS).from_select(list(ACTORS.c), made))
 
 
-def sync(connection: Connection) -> None:
-    """Render every event again (the seed loader and migration 0007 call this)."""
+def actor_events(ids: list[str] | None = None) -> Select[str, str, dt.date | None, dt.date | None]:
+    """Each (actor, event) of the participations, with the event's dates: what
+    ``actor_events`` holds for these events (for all, without ``ids``)."""
+    e, p = m.Event, m.Participation
+    query = (
+        select(p.actor_id, e.id, e.date_start, e.date_end).distinct().join(e, e.id == p.event_id)
+    )
+    return query if ids is None else query.where(e.id.in_(ids))
+
+
+def sync(connection: Connection, *, actors: bool = True) -> None:
+    """Render every event again (the seed loader and migrations 0007 and 0009 call this)."""
     connection.execute(delete(TABLE))
+    if actors:
+        connection.execute(delete(ACTORS))
     ids = list(connection.execute(select(m.Event.id)).scalars())
-    refresh(connection, ids)
+    refresh(connection, ids, actors=actors)
 
 
 def affected(

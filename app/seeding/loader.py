@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_, 
 
 from app.core.progress import progress
 from app.models import (
+    ActorEvent,
     ApiKey,
     Base,
     Change,
@@ -82,7 +83,7 @@ def _self_ref_order(table: Table, rows: list[Row]) -> list[Row]:
 def seeded_tables() -> list[Table]:
     """The tables the seed files fill; keys, the audit log, the search index and the rendered
     events and documents are not."""
-    derived = (SearchEntry, RenderedEvent, RenderedDocument, DocumentMention)
+    derived = (SearchEntry, RenderedEvent, ActorEvent, RenderedDocument, DocumentMention)
     kept = {t.__table__ for t in (*derived, ApiKey, Change, DataVersion, IdempotentRequest)}
     return [t for t in Base.metadata.sorted_tables if t not in kept]
 

@@ -44,7 +44,7 @@ def upgrade() -> None:
     op.create_index("ix_document_mentions_document", "document_mentions", ["kind", "key"])
     from app.records import documents, rendered  # fill both from the records loaded
 
-    rendered.sync(op.get_bind())
+    rendered.sync(op.get_bind(), actors=False)  # actor_events: 0010
     documents.sync(op.get_bind())
 
 

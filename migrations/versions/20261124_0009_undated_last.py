@@ -22,7 +22,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         from app.records import documents, rendered
 
-        rendered.sync(op.get_bind())
+        rendered.sync(op.get_bind(), actors=False)  # actor_events: 0010
         documents.sync(op.get_bind())
 
 
