@@ -396,3 +396,26 @@ def test_undated_items_are_listed_last_on_both_engines(dataset_client):
             assert dated == sorted(dated, reverse=True), (url, field)
             checked += dated.count(False)
     assert checked > 0  # the dataset has undated items in these lists
+
+
+def test_one_actors_timeline_from_its_index_matches_the_participations(dataset_client):
+    """``actor=X`` reads X's events from ``actor_events``; ``actor=X&actor=X`` takes the
+    participations: every page of both, with dates and cursors, is the same."""
+    client = dataset_client
+    counted = 0
+    for actor in ("un-desa-population-division", "un-general-assembly", "jurg-lauber", "iom"):
+        pages: dict[str, list[str]] = {}
+        for query in (f"actor={actor}", f"actor={actor}&actor={actor}&start=1990"):
+            ids, cursor = [], None
+            while True:
+                url = f"/api/v1/timeline?{query}&limit=7" + (f"&cursor={cursor}" if cursor else "")
+                body = client.get(url, headers={"Cache-Control": "no-cache"}).json()
+                ids += [item["id"] for item in body["items"]]
+                cursor = body["next_cursor"]
+                if not cursor:
+                    break
+            pages[query] = ids
+        first, second = pages.values()
+        assert first == second, actor
+        counted += len(first)
+    assert counted > 40
