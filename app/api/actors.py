@@ -17,9 +17,7 @@ from app.api.deps import reads, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
 from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref, to_json
-from app.api.timeline_filter import (
-    search_param,
-)
+from app.api.timeline_filter import search_param
 from app.api.timeline_query import (
     EventSummary,
     TimelineFilterDep,

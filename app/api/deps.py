@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.schemas import to_json
 from app.core.db import WRITE_TRANSACTION, write_turn
-from app.core.errors import Busy
 from app.records import documents
 
 T = TypeVar("T")
@@ -40,9 +39,7 @@ def get_session(request: Request) -> Iterator[Session]:
         with factory() as session, session.begin():
             yield session
         return
-    with write_turn(request.app.state.engine, request.app.state.write_lock) as turn:
-        if not turn:
-            raise Busy("Other writes are queued ahead of this one; retry shortly.")
+    with write_turn(request.app.state.engine, request.app.state.write_lock):
         with factory() as session, session.begin():
             session.connection(execution_options=WRITE_TRANSACTION)
             yield session

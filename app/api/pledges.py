@@ -144,6 +144,9 @@ def objective(
     return ObjectiveDetail(**found[0].model_dump(), pledges=pledges_out(session, list(rows)))
 
 
+PAGES: direct.Shapes[Select[Any]] = direct.Shapes()
+
+
 @router.get(
     "/pledges",
     response_model=FacetedPage[PledgeOut],
@@ -175,9 +178,6 @@ async def list_pledges(
             return listing.stored_page(*found, None)
     keys, key = matching_pledges(objective, actor, process)
     return await read(request, lambda s: pledges_page(request, s, keys, key, page, facet, fmt))
-
-
-PAGES: direct.Shapes[Select[Any]] = direct.Shapes()
 
 
 def pledges_page(

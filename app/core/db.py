@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from app.core.errors import Busy
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself: see _sqlite_begin
@@ -35,19 +37,18 @@ WRITE_WAIT_SECONDS = 30.0
 
 
 @contextmanager
-def write_turn(engine: Engine, lock: threading.Lock) -> Iterator[bool]:
+def write_turn(engine: Engine, lock: threading.Lock) -> Iterator[None]:
     """SQLite's busy handler is not a queue: a writer that has backed off can keep losing the
     lock to later ones for longer than the busy timeout. On SQLite the writers of one process
     therefore wait for their turn on ``lock`` (other processes still queue on the busy
-    timeout). Yields False if the turn did not come within WRITE_WAIT_SECONDS."""
+    timeout); a turn that does not come within WRITE_WAIT_SECONDS is ``Busy``."""
     if engine.dialect.name != "sqlite":
-        yield True
+        yield
         return
     if not lock.acquire(timeout=WRITE_WAIT_SECONDS):
-        yield False
-        return
+        raise Busy("Other writes are queued ahead of this one; retry shortly.")
     try:
-        yield True
+        yield
     finally:
         lock.release()
 

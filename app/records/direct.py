@@ -41,7 +41,7 @@ class Reader:
         self.postgres: psycopg.AsyncConnection[tuple[Any, ...]] | None = None
         self.lock = asyncio.Lock()
         self.compiled: LRUCache[Any, SQLCompiler] = LRUCache(COMPILED_SHAPES)
-        self.shared: dict[int, SharedRead] = {}
+        self.shared: dict[ClauseElement, SharedRead] = {}
 
     async def rows(self, statement: ClauseElement, **params: Any) -> list[tuple[Any, ...]] | None:
         """The statement's rows, or None when the database did not answer it."""
@@ -56,9 +56,9 @@ class Reader:
         data version), read once for all who ask at the same time: a caller that arrives
         while the statement is being read waits for the next read, which starts after it
         arrived and so sees every write committed before it."""
-        shared = self.shared.get(id(statement))
+        shared = self.shared.get(statement)
         if shared is None:
-            shared = self.shared[id(statement)] = SharedRead(lambda: self.rows(statement))
+            shared = self.shared[statement] = SharedRead(lambda: self.rows(statement))
         return await shared.read()
 
     def _bind(self, statement: ClauseElement, params: dict[str, Any]) -> tuple[str, Any]:
