@@ -16,6 +16,7 @@ from app.api import (
     actors,
     changes,
     events,
+    graphs,
     imports,
     instruments,
     linked_writes,
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         linked_writes,
         changes,
         search,
+        graphs,
     ):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
