@@ -22,6 +22,7 @@ from app.api import (
     linked_writes,
     pledges,
     processes,
+    releases,
     search,
     sources,
     writes,
@@ -34,6 +35,7 @@ from app.core.middleware import RequestBodyPolicy, SecurityHeaders, reject_unkno
 from app.core.openapi import install_problem_openapi
 from app.core.response_cache import ResponseCache
 from app.records import direct, version
+from app.releases.header import ReleaseHeader
 from app.web import install_web
 
 DESCRIPTION = """
@@ -83,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=settings.cors_methods,
         allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-        expose_headers=["ETag"],
+        expose_headers=["ETag", "MGT-Data-Release"],
         allow_credentials=False,
     )
     app.add_middleware(SecurityHeaders)
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def data_version() -> int | None:
         return await version.current(app.state.direct)
 
+    app.add_middleware(ReleaseHeader)
     app.add_middleware(
         ResponseCache, version=data_version, max_bytes=settings.response_cache_mb * 1024 * 1024
     )
@@ -107,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         changes,
         search,
         graphs,
+        releases,
     ):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
