@@ -43,7 +43,20 @@ FormatDep = Annotated[str, Depends(graph_format)]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The graph in the format asked for",
-        "content": {media: {"schema": {"type": "string"}} for media in MEDIA.values()},
+        "content": {
+            MEDIA["json"]: {
+                "schema": {
+                    "type": "object",
+                    "description": "JSON Graph Format, version 2: "
+                    '`{"graph": {"directed", "nodes": {id: {"label", "metadata"}}, '
+                    '"edges": [{"source", "target", "relation", "metadata"}]}}`',
+                    "required": ["graph"],
+                    "properties": {"graph": {"type": "object"}},
+                }
+            },
+            MEDIA["graphml"]: {"schema": {"type": "string"}},
+            MEDIA["gexf"]: {"schema": {"type": "string"}},
+        },
     }
 }
 SIZE_NOTE = (
