@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.api import (
     actors,
     changes,
+    cite,
     events,
     graphs,
     imports,
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search,
         graphs,
         releases,
+        cite,
     ):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)

@@ -54,7 +54,8 @@ def _pledge(client: TestClient, token: str, ident: str) -> None:
 
 
 def _header(client: TestClient) -> str:
-    return client.get("/api/v1/timeline", params={"limit": 1}).headers["mgt-data-release"]
+    value: str = client.get("/api/v1/timeline", params={"limit": 1}).headers["mgt-data-release"]
+    return value
 
 
 def test_seed_load_is_the_basis_with_the_seed_files_hash(api):

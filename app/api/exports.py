@@ -28,9 +28,12 @@ MEDIA = {
     "ics": "text/calendar",
     "timelinejs": "application/json",
     "jsonld": "application/ld+json",
+    "bibtex": "application/x-bibtex",
+    "csl-json": "application/vnd.citationstyles.csl+json",
 }
 BY_MEDIA = {"text/csv": "csv", "application/x-ndjson": "ndjson", "text/calendar": "ics"}
 BY_MEDIA |= {"application/ld+json": "jsonld", "application/json": "json"}
+BY_MEDIA |= {MEDIA["bibtex"]: "bibtex", MEDIA["csl-json"]: "csl-json"}
 Fetch = Callable[[Session, PageParams], tuple[Sequence[BaseModel], str | None]]
 Batches = Iterator[Sequence[BaseModel]]
 Writer = Callable[[Batches], Iterator[str]]
