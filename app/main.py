@@ -25,6 +25,7 @@ from app.api import (
     processes,
     releases,
     search,
+    snapshot,
     sources,
     writes,
 )
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         graphs,
         releases,
         cite,
+        snapshot,
     ):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
