@@ -163,3 +163,21 @@ def test_snapshot_needs_one_date(dataset_client, date):
     response = dataset_client.get("/api/v1/snapshot", params={"date": date})
     assert response.status_code == 422
     assert response.json()["errors"][0]["parameter"] == "date"
+
+
+def test_a_process_as_of_a_date_holds_the_roles_of_that_date(dataset_client, dataset_db):
+    plain = dataset_client.get("/api/v1/processes/gfmd").json()
+    assert "as_of" not in plain
+    assert all("coverage" not in role for role in plain["roles"])
+    body = dataset_client.get("/api/v1/processes/gfmd", params={"as_of": "2017-02-16"}).json()
+    day = dt.date(2017, 2, 16)
+    stored = [r for r in _dated(dataset_db, m.ProcessRole) if r.process_id == "gfmd"]
+    covered = _expected(stored, day, day)
+    expected = {(r.actor_id, r.role): covered[r.id] for r in stored if r.id in covered}
+    assert {(r["actor"]["id"], r["role"]): r["coverage"] for r in body["roles"]} == expected
+    assert body["as_of"]["active"] == "certain"
+    assert body["as_of"]["undated_roles"] == sum(
+        1 for role in plain["roles"] if role["date"] is None
+    )
+    assert all(meeting["date"]["start"] <= "2017-02-16" for meeting in body["meetings"])
+    assert len(body["meetings"]) < len(plain["meetings"])

@@ -15,9 +15,8 @@ from app import models as m
 from app.api import facts
 from app.api.deps import reads
 from app.api.schemas import Cited, DateOut, Out, Ref
-from app.asof.coverage import Coverage, done_by, span_coverage
-from app.core.dates import DateFormatError, FuzzyDate, parse_date
-from app.core.errors import InvalidParameter
+from app.asof.coverage import Coverage, done_by, one_date, record_coverage
+from app.core.dates import FuzzyDate
 
 router = APIRouter(tags=["snapshot"])
 CoverageField = Annotated[
@@ -25,6 +24,17 @@ CoverageField = Annotated[
     Field(
         description="certain: every reading of the dates puts the day inside; possible: "
         "some reading does (a partial, approximate or qualified date)"
+    ),
+]
+
+
+AsOfParam = Annotated[
+    str | None,
+    Query(
+        description="The record as it stood on this date (a day, month or year): what held "
+        "then, each marked certain or possible",
+        examples=["2017-02-16"],
+        max_length=20,
     ),
 ]
 
@@ -83,29 +93,14 @@ class Snapshot(Out):
     )
 
 
-def _day(value: str) -> FuzzyDate:
-    try:
-        parsed = parse_date(value.strip())
-    except DateFormatError as error:
-        raise InvalidParameter("date", str(error)) from error
-    if parsed.is_interval:
-        raise InvalidParameter("date", "give one date (2017-02-16, 2017-02 or 2017), not a span")
-    return parsed
-
-
 def _possible(model: Any, lo: dt.date, hi: dt.date) -> Any:
     """The stored bounds are the widest reading: a span that may cover the date passes."""
     return (model.date_start <= hi) & or_(model.date_end.is_(None), model.date_end >= lo)
 
 
 def _covering(rows: Sequence[Any], lo: dt.date, hi: dt.date) -> list[tuple[Any, Coverage]]:
-    found = []
-    for row in rows:
-        span = row.fuzzy_date
-        covered = span_coverage(span, lo, hi) if span else None
-        if covered:
-            found.append((row, covered))
-    return found
+    covered = ((row, record_coverage(row, lo, hi)) for row in rows)
+    return [(row, coverage) for row, coverage in covered if coverage]
 
 
 def _dated(record: Any) -> DateOut:
@@ -159,10 +154,7 @@ def snapshot(
     meetings, the posts held, and the instruments adopted by then — each cited, each marked
     `certain` or `possible` where partial dates allow either reading. Records the sources
     give no date for are counted under `undated`, not placed."""
-    day = _day(date)
-    lo, hi = day.lower, day.upper
-    assert lo is not None  # one date has both bounds
-    assert hi is not None
+    day, lo, hi = one_date("date", date)
     processes = _covering(
         session.scalars(select(m.Process).where(_possible(m.Process, lo, hi))).all(), lo, hi
     )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from app.core.dates import FuzzyDate
+from app.core.dates import DateFormatError, FuzzyDate, parse_date
+from app.core.errors import InvalidParameter
 
 Coverage = Literal["certain", "possible"]
 
@@ -44,3 +45,20 @@ def done_by(date: FuzzyDate, lo: dt.date, hi: dt.date) -> Coverage | None:
         return None
     vague = date.approximate or date.uncertain or date.qualifier is not None
     return "certain" if last <= hi and not vague else "possible"
+
+
+def one_date(parameter: str, text: str) -> tuple[FuzzyDate, dt.date, dt.date]:
+    """A query's date (a day, month, season or year; not a span) and its first and last day."""
+    try:
+        parsed = parse_date(text.strip())
+    except DateFormatError as error:
+        raise InvalidParameter(parameter, str(error)) from error
+    if parsed.is_interval or parsed.lower is None or parsed.upper is None:
+        raise InvalidParameter(parameter, "give one date (2017-02-16, 2017-02 or 2017), not a span")
+    return parsed, parsed.lower, parsed.upper
+
+
+def record_coverage(record: Any, lo: dt.date, hi: dt.date) -> Coverage | None:
+    """``span_coverage`` of a dated record; None for an undated one."""
+    span = record.fuzzy_date
+    return span_coverage(span, lo, hi) if span is not None else None
