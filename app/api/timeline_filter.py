@@ -86,8 +86,10 @@ async def timeline_filter(
     ] = [],  # noqa: B006
     theme: Annotated[
         list[Id],
-        Query(description="Theme id (repeatable): items tagged with it, or where a speaker made "
-        "a point on it"),
+        Query(
+            description="Theme id (repeatable): items tagged with it, or where a speaker made "
+            "a point on it"
+        ),
     ] = [],  # noqa: B006
     status: Annotated[list[EventStatus], Query(description="held, planned, announced, ...")] = [],  # noqa: B006
     q: Annotated[

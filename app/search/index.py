@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, not_, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    delete,
+    insert,
+    inspect,
+    not_,
+    select,
+    tuple_,
+    update,
+)
 
 from app import models as m
 
@@ -56,6 +66,12 @@ def _doc(
     }
 
 
+def points_stored(connection: Connection) -> bool:
+    """Whether the statement points' table exists: migrations older than it rebuild the index
+    and the events' stored JSON with today's code, before the table is made."""
+    return inspect(connection).has_table(m.StatementPoint.__tablename__)
+
+
 def _rows(connection: Connection, query: Any, key: Any, ids: Collection[str] | None) -> Any:
     if ids is not None:
         query = query.where(key.in_(list(ids)))
@@ -83,7 +99,7 @@ def _events(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
         said.setdefault(event_id, []).extend(x for x in (capacity, statement) if x)
     sp = m.StatementPoint
     query = select(sp.event_id, sp.text).order_by(sp.participation_id, sp.ordinal)
-    for event_id, point in _rows(c, query, sp.event_id, ids):
+    for event_id, point in _rows(c, query, sp.event_id, ids) if points_stored(c) else ():
         said.setdefault(event_id, []).append(point)
     for r in _rows(c, select(e), e.id, ids):
         body = _join(r.description, r.city, r.venue, said.get(r.id, []))
@@ -121,6 +137,8 @@ def _figures(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
 def _points(c: Connection, ids: Collection[str] | None, *, events: bool = False) -> Iterable[Doc]:
     """A statement's points, each under its event, with who made it (``ids`` are point ids,
     or event ids when ``events``)."""
+    if not points_stored(c):
+        return
     sp, p, a = m.StatementPoint, m.Participation, m.Actor
     query = (
         select(sp.id, sp.event_id, sp.text, a.name, p.capacity)
@@ -199,9 +217,7 @@ def refresh(connection: Connection, kind: str, ident: str) -> None:
     if kind == "event":
         points = select(m.StatementPoint.id).where(m.StatementPoint.event_id == ident)
         subjects += [("statement_point", p) for p in connection.execute(points).scalars()]
-        existing = connection.execute(
-            select(TABLE).where(S.kind == "point", S.subject_id == ident)
-        )
+        existing = connection.execute(select(TABLE).where(S.kind == "point", S.subject_id == ident))
         _apply(connection, list(_points(connection, [ident], events=True)), existing)
     cited = m.Citation
     connection.execute(

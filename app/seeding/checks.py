@@ -18,7 +18,9 @@ from app.seeding.ids import (
     process_role_id,
     provision_id,
 )
+from app.seeding.mentions import mention_problems
 from app.seeding.reader import Dataset, Located, SeedError
+from app.seeding.statements import statement_problems
 
 ID_KINDS = {
     "sources": "source",
@@ -73,11 +75,14 @@ def dataset_ids(dataset: Dataset) -> dict[str, set[str]]:
     return ids
 
 
-def check_dataset(dataset: Dataset, sources_dir: Path | None) -> None:
+def check_dataset(dataset: Dataset, sources_dir: Path | None, *, curation: bool = False) -> None:
     """Raise :class:`SeedError` listing every problem found, or return quietly.
 
     Quotes are checked when ``sources_dir`` holds the source documents; a deployment without
-    them still loads (the tests and CI always check them).
+    them still loads (the tests and CI always check them). ``curation`` adds the checks of
+    completeness that ``mgt seed --check`` runs but a load does not need: every actor an
+    event names is linked to it, and the Fifteenth Coordination Meeting's statements carry
+    their points.
     """
     problems: list[str] = []
     problems += _duplicate_ids(dataset)
@@ -87,6 +92,8 @@ def check_dataset(dataset: Dataset, sources_dir: Path | None) -> None:
     problems += _objectives(dataset)
     problems += _overlapping_posts(dataset)
     problems += _quotes(dataset, sources_dir)
+    if curation:
+        problems += mention_problems(dataset) + statement_problems(dataset)
     if problems:
         raise SeedError(problems)
 

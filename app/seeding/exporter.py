@@ -235,9 +235,7 @@ def read_events(r: Reader, ids: Ids) -> list[s.Record]:
 
 def _points(r: Reader, event_ids: Ids) -> dict[str, list[s.PointIn]]:
     """The points of the events' statements, by participation, in order."""
-    rows = r.rows(
-        m.StatementPoint, "participation_id", "ordinal", column="event_id", ids=event_ids
-    )
+    rows = r.rows(m.StatementPoint, "participation_id", "ordinal", column="event_id", ids=event_ids)
     ids = [x["id"] for x in rows] if event_ids is not None else None
     cites, tags = r.cites("statement_point", ids), r.tags("statement_point", ids)
     found: dict[str, list[s.PointIn]] = defaultdict(list)

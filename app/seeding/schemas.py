@@ -118,6 +118,11 @@ ParticipationRole = Literal[
     "discussant",
     "appointee",
     "appointing_authority",
+    "established_by",
+    "observer",
+    "publisher",
+    "supporter",
+    "subject",
 ]
 ProcessRoleKind = Literal[
     "lead",
@@ -457,6 +462,14 @@ class ExtraCitationIn(Record):
     cite: Citations
 
 
+class UnlinkedMentionIn(Record):
+    """An actor an event's text names that is, on purpose, not linked to the event."""
+
+    event: Slug
+    actor: Slug
+    reason: Annotated[str, Field(min_length=10, max_length=500)]
+
+
 class SeedFile(Record):
     sources: list[SourceIn] = []
     themes: list[ThemeIn] = []
@@ -472,3 +485,4 @@ class SeedFile(Record):
     figures: list[FigureIn] = []
     disputes: list[DisputeIn] = []
     citations: list[ExtraCitationIn] = []
+    unlinked_mentions: list[UnlinkedMentionIn] = []
