@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.auth import create_key
+from app.core.config import PROJECT_ROOT
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.seeding import schemas as s
 from app.seeding.checks import normalize_text
@@ -20,7 +21,7 @@ from app.seeding.mentions import mention_problems
 from app.seeding.reader import Dataset, Located, read_dataset
 from app.seeding.report import build_report, format_report
 from app.seeding.statements import statement_problems
-from tests.conftest import FIXTURE_SEEDS, PROJECT_ROOT, SOURCES_DIR, client_for, seeded
+from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR, client_for, seeded
 
 SEEDS = PROJECT_ROOT / "seeds"
 STOP = {"which", "their", "there", "would", "should", "could", "these", "those", "about"}
@@ -55,7 +56,7 @@ def _event(ident: str, participants: list[s.ParticipantIn], **fields: object) ->
         date="2017",
         participants=participants,
         cite=cite,
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 
