@@ -16,7 +16,10 @@ from pathlib import Path
 from app.seeding.checks import normalize_text, record_citations
 from app.seeding.reader import Dataset
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])|\n\s*\n")
+# A sentence ends at . ! or ? before a capital, or at a blank line; not after a title.
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\bH\.E\.)\s+(?=[A-Z“\"(])|\n\s*\n"
+)
 DATE_OR_NUMBER = re.compile(
     r"\b(1[89]\d\d|20\d\d)\b|\b\d+(?:[.,]\d+)?\b|\b(January|February|March|April|May|June|"
     r"July|August|September|October|November|December)\b"
