@@ -167,6 +167,12 @@ class TestApi:
         assert any("rescue-at-sea" in c["quote"] for c in common["citations"])
         assert common["id"] == "cm-15.s5.panellist.ninette-kelley.point-5"
 
+    def test_actor_profile_shows_the_points_of_its_statements(self, dataset_client):
+        body = dataset_client.get("/api/v1/actors/craig-mokhiber").json()
+        (role,) = [r for r in body["meeting_roles"] if r["event"]["id"] == "cm-15.s5"]
+        assert role["on_behalf_of"]["id"] == "ohchr"
+        assert any("non-refoulement" in p["text"] for p in role["points"])
+
     def test_thirty_points_found_by_two_of_their_words(self, dataset_client, dataset):
         sample = random.Random(20).sample(_points(dataset), 30)
         for ident, point in sample:
