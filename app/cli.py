@@ -83,7 +83,7 @@ def _seed(args: argparse.Namespace) -> int:
             return 0
         if args.check:
             dataset = read_dataset(settings.seeds_dir)
-            check_dataset(dataset, settings.sources_dir)
+            check_dataset(dataset, settings.sources_dir, curation=True)
             total = sum(len(v) for v in dataset.records.values())
             print(f"{total} records in {settings.seeds_dir}: valid")
             return 0

@@ -4,7 +4,14 @@ from app.models.actor import Actor, Position
 from app.models.admin import ApiKey, Change, DataVersion, IdempotentRequest
 from app.models.base import Base
 from app.models.document import DocumentMention, RenderedDocument
-from app.models.event import ActorEvent, Event, EventInstrument, Participation, RenderedEvent
+from app.models.event import (
+    ActorEvent,
+    Event,
+    EventInstrument,
+    Participation,
+    RenderedEvent,
+    StatementPoint,
+)
 from app.models.figure import Dispute, DisputeClaim, Figure
 from app.models.instrument import Instrument, Provision
 from app.models.pledge import Pledge, PledgeActor, PledgeObjective
@@ -44,6 +51,7 @@ __all__ = [
     "ActorEvent",
     "SearchEntry",
     "Source",
+    "StatementPoint",
     "Theme",
     "ThemeTag",
 ]

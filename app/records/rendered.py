@@ -112,6 +112,8 @@ def _events_of(connection: Connection, subject_type: str, subject_id: str) -> li
         return [subject_id]
     if subject_type == "participation":
         query = select(m.Participation.event_id).where(m.Participation.id == subject_id)
+    elif subject_type == "statement_point":
+        query = select(m.StatementPoint.event_id).where(m.StatementPoint.id == subject_id)
     elif subject_type == "dispute_claim":
         d, c = m.Dispute, m.DisputeClaim
         query = (

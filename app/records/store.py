@@ -34,7 +34,11 @@ SCHEMAS: dict[str, type[Writable]] = {
 }
 SUBJECT = {"actors": "actor", "positions": "position", "events": "event", "pledges": "pledge"}
 OWNED: dict[str, list[tuple[type[m.Base], str]]] = {
-    "events": [(m.Participation, "event_id"), (m.EventInstrument, "event_id")],
+    "events": [
+        (m.StatementPoint, "event_id"),
+        (m.Participation, "event_id"),
+        (m.EventInstrument, "event_id"),
+    ],
     "pledges": [(m.PledgeActor, "pledge_id"), (m.PledgeObjective, "pledge_id")],
     "actors": [],
     "positions": [],
@@ -51,6 +55,7 @@ TABLE_OF_KIND: dict[str, type[m.Base]] = {
     "theme": m.Theme,
     "source": m.Source,
     "participation": m.Participation,
+    "statement_point": m.StatementPoint,
     "process_link": m.ProcessLink,
     "process_role": m.ProcessRole,
     "dispute_claim": m.DisputeClaim,
@@ -122,6 +127,10 @@ def _owned_subjects(connection: Connection, kind: str, ident: str) -> list[tuple
             select(m.Participation.id).where(m.Participation.event_id == ident)
         ).scalars()
         subjects += [("participation", p) for p in rows]
+        points = connection.execute(
+            select(m.StatementPoint.id).where(m.StatementPoint.event_id == ident)
+        ).scalars()
+        subjects += [("statement_point", p) for p in points]
     return subjects
 
 
