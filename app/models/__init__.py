@@ -9,6 +9,7 @@ from app.models.figure import Dispute, DisputeClaim, Figure
 from app.models.instrument import Instrument, Provision
 from app.models.pledge import Pledge, PledgeActor, PledgeObjective
 from app.models.process import Process, ProcessLink, ProcessRole
+from app.models.readmodel import ProjectionVersion
 from app.models.search import SearchEntry
 from app.models.source import Citation, Source
 from app.models.theme import Theme, ThemeTag
@@ -36,6 +37,7 @@ __all__ = [
     "Process",
     "ProcessLink",
     "ProcessRole",
+    "ProjectionVersion",
     "Provision",
     "RenderedDocument",
     "RenderedEvent",

@@ -1,5 +1,6 @@
-"""Keep the search index in step with the records: rebuilt by the seed loader, refreshed by
-every write (``refresh`` after a record or citation changes).
+"""Keep the search index in step with the records: a projection of the read model
+(``app.readmodel``), rebuilt whole by ``sync_index`` and refreshed by ``refresh`` after a
+write to a record or a citation.
 
 One row per searchable record: ``title`` (weighted higher) and ``body`` are what is searched;
 ``subject`` is the record a hit belongs to (for a citation, the fact it supports; for a
@@ -145,7 +146,7 @@ def _apply(connection: Connection, desired: list[Doc], existing: Iterable[Any]) 
 
 
 def sync_index(connection: Connection) -> int:
-    """Make the whole index match the records (the seed loader and migration 0003 call this)."""
+    """Make the whole index match the records (the read model's rebuild calls this)."""
     desired = [doc for build in BUILDERS.values() for doc in build(connection, None)]
     return _apply(connection, desired, connection.execute(select(TABLE)))
 
