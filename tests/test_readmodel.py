@@ -20,6 +20,7 @@ from app.core.config import PROJECT_ROOT, get_settings
 from app.core.db import make_engine
 from app.readmodel.projections import PROJECTIONS
 from app.records import store
+from app.seeding.exporter import as_data
 from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR, seeded
 from tests.test_writes import api, auth
 
@@ -68,7 +69,7 @@ def test_a_write_without_maintenance_is_found_and_a_rebuild_repairs_it(seeded_ur
         assert readmodel.stale(connection) == []
     monkeypatch.setattr(readmodel, "apply", lambda connection, change: None)
     with engine.begin() as connection:
-        before = store.as_data(store.read_one(connection, "actors", "mexico"))
+        before = as_data(store.read_one(connection, "actors", "mexico"))
         renamed = {**before, "name": "United Mexican States"}
         store.replace(connection, "actors", "mexico", renamed, "test", None, before=before)
     with engine.connect() as connection:

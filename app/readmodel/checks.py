@@ -4,7 +4,7 @@ empty when the stored rows are what a rebuild would make."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
@@ -16,9 +16,10 @@ from app.records.etags import record_etags
 from app.search import index
 
 SHOWN = 5  # differences listed per projection and table; the rest are counted
+K = TypeVar("K", bound=Hashable)
 
 
-def compare(label: str, stored: Mapping[Hashable, Any], fresh: Mapping[Hashable, Any]) -> list[str]:
+def compare(label: str, stored: Mapping[K, Any], fresh: Mapping[K, Any]) -> list[str]:
     """What differs between the rows stored and those a rebuild would make, by key."""
     missing = sorted(str(k) for k in fresh.keys() - stored.keys())
     extra = sorted(str(k) for k in stored.keys() - fresh.keys())
