@@ -120,7 +120,7 @@ def _documents_identity() -> Iterable[Any]:
 # --- data version --------------------------------------------------------------------------
 
 
-def _bump_version(connection: Connection) -> None:
+def _rebuild_version(connection: Connection) -> None:
     version.ensure(connection)
     version.bump(connection)
 
@@ -171,10 +171,10 @@ PROJECTIONS: tuple[Projection, ...] = (
         epoch=1,
         tables=(_table(m.DataVersion),),
         identity=lambda: [],
-        rebuild=_bump_version,
+        rebuild=_rebuild_version,
         check=checks.data_version,
         touches=lambda connection, change: {1},
-        refresh=lambda connection, keys: _bump_version(connection),
+        refresh=lambda connection, keys: version.bump(connection),
     ),
 )
 BY_NAME = {projection.name: projection for projection in PROJECTIONS}
