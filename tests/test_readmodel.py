@@ -40,6 +40,15 @@ def _imported(path: Path) -> set[str]:
     return found
 
 
+def _revision_before(name: str) -> str:
+    """The revision the migration named ``*_NAME.py`` revises."""
+    path = next(p for p in MIGRATIONS if p.stem.endswith(f"_{name}"))
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "down_revision":
+            return str(ast.literal_eval(node.value))  # type: ignore[arg-type]
+    raise AssertionError(f"{path.name} names no down_revision")
+
+
 def test_no_migration_imports_the_application():
     """A migration runs against yesterday's schema: today's models and rendering do not fit
     it, so filling derived tables is the read model's job, never a migration's."""
@@ -134,7 +143,7 @@ def test_upgrade_seed_downgrade_one_and_upgrade_again_on_an_empty_database(cli_u
     assert "iom" in searchable
     command.downgrade(migrate.alembic_config(cli_url), "-1")
     assert main(["db", "upgrade"]) == 0
-    command.downgrade(migrate.alembic_config(cli_url), "0010")  # before the versions' table
+    command.downgrade(migrate.alembic_config(cli_url), _revision_before("readmodel_versions"))
     capsys.readouterr()
     assert main(["db", "upgrade"]) == 0  # the versions are gone: every projection is rebuilt
     assert f"read model rebuilt: {', '.join(NAMES)}" in capsys.readouterr().err

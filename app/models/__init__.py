@@ -10,6 +10,7 @@ from app.models.instrument import Instrument, Provision
 from app.models.pledge import Pledge, PledgeActor, PledgeObjective
 from app.models.process import Process, ProcessLink, ProcessRole
 from app.models.readmodel import ProjectionVersion
+from app.models.release import Release
 from app.models.search import SearchEntry
 from app.models.source import Citation, Source
 from app.models.theme import Theme, ThemeTag
@@ -39,6 +40,7 @@ __all__ = [
     "ProcessRole",
     "ProjectionVersion",
     "Provision",
+    "Release",
     "RenderedDocument",
     "RenderedEvent",
     "ActorEvent",

@@ -1,8 +1,8 @@
 """read model versions
 
-Revision ID: 0011
-Revises: 0010
-Create Date: 2026-12-05 12:30:00
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-05 13:00:00
 
 The version each projection of the read model (search index, timeline items, documents,
 actor events, data version) was last built with. Empty after this migration, so the next
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
