@@ -33,7 +33,6 @@ from app.api.timeline_filter import TimelineFilterDep as TimelineFilterDep
 from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, cursor_dates, encode_cursor
 from app.records import direct, version
-from app.search.index import points_stored
 from app.seeding.schemas import EventFormat, EventStatus
 
 
@@ -315,8 +314,6 @@ def participants(session: Session, event_ids: list[str]) -> dict[str, list[Parti
 def points(session: Session, event_ids: list[str]) -> dict[str, list[PointOut]]:
     """The statement points of the events' participants, by participation, in order."""
     sp = m.StatementPoint
-    if not points_stored(session.connection()):
-        return defaultdict(list)
     rows = session.execute(
         select(sp.id, sp.participation_id, sp.text)
         .where(sp.event_id.in_(event_ids))

@@ -16,6 +16,7 @@ from app.models.figure import Dispute, DisputeClaim, Figure
 from app.models.instrument import Instrument, Provision
 from app.models.pledge import Pledge, PledgeActor, PledgeObjective
 from app.models.process import Process, ProcessLink, ProcessRole
+from app.models.readmodel import ProjectionVersion
 from app.models.release import Release
 from app.models.search import SearchEntry
 from app.models.source import Citation, Source
@@ -44,6 +45,7 @@ __all__ = [
     "Process",
     "ProcessLink",
     "ProcessRole",
+    "ProjectionVersion",
     "Provision",
     "Release",
     "RenderedDocument",

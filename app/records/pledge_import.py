@@ -195,7 +195,7 @@ def import_pledges(
         connection.execute(
             insert(m.Source).values(id=ident, title=f"Pledge page {url}", kind="web_page", url=url)
         )
-        store.audit(
+        store.record_change(
             connection,
             key_name,
             "create",

@@ -2,7 +2,8 @@
 
 A write is validated like a seed file (schema, references to existing rows, quotes found in
 the source documents), turned into rows by the same builder the loader uses, applied, and
-recorded in the audit log with the record before and after.
+recorded (``record_change``): in the audit log with the record before and after, and in
+every projection of the read model.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, upd
 from sqlalchemy.exc import IntegrityError
 
 from app import models as m
+from app import readmodel
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
-from app.records import documents, rendered, version
-from app.search.index import refresh as refresh_search
 from app.seeding import schemas as s
 from app.seeding.checks import quote_problem, record_citations, references
 from app.seeding.exporter import as_data, read_records
@@ -170,7 +170,7 @@ def _write(connection: Connection, kind: str, record: Writable, *, new: bool) ->
             connection.execute(insert(table), table_rows)
 
 
-def audit(
+def record_change(
     connection: Connection,
     key_name: str,
     action: str,
@@ -190,9 +190,7 @@ def audit(
             after=after,
         )
     )
-    rendered.refresh(connection, rendered.affected(connection, kind, ident, before, after))
-    documents.changed(connection, kind, ident, before, after)
-    version.bump(connection)
+    readmodel.apply(connection, readmodel.Change(kind, ident, before, after))
 
 
 def create(
@@ -204,9 +202,8 @@ def create(
         raise Conflict(f"A {SUBJECT[kind]} with id '{ident}' exists already; PATCH it instead")
     check_record(connection, record, sources_dir)
     _write(connection, kind, record, new=True)
-    refresh_search(connection, kind, ident)
     after = as_data(record)
-    audit(connection, key_name, "create", kind, ident, None, after)
+    record_change(connection, key_name, "create", kind, ident, None, after)
     return after
 
 
@@ -225,9 +222,8 @@ def replace(
         raise UnprocessableRecord([f"id: a record's id cannot change (it is '{ident}')"])
     check_record(connection, record, sources_dir)
     _write(connection, kind, record, new=False)
-    refresh_search(connection, kind, ident)
     after = as_data(read_one(connection, kind, ident))
-    audit(connection, key_name, "update", kind, ident, before, after)
+    record_change(connection, key_name, "update", kind, ident, before, after)
     return after
 
 
@@ -244,8 +240,7 @@ def remove(
             f"The {SUBJECT[kind]} '{ident}' is still referred to by other records; "
             "change or delete those first"
         ) from error
-    refresh_search(connection, kind, ident)
-    audit(connection, key_name, "delete", kind, ident, before, None)
+    record_change(connection, key_name, "delete", kind, ident, before, None)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

@@ -1,5 +1,6 @@
-"""Keep the search index in step with the records: rebuilt by the seed loader, refreshed by
-every write (``refresh`` after a record or citation changes).
+"""Keep the search index in step with the records: a projection of the read model
+(``app.readmodel``), rebuilt whole by ``sync_index`` and refreshed by ``refresh`` after a
+write to a record or a citation.
 
 One row per searchable record: ``title`` (weighted higher) and ``body`` are what is searched;
 ``subject`` is the record a hit belongs to (for a citation, the fact it supports; for a
@@ -17,7 +18,6 @@ from sqlalchemy import (
     Table,
     delete,
     insert,
-    inspect,
     not_,
     select,
     tuple_,
@@ -66,12 +66,6 @@ def _doc(
     }
 
 
-def points_stored(connection: Connection) -> bool:
-    """Whether the statement points' table exists: migrations older than it rebuild the index
-    and the events' stored JSON with today's code, before the table is made."""
-    return inspect(connection).has_table(m.StatementPoint.__tablename__)
-
-
 def _rows(connection: Connection, query: Any, key: Any, ids: Collection[str] | None) -> Any:
     if ids is not None:
         query = query.where(key.in_(list(ids)))
@@ -99,7 +93,7 @@ def _events(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
         said.setdefault(event_id, []).extend(x for x in (capacity, statement) if x)
     sp = m.StatementPoint
     query = select(sp.event_id, sp.text).order_by(sp.participation_id, sp.ordinal)
-    for event_id, point in _rows(c, query, sp.event_id, ids) if points_stored(c) else ():
+    for event_id, point in _rows(c, query, sp.event_id, ids):
         said.setdefault(event_id, []).append(point)
     for r in _rows(c, select(e), e.id, ids):
         body = _join(r.description, r.city, r.venue, said.get(r.id, []))
@@ -137,8 +131,6 @@ def _figures(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
 def _points(c: Connection, ids: Collection[str] | None, *, events: bool = False) -> Iterable[Doc]:
     """A statement's points, each under its event, with who made it (``ids`` are point ids,
     or event ids when ``events``)."""
-    if not points_stored(c):
-        return
     sp, p, a = m.StatementPoint, m.Participation, m.Actor
     query = (
         select(sp.id, sp.event_id, sp.text, a.name, p.capacity)
@@ -192,7 +184,7 @@ def _apply(connection: Connection, desired: list[Doc], existing: Iterable[Any]) 
 
 
 def sync_index(connection: Connection) -> int:
-    """Make the whole index match the records (the seed loader and migration 0003 call this)."""
+    """Make the whole index match the records (the read model's rebuild calls this)."""
     desired = [doc for build in BUILDERS.values() for doc in build(connection, None)]
     return _apply(connection, desired, connection.execute(select(TABLE)))
 

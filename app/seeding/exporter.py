@@ -17,7 +17,6 @@ from sqlalchemy import Connection, Table, select
 
 from app import models as m
 from app.core.progress import progress
-from app.search.index import points_stored
 from app.seeding import schemas as s
 
 Row = dict[str, Any]
@@ -236,8 +235,6 @@ def read_events(r: Reader, ids: Ids) -> list[s.Record]:
 
 def _points(r: Reader, event_ids: Ids) -> dict[str, list[s.PointIn]]:
     """The points of the events' statements, by participation, in order."""
-    if not points_stored(r.connection):
-        return {}
     rows = r.rows(m.StatementPoint, "participation_id", "ordinal", column="event_id", ids=event_ids)
     ids = [x["id"] for x in rows] if event_ids is not None else None
     cites, tags = r.cites("statement_point", ids), r.tags("statement_point", ids)
