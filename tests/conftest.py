@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from app.api.timeline_query import render, render_details
 from app.core import migrate
+from app.core.auth import create_key
 from app.core.config import PROJECT_ROOT, Settings, get_settings
-from app.core.db import make_engine
+from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.main import create_app
 from app.models import ActorEvent, DocumentMention, Event, RenderedDocument, RenderedEvent
 from app.records import documents, rendered
@@ -156,6 +157,20 @@ def assert_rendered_current(url: str) -> None:
             }
             assert refs == shown, f"{kind} mentions out of date: {sorted(refs ^ shown)[:5]}"
     engine.dispose()
+
+
+def keyed_client(
+    kind: str, tmp_path: Path, scopes: tuple[str, ...] = ("write", "admin")
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """A client over a fresh copy of the test dataset, and a key's token for each scope (the
+    key of scope ``s`` is named ``s-key``)."""
+    for url in seeded(kind, tmp_path, FIXTURE_SEEDS):
+        engine = make_engine(url)
+        with unit_of_work(make_sessionmaker(engine)) as session:
+            tokens = {scope: create_key(session, f"{scope}-key", scope) for scope in scopes}
+        engine.dispose()
+        for client in client_for(url):
+            yield client, tokens
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.auth import create_key
-from app.core.db import make_engine, make_sessionmaker, unit_of_work
-from tests.conftest import FIXTURE_SEEDS, client_for, seeded
+from tests.conftest import keyed_client
 
 CITE = [
     {"source": "wmr-2024-ch8", "quote": "Pledges are measurable commitments made by Member States"}
@@ -30,15 +28,7 @@ PLEDGE = {
 @pytest.fixture(params=["sqlite", "postgresql"])
 def api(request, tmp_path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """A client over a fresh copy of the test dataset, and tokens for each scope."""
-    for url in seeded(request.param, tmp_path, FIXTURE_SEEDS):
-        engine = make_engine(url)
-        with unit_of_work(make_sessionmaker(engine)) as session:
-            tokens = {
-                scope: create_key(session, f"{scope}-key", scope) for scope in ("write", "admin")
-            }
-        engine.dispose()
-        for client in client_for(url):
-            yield client, tokens
+    yield from keyed_client(request.param, tmp_path)
 
 
 def auth(token: str, **headers: str) -> dict[str, str]:

@@ -1,0 +1,203 @@
+"""Mutation testing of the modules whose silent bugs would mislead a researcher.
+
+Each group of modules is mutated by mutmut in a scratch copy of the work tree (under
+``var/mutation/<group>``), on SQLite only. mutmut first runs the group's test files once and
+records which tests call each function; every mutant then runs only those tests, stopped after
+``timeout_multiplier`` times their usual duration. Survivors that are listed in
+``equivalent.toml`` (same behaviour, with the reason) are left out of the score.
+
+Usage: ``tests/mutation/run [--group NAME ...] [--jobs N] [--budget SECONDS]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+SQLITE_ONLY = ["-k", "not postgresql", "-p", "no:cacheprovider"]
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+
+
+@dataclass(frozen=True)
+class Group:
+    modules: list[str]
+    tests: list[str]
+
+
+GROUPS = {
+    "dates": Group(
+        ["app/core/dates.py"],
+        ["tests/test_dates.py", "tests/test_properties.py"],
+    ),
+    "timeline_filter": Group(
+        ["app/api/timeline_filter.py"],
+        ["tests/test_boundaries.py", "tests/test_api.py", "tests/test_search.py"],
+    ),
+    "pagination": Group(
+        ["app/core/pagination.py"],
+        ["tests/test_cursors.py", "tests/test_properties.py", "tests/test_api.py"],
+    ),
+    "checks": Group(
+        ["app/seeding/checks.py"],
+        ["tests/test_checks_bad_fixtures.py", "tests/test_seeding.py"],
+    ),
+    "writes": Group(
+        ["app/api/writes.py", "app/records/etags.py"],
+        ["tests/test_preconditions.py", "tests/test_writes.py"],
+    ),
+}
+
+
+@dataclass
+class Score:
+    group: str
+    statuses: dict[str, str] = field(default_factory=dict)
+    equivalent: list[str] = field(default_factory=list)
+
+    @property
+    def killed(self) -> int:
+        return sum(status in KILLED for status in self.statuses.values())
+
+    @property
+    def counted(self) -> int:
+        skipped = sum(status == "skipped" for status in self.statuses.values())
+        return len(self.statuses) - skipped - len(self.equivalent)
+
+    @property
+    def survivors(self) -> list[str]:
+        return sorted(
+            name
+            for name, status in self.statuses.items()
+            if status not in KILLED | {"skipped"} and name not in self.equivalent
+        )
+
+    def row(self) -> str:
+        percent = 100 * self.killed / self.counted if self.counted else 100.0
+        return (
+            f"| {self.group} | {len(self.statuses)} | {self.killed} | {len(self.equivalent)} "
+            f"| {len(self.survivors)} | {percent:.0f}% |"
+        )
+
+
+def work_tree_files() -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return [name for name in listed.stdout.splitlines() if (ROOT / name).is_file()]
+
+
+def scratch_copy(target: Path, group: Group) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    for name in work_tree_files():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target / name)
+    tests = [t for t in group.tests if (ROOT / t).exists()]
+    config = (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["app"]\n'
+        f"only_mutate = {group.modules!r}\n"
+        f"pytest_add_cli_args_test_selection = {tests!r}\n"
+        f"pytest_add_cli_args = {SQLITE_ONLY!r}\n"
+        'also_copy = ["seeds", "migrations", "alembic.ini"]\n'
+        "timeout_multiplier = 5.0\n"
+        "timeout_constant = 5.0\n"
+    )
+    with (target / "pyproject.toml").open("a", encoding="utf-8") as pyproject:
+        pyproject.write(config.replace("'", '"'))
+
+
+def mutmut(*args: str, cwd: Path, timeout: float | None = None) -> str:
+    executable = shutil.which("mutmut", path=str(Path(sys.executable).parent)) or "mutmut"
+    done = subprocess.run(
+        [executable, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+    return done.stdout
+
+
+def mutated_lines(diff: str) -> tuple[list[str], list[str]]:
+    """The lines a mutant removes and adds, stripped: its identity across unrelated edits."""
+    lines = [line for line in diff.splitlines() if not line.startswith(("---", "+++"))]
+    removed = [line[1:].strip() for line in lines if line.startswith("-")]
+    added = [line[1:].strip() for line in lines if line.startswith("+")]
+    return removed, added
+
+
+def load_equivalents() -> list[dict[str, object]]:
+    with (HERE / "equivalent.toml").open("rb") as file:
+        return list(tomllib.load(file).get("equivalent", []))
+
+
+def is_equivalent(name: str, diff: str, equivalents: list[dict[str, object]]) -> bool:
+    removed, added = mutated_lines(diff)
+    function = name.split("__mutmut_")[0]
+    return any(
+        function.endswith(str(e["function"])) and e["removed"] == removed and e["added"] == added
+        for e in equivalents
+    )
+
+
+def run_group(name: str, group: Group, out: Path, jobs: int, budget: float) -> Score:
+    target = out / name
+    scratch_copy(target, group)
+    try:
+        mutmut("run", "--max-children", str(jobs), cwd=target, timeout=budget)
+    except subprocess.TimeoutExpired:
+        print(f"{name}: stopped after {budget:.0f} s; scoring the mutants that ran")
+    score = Score(name)
+    for line in mutmut("results", "--all", "true", cwd=target).splitlines():
+        match = re.match(r"\s+(\S+): (.+)$", line)
+        if match and match.group(2) != "not checked":
+            score.statuses[match.group(1)] = match.group(2)
+    equivalents = load_equivalents()
+    for mutant in score.survivors:
+        diff = mutmut("show", mutant, cwd=target)
+        if is_equivalent(mutant, diff, equivalents):
+            score.equivalent.append(mutant)
+    survivors = "\n".join(mutmut("show", m, cwd=target) for m in score.survivors)
+    (out / f"{name}.survivors.diff").write_text(survivors, encoding="utf-8")
+    return score
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--group", action="append", choices=sorted(GROUPS))
+    parser.add_argument("--jobs", type=int, default=2, help="mutants run at once")
+    parser.add_argument("--budget", type=float, default=3600, help="seconds per group")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "mutation")
+    args = parser.parse_args(argv)
+    from app.core.config import get_settings
+
+    os.environ["MGT_SOURCES_DIR"] = str(get_settings().sources_dir.resolve())
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = [
+        "| group | mutants | killed | equivalent | survived | score |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in args.group or list(GROUPS):
+        score = run_group(name, GROUPS[name], args.out, args.jobs, args.budget)
+        rows.append(score.row())
+        print(score.row(), flush=True)
+        for mutant in score.survivors:
+            print(f"  survived: {mutant}")
+    report = "\n".join(rows)
+    (args.out / "scores.md").write_text(report + "\n", encoding="utf-8")
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""Every seed check, tripped by one bad edit of the test dataset, names the exact problem.
+
+No database: the checks run over the files as read (``mgt seed --check`` does the same).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.seeding.checks import check_dataset
+from app.seeding.reader import SeedError, read_dataset
+from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR, require_sources
+
+PARTICIPANT_CITE = (
+    'cite: [{source: desa-cm15-2017, quote: "In his capacity as moderator, '
+    'Ambassador Juan José Gómez Camacho"}]'
+)
+
+
+def _seeds(tmp_path: Path, old: str = "", new: str = "", extra: str = "") -> Path:
+    """A copy of the test dataset with ``old`` replaced by ``new`` and an ``extra.yaml``."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(FIXTURE_SEEDS, seeds)
+    path = seeds / "data.yaml"
+    text = path.read_text(encoding="utf-8")
+    if old:
+        assert text.count(old) == 1, old
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    if extra:
+        (seeds / "extra.yaml").write_text(extra, encoding="utf-8")
+    return seeds
+
+
+def _problems(seeds: Path, sources: Path | None = None) -> list[str]:
+    with pytest.raises(SeedError) as caught:
+        check_dataset(read_dataset(seeds), sources)
+    return caught.value.problems
+
+
+def test_the_fixture_itself_passes_every_check():
+    require_sources()
+    check_dataset(read_dataset(FIXTURE_SEEDS), SOURCES_DIR)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            PARTICIPANT_CITE,
+            PARTICIPANT_CITE.replace("desa-cm15-2017", "no-such-source"),
+            "data.yaml: event 'cm-15.s3', field cite.source: refers to source "
+            "'no-such-source', which no seed file defines",
+        ),
+        (
+            "    themes: [pledging]\n",
+            "    themes: [no-such-theme]\n",
+            "data.yaml: process 'pledging-initiative', field themes: refers to theme "
+            "'no-such-theme', which no seed file defines",
+        ),
+        (
+            "        role: moderator\n",
+            "        role: moderator\n        on_behalf_of: atlantis\n",
+            "data.yaml: event 'cm-15.s3', field participants.on_behalf_of: refers to actor "
+            "'atlantis', which no seed file defines",
+        ),
+        (
+            "subject: {kind: process, id: pledging-initiative}",
+            "subject: {kind: process, id: no-such-process}",
+            "data.yaml: figure 'pledges-2023-01', field subject: refers to process "
+            "'no-such-process', which no seed file defines",
+        ),
+        (
+            "subject: {kind: event, id: cm-15}",
+            "subject: {kind: actor, id: cm-15}",
+            "data.yaml: dispute 'gfmd-2010-host', field subject: refers to actor 'cm-15', "
+            "which no seed file defines",
+        ),
+        (
+            "        role: moderator\n",
+            "        role: moderator\n        on_behalf_of: mexico\n",
+            None,
+        ),
+    ],
+)
+def test_each_reference_must_exist(tmp_path, old, new, problem):
+    seeds = _seeds(tmp_path, old, new)
+    if problem is None:
+        check_dataset(read_dataset(seeds), None)
+        return
+    assert _problems(seeds) == [problem]
+
+
+def test_a_participants_quote_is_checked_against_its_source(tmp_path):
+    require_sources()
+    wrong = PARTICIPANT_CITE.replace("In his capacity", "In her capacity")
+    problems = _problems(_seeds(tmp_path, PARTICIPANT_CITE, wrong), SOURCES_DIR)
+    assert problems == [
+        "data.yaml: event 'cm-15.s3': quote not found in 003_5aac2a6bb2689fab.txt: "
+        "'In her capacity as moderator, Ambassador Juan José Gómez Camacho'"
+    ]
+
+
+GCM_OBJECTIVE = """provisions:
+  - instrument: gcm
+    kind: {kind}
+    number: "{number}"
+    title: An objective
+    cite: [{{source: wmr-2024-ch8, quote: "Objective 7"}}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("number", "kind", "problem"),
+    [
+        ("1", "objective", None),
+        ("23", "objective", None),
+        ("24", "objective", "provisions: GCM objective '24' is not a number from 1 to 23"),
+        ("0", "objective", "provisions: GCM objective '0' is not a number from 1 to 23"),
+        ("07", "objective", "provisions: GCM objective '07' is not a number from 1 to 23"),
+        ("24", "section", None),
+    ],
+)
+def test_gcm_objectives_are_numbered_1_to_23(tmp_path, number, kind, problem):
+    seeds = _seeds(tmp_path, extra=GCM_OBJECTIVE.format(number=number, kind=kind))
+    if problem is None:
+        check_dataset(read_dataset(seeds), None)
+    else:
+        assert _problems(seeds) == [problem]
+
+
+def test_a_gcm_objective_appears_once(tmp_path):
+    seeds = _seeds(tmp_path, extra=GCM_OBJECTIVE.format(number="7", kind="objective"))
+    assert _problems(seeds) == [
+        "provisions: 'gcm.objective.7' appears 2 times",
+        "provisions: GCM objective '7' appears 2 times",
+    ]
+
+
+def test_duplicate_ids_name_kind_id_count_and_files(tmp_path):
+    extra = "themes:\n  - {id: governance, name: Again}\n  - {id: governance, name: Thrice}\n"
+    assert _problems(_seeds(tmp_path, extra=extra)) == [
+        "themes: id 'governance' is used 3 times (data.yaml, extra.yaml)"
+    ]
+
+
+def test_duplicate_ids_within_one_file(tmp_path):
+    old = "  - {id: pledging, name: Pledging, parent: governance}\n"
+    new = old + "  - {id: pledging, name: Pledging again}\n"
+    assert _problems(_seeds(tmp_path, old, new)) == [
+        "themes: id 'pledging' is used 2 times (data.yaml)"
+    ]
+
+
+POSITION = """positions:
+  - id: second-post
+    person: juan-jose-gomez-camacho
+    title: {title}
+    organization: {organization}
+{date}    cite: [{{source: desa-cm15-2017, quote: "Ambassador Juan José Gómez Camacho"}}]
+"""
+OVERLAP = (
+    "positions: 'gomez-camacho-pr-mexico' and 'second-post' are the same post of "
+    "juan-jose-gomez-camacho over overlapping dates; keep one and cite it twice"
+)
+TITLE = "Permanent Representative of Mexico to the United Nations"
+
+
+@pytest.mark.parametrize(
+    ("title", "organization", "date", "problem"),
+    [
+        (TITLE, "mexico", '"2017"', OVERLAP),
+        ("permanent representative of Mexico to the  United-Nations", "mexico", '"2017"', OVERLAP),
+        (TITLE, "mexico", None, OVERLAP),
+        (TITLE, "mexico", '"2017-02-28/2018"', OVERLAP),
+        (TITLE, "mexico", '"2016/2017-02-01"', OVERLAP),
+        (TITLE, "mexico", '"../2017-02-01"', OVERLAP),
+        (TITLE, "mexico", '"2017-03/.."', None),
+        (TITLE, "mexico", '"2017-03"', None),
+        (TITLE, "mexico", '"2016/2017-01-31"', None),
+        (TITLE, "iom", '"2017"', None),
+        ("Ambassador", "mexico", '"2017"', None),
+    ],
+)
+def test_the_same_post_over_overlapping_dates_is_refused(
+    tmp_path, title, organization, date, problem
+):
+    """The fixture's post is dated February 2017: a second one overlapping it by a day is
+    refused, one ending the day before or starting the month after is not."""
+    line = f"    date: {date}\n" if date else ""
+    extra = POSITION.format(title=title, organization=organization, date=line)
+    seeds = _seeds(tmp_path, extra=extra)
+    if problem is None:
+        check_dataset(read_dataset(seeds), None)
+    else:
+        assert _problems(seeds) == [problem]
+
+
+def test_an_undated_post_overlaps_every_other(tmp_path):
+    extra = POSITION.format(title=TITLE, organization="mexico", date='    date: "1990"\n')
+    seeds = _seeds(tmp_path, '    date: "2017-02"\n', "", extra=extra)
+    assert _problems(seeds) == [OVERLAP]
