@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -171,6 +172,13 @@ def keyed_client(
         engine.dispose()
         for client in client_for(url):
             yield client, tokens
+
+
+def snapshot(client: TestClient, path: str) -> tuple[int, Any, str | None, list[Any]]:
+    """What a refused write must leave as it was: the record as read, its ETag, the audit log."""
+    response = client.get(path, headers={"Cache-Control": "no-cache"})
+    changes = client.get("/api/v1/changes", params={"limit": 500}).json()["items"]
+    return response.status_code, response.json(), response.headers.get("etag"), changes
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,7 +14,7 @@ from sqlalchemy import insert, select
 from app import models as m
 from app.records import store
 from app.records.etags import etag
-from tests.conftest import ENGINES, keyed_client
+from tests.conftest import ENGINES, keyed_client, snapshot
 
 PLEDGE_PATH = "/api/v1/pledges/example-pledge"
 CHANGED = "The record changed since you read it (ETag mismatch); read it again and reapply"
@@ -41,13 +40,6 @@ def api(request, tmp_path) -> Iterator[tuple[TestClient, dict[str, str]]]:
 
 def auth(token: str, **headers: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", **headers}
-
-
-def snapshot(client: TestClient, path: str) -> tuple[int, Any, str | None, list[Any]]:
-    """What a refused write must leave as it was: the record as read, its ETag, the audit log."""
-    response = client.get(path, headers={"Cache-Control": "no-cache"})
-    changes = client.get("/api/v1/changes", params={"limit": 500}).json()["items"]
-    return response.status_code, response.json(), response.headers.get("etag"), changes
 
 
 def refused(response, status: int, detail: str) -> None:
