@@ -10,7 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -161,24 +161,24 @@ def assert_rendered_current(url: str) -> None:
 
 
 def keyed_client(
-    kind: str, tmp_path: Path, scopes: tuple[str, ...] = ("write", "admin")
+    kind: str, tmp_path: Path, scopes: tuple[Literal["write", "admin"], ...] = ("write", "admin")
 ) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """A client over a fresh copy of the test dataset, and a key's token for each scope (the
     key of scope ``s`` is named ``s-key``)."""
     for url in seeded(kind, tmp_path, FIXTURE_SEEDS):
         engine = make_engine(url)
         with unit_of_work(make_sessionmaker(engine)) as session:
-            tokens = {scope: create_key(session, f"{scope}-key", scope) for scope in scopes}
+            tokens: dict[str, str] = {s: create_key(session, f"{s}-key", s) for s in scopes}
         engine.dispose()
         for client in client_for(url):
             yield client, tokens
 
 
-def snapshot(client: TestClient, path: str) -> tuple[int, Any, str | None, list[Any]]:
+def snapshot(client: TestClient, path: str) -> tuple[int, Any, str, list[Any]]:
     """What a refused write must leave as it was: the record as read, its ETag, the audit log."""
     response = client.get(path, headers={"Cache-Control": "no-cache"})
     changes = client.get("/api/v1/changes", params={"limit": 500}).json()["items"]
-    return response.status_code, response.json(), response.headers.get("etag"), changes
+    return response.status_code, response.json(), response.headers.get("etag", ""), changes
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tomllib
@@ -121,11 +122,17 @@ def scratch_copy(target: Path, group: Group) -> None:
 
 
 def mutmut(*args: str, cwd: Path, timeout: float | None = None) -> str:
+    """Run mutmut in ``cwd``; past ``timeout`` seconds, stop it and its workers."""
     executable = shutil.which("mutmut", path=str(Path(sys.executable).parent)) or "mutmut"
-    done = subprocess.run(
-        [executable, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
-    )
-    return done.stdout
+    with subprocess.Popen(
+        [executable, *args], cwd=cwd, stdout=subprocess.PIPE, text=True, start_new_session=True
+    ) as process:
+        try:
+            return process.communicate(timeout=timeout)[0]
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
 
 
 def mutated_lines(diff: str) -> tuple[list[str], list[str]]:
@@ -163,11 +170,9 @@ def run_group(name: str, group: Group, out: Path, jobs: int, budget: float) -> S
         if match and match.group(2) != "not checked":
             score.statuses[match.group(1)] = match.group(2)
     equivalents = load_equivalents()
-    for mutant in score.survivors:
-        diff = mutmut("show", mutant, cwd=target)
-        if is_equivalent(mutant, diff, equivalents):
-            score.equivalent.append(mutant)
-    survivors = "\n".join(mutmut("show", m, cwd=target) for m in score.survivors)
+    diffs = {mutant: mutmut("show", mutant, cwd=target) for mutant in score.survivors}
+    score.equivalent = [m for m, diff in diffs.items() if is_equivalent(m, diff, equivalents)]
+    survivors = "\n".join(diffs[m] for m in score.survivors)
     (out / f"{name}.survivors.diff").write_text(survivors, encoding="utf-8")
     return score
 
