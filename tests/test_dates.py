@@ -117,6 +117,12 @@ def test_each_season_covers_its_three_months(text, lower, upper, display):
         ("/", "'/': an interval needs at least one end"),
         ("2017-02-16/2017-02-15", "'2017-02-16/2017-02-15': the interval ends before it starts"),
         ("2017~?", "'2017~?' is not a date"),
+        (
+            "spring 2017",
+            "'spring 2017' is not a date: use YYYY, YYYY-MM, YYYY-MM-DD, a season YYYY-21..24 "
+            "(spring..winter) or a decade like 199X, optionally followed by ~, ? or %",
+        ),
+        ("2017/2018/2019", "'2018/2019' is not a date"),
     ],
 )
 def test_rejections_say_what_is_wrong(text, message):
@@ -148,6 +154,10 @@ def test_percent_is_approximate_and_uncertain():
         ("2017~", True, False, "c. 2017"),
         ("2017?", False, True, "2017?"),
         ("2017%", True, True, "c. 2017?"),
+        ("199X?", False, True, "1990s?"),
+        ("199X%", True, True, "c. 1990s?"),
+        ("2017-21~", True, False, "c. spring 2017"),
+        ("2017-23%", True, True, "c. autumn 2017?"),
     ],
 )
 def test_each_qualifier_flag(text, approximate, uncertain, display):
@@ -214,6 +224,8 @@ def test_query_bound_is_the_first_or_last_day(text, upper, day):
         ("198X/199X", "1980s – 1990s"),
         ("2017~/2018", "c. 2017 – 2018"),
         ("2017?/2018?", "2017–2018?"),
+        ("2017?/2018", "2017? – 2018"),
+        ("2017/2018~", "2017 – c. 2018"),
         ("2017%/2018%", "c. 2017–2018?"),
         ("2017-02-16~/2017-02-17~", "c. 16–17 February 2017"),
     ],

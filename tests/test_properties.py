@@ -19,7 +19,7 @@ import edtf
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from app.core.dates import DateFormatError, parse_bound, parse_date
@@ -86,6 +86,8 @@ def points(draw: st.DrawFn) -> tuple[str, tuple[int, int | None, int | None, boo
 
 @PROFILE
 @given(points())
+@example(("199X?", (1995, None, None, True)))
+@example(("2017-24%", (2017, 24, None, False)))
 def test_a_point_has_the_bounds_of_the_model(point):
     text, (year, month, day, decade) = point
     try:
