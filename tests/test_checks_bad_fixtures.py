@@ -202,3 +202,46 @@ def test_an_undated_post_overlaps_every_other(tmp_path):
     extra = POSITION.format(title=TITLE, organization="mexico", date='    date: "1990"\n')
     seeds = _seeds(tmp_path, '    date: "2017-02"\n', "", extra=extra)
     assert _problems(seeds) == [OVERLAP]
+
+
+def test_quotes_ignore_case_punctuation_and_line_breaks(tmp_path):
+    require_sources()
+    shouted = PARTICIPANT_CITE.replace(
+        "In his capacity as moderator,", "IN HIS CAPACITY\\nAS MODERATOR —"
+    )
+    check_dataset(read_dataset(_seeds(tmp_path, PARTICIPANT_CITE, shouted)), SOURCES_DIR)
+
+
+def test_a_citation_of_a_source_document_needs_a_quote(tmp_path):
+    require_sources()
+    unquoted = "cite: [{source: desa-cm15-2017, locator: p. 4}]"
+    assert _problems(_seeds(tmp_path, PARTICIPANT_CITE, unquoted), SOURCES_DIR) == [
+        "data.yaml: event 'cm-15.s3': a citation of 003_5aac2a6bb2689fab.txt needs a verbatim quote"
+    ]
+
+
+def test_a_missing_source_document_is_named_for_each_citation(tmp_path):
+    require_sources()
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for path in SOURCES_DIR.glob("00[013]_*.txt"):
+        shutil.copy(path, sources)
+    data = (FIXTURE_SEEDS / "data.yaml").read_text(encoding="utf-8")
+    problems = _problems(FIXTURE_SEEDS, sources)
+    assert len(problems) == data.count("source: wmr-2024-ch8")
+    missing = f"source file {sources / '004_7eed26272a734672.txt'} is missing"
+    assert all(problem.endswith(missing) for problem in problems)
+
+
+def test_without_the_source_documents_quotes_are_not_checked(tmp_path):
+    wrong = PARTICIPANT_CITE.replace("In his capacity", "In her capacity")
+    seeds = _seeds(tmp_path, PARTICIPANT_CITE, wrong)
+    check_dataset(read_dataset(seeds), tmp_path / "no-such-directory")
+    check_dataset(read_dataset(seeds), None)
+
+
+def test_a_name_shared_by_two_actors_names_both(tmp_path):
+    seeds = _seeds(tmp_path, "iso3: MEX", "iso3: MEX\n    aliases: [Iom]")
+    assert _problems(seeds) == [
+        "actors: the name or alias 'iom' belongs to several actors: iom, mexico"
+    ]
