@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api import timeline_query
 from tests.conftest import ENGINES, keyed_client
 
 CITE = [
@@ -108,3 +109,19 @@ def test_bad_bounds_name_the_parameter_and_the_problem(bounded, params, paramete
     body = response.json()
     assert body["errors"][0]["parameter"] == parameter
     assert body["detail"].startswith(detail)
+
+
+def test_a_process_or_actors_filter_is_planned_once_per_data_version(bounded):
+    """On SQLite a process filter, or one of several actors, first counts the events it
+    selects to pick the faster reading (few: its own index); the plan is kept per data
+    version. PostgreSQL's planner decides by itself."""
+    timeline_query.PLANS.clear()
+    assert _ids(bounded, process="coordination-meetings") == ["cm-15", "cm-15.s3"]
+    assert _ids(bounded, actor=["mexico", "juan-jose-gomez-camacho"]) == ["cm-15.s3"]
+    sqlite = bounded.app.state.engine.dialect.name == "sqlite"
+    plans = [(key[1:], few) for key, few in timeline_query.PLANS.items()]
+    expected = [
+        (("processes", "coordination-meetings"), True),
+        (("actors", "mexico", "juan-jose-gomez-camacho"), True),
+    ]
+    assert plans == (expected if sqlite else [])

@@ -245,3 +245,44 @@ def test_a_name_shared_by_two_actors_names_both(tmp_path):
     assert _problems(seeds) == [
         "actors: the name or alias 'iom' belongs to several actors: iom, mexico"
     ]
+
+
+def test_a_claims_citation_must_refer_to_a_source(tmp_path):
+    old = 'cite: [{source: cms-2009, quote: "Forums are already scheduled'
+    seeds = _seeds(tmp_path, old, old.replace("cms-2009", "no-such-source"))
+    assert _problems(seeds) == [
+        "data.yaml: dispute 'gfmd-2010-host', field cite.source: refers to source "
+        "'no-such-source', which no seed file defines"
+    ]
+
+
+LINK = """process_links:
+  - from: coordination-meetings
+    to: pledging-initiative
+    kind: feeds_into
+    cite: [{source: cms-2009, locator: p. 1}]
+"""
+EXTRA_CITATION = """citations:
+  - subject: {{kind: {kind}, id: {ident}}}
+    cite: [{{source: cms-2009, locator: p. 2}}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "ident"),
+    [
+        ("process_role", "coordination-meetings.participant.mexico.2017"),
+        ("process_link", "coordination-meetings.feeds_into.pledging-initiative"),
+        ("participation", "cm-15.s3.moderator.juan-jose-gomez-camacho"),
+    ],
+)
+def test_citations_of_derived_ids_must_find_their_record(tmp_path, kind, ident):
+    """Process roles, process links and participations have ids made from their fields; a
+    citation added in another file finds them by those ids, and only by them."""
+    cited = EXTRA_CITATION.format(kind=kind, ident=ident)
+    check_dataset(read_dataset(_seeds(tmp_path / "good", extra=LINK + cited)), None)
+    wrong = EXTRA_CITATION.format(kind=kind, ident=ident + "-x")
+    assert _problems(_seeds(tmp_path / "bad", extra=LINK + wrong)) == [
+        f"extra.yaml: citations of {kind} '{ident}-x', field subject: refers to {kind} "
+        f"'{ident}-x', which no seed file defines"
+    ]
