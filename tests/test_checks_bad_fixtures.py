@@ -286,3 +286,108 @@ def test_citations_of_derived_ids_must_find_their_record(tmp_path, kind, ident):
         f"extra.yaml: citations of {kind} '{ident}-x', field subject: refers to {kind} "
         f"'{ident}-x', which no seed file defines"
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "record", "field", "kind"),
+    [
+        ("parent: governance}", "parent: nowhere}", "theme 'pledging'", "parent", "theme"),
+        ("iso3: MEX", "iso3: MEX\n    parent: nowhere", "actor 'mexico'", "parent", "actor"),
+        ("iso3: MEX", "iso3: MEX\n    country: nowhere", "actor 'mexico'", "country", "actor"),
+        (
+            "    person: juan-jose-gomez-camacho",
+            "    person: nowhere",
+            "position 'gomez-camacho-pr-mexico'",
+            "person",
+            "actor",
+        ),
+        (
+            "    organization: mexico",
+            "    organization: nowhere",
+            "position 'gomez-camacho-pr-mexico'",
+            "organization",
+            "actor",
+        ),
+        (
+            "    process: coordination-meetings\n    ordinal: 15",
+            "    process: nowhere\n    ordinal: 15",
+            "event 'cm-15'",
+            "process",
+            "process",
+        ),
+        (
+            "  - actor: mexico\n    process: coordination-meetings",
+            "  - actor: nowhere\n    process: coordination-meetings",
+            "processrole 'nowhere'",
+            "actor",
+            "actor",
+        ),
+        (
+            "    acronym: GCM",
+            "    acronym: GCM\n    adopted_by: nowhere",
+            "instrument 'gcm'",
+            "adopted_by",
+            "actor",
+        ),
+        (
+            "    acronym: GCM",
+            "    acronym: GCM\n    lead: nowhere",
+            "instrument 'gcm'",
+            "lead",
+            "actor",
+        ),
+        (
+            "    acronym: GCM",
+            "    acronym: GCM\n    review: nowhere",
+            "instrument 'gcm'",
+            "review",
+            "process",
+        ),
+        (
+            "  - instrument: progress-declaration",
+            "  - instrument: nowhere",
+            "provision (no id)",
+            "instrument",
+            "instrument",
+        ),
+        (
+            "    objectives: [7]\n",
+            "    objectives: [7]\n    event: nowhere\n",
+            "pledge 'example-pledge'",
+            "event",
+            "event",
+        ),
+        (
+            "    objectives: [7]\n",
+            "    objectives: [7]\n    matches: nowhere\n",
+            "pledge 'example-pledge'",
+            "matches",
+            "pledge",
+        ),
+        (
+            "    held_as: gfmd-2009",
+            "    held_as: nowhere",
+            "event 'gfmd-2009-announced'",
+            "held_as",
+            "event",
+        ),
+    ],
+)
+def test_every_reference_field_is_checked(tmp_path, old, new, record, field, kind):
+    assert _problems(_seeds(tmp_path, old, new)) == [
+        f"data.yaml: {record}, field {field}: refers to {kind} 'nowhere', "
+        "which no seed file defines"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("end", "field"),
+    [("from: coordination-meetings", "source"), ("to: pledging-initiative", "target")],
+)
+def test_both_ends_of_a_process_link_are_checked(tmp_path, end, field):
+    link = LINK.replace(end, end.split(":")[0] + ": nowhere")
+    problems = _problems(_seeds(tmp_path, extra=link))
+    assert problems == [
+        f"extra.yaml: processlink (no id), field {field}: refers to process 'nowhere', "
+        "which no seed file defines"
+    ]
