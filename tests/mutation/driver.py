@@ -218,10 +218,35 @@ def run_group(name: str, group: Group, out: Path, jobs: int, budget: float | Non
     target = out / name
     if budget is not None:
         scratch_copy(target, group)
-        try:
-            mutmut("run", "--max-children", str(jobs), cwd=target, timeout=budget)
-        except subprocess.TimeoutExpired:
-            print(f"{name}: stopped after {budget:.0f} s; scoring the mutants that ran")
+        run_mutants(name, target, jobs, budget)
+    return score_group(name, group, out)
+
+
+def rerun_survivors(name: str, group: Group, out: Path, jobs: int, budget: float) -> Score:
+    """Run the last run's survivors again against the work tree's tests as they are now."""
+    target = out / name
+    survivors = score_group(name, group, out).survivors
+    for test in work_tree_files():
+        if test.startswith("tests/"):
+            for copy in (target / test, target / "mutants" / test):
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / test, copy)
+    if survivors:
+        run_mutants(name, target, jobs, budget, survivors)
+    return score_group(name, group, out)
+
+
+def run_mutants(
+    name: str, target: Path, jobs: int, budget: float, mutants: list[str] | None = None
+) -> None:
+    try:
+        mutmut("run", "--max-children", str(jobs), *(mutants or []), cwd=target, timeout=budget)
+    except subprocess.TimeoutExpired:
+        print(f"{name}: stopped after {budget:.0f} s; scoring the mutants that ran")
+
+
+def score_group(name: str, group: Group, out: Path) -> Score:
+    target = out / name
     score = Score(name)
     for line in mutmut("results", "--all", "true", cwd=target).splitlines():
         match = re.match(r"\s+(\S+): (.+)$", line)
@@ -246,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--score-only", action="store_true", help="score the last run again (equivalents edited)"
     )
+    parser.add_argument(
+        "--rerun-survivors", action="store_true", help="run the last run's survivors again"
+    )
     args = parser.parse_args(argv)
     from app.core.config import get_settings
 
@@ -256,8 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|---|---|---|---|",
     ]
     for name in args.group or list(GROUPS):
-        budget = None if args.score_only else args.budget
-        score = run_group(name, GROUPS[name], args.out, args.jobs, budget)
+        if args.rerun_survivors:
+            score = rerun_survivors(name, GROUPS[name], args.out, args.jobs, args.budget)
+        else:
+            budget = None if args.score_only else args.budget
+            score = run_group(name, GROUPS[name], args.out, args.jobs, budget)
         rows.append(score.row())
         print(score.row(), flush=True)
         for mutant in score.survivors:
