@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.api import pledges, timeline_query
 from app.api.timeline_query import render, render_details
 from app.core import migrate
 from app.core.auth import create_key
@@ -90,6 +91,16 @@ def _fresh_database(
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _empty_statement_caches() -> None:
+    """Each module starts with empty statement and plan caches. They are kept per process,
+    and a test must run the statements its own code builds (a mutation run forks each test
+    session from one process whose caches are warm)."""
+    timeline_query.PAGES.clear()
+    timeline_query.PLANS.clear()
+    pledges.PAGES.clear()
 
 
 @pytest.fixture(params=ENGINES)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api import timeline_query
+from app.api import timeline_filter, timeline_query
 from tests.conftest import ENGINES, keyed_client
 
 CITE = [
@@ -36,13 +36,13 @@ def bounded(request, tmp_path_factory) -> Iterator[TestClient]:
         yield client
 
 
-def _ids(client: TestClient, **params: str | int) -> list[str]:
+def _ids(client: TestClient, **params: str | int | list[str]) -> list[str]:
     response = client.get("/api/v1/timeline", params={"limit": 500, **params})
     assert response.status_code == 200, response.text
     return [item["id"] for item in response.json()["items"]]
 
 
-def _paged_ids(client: TestClient, **params: str | int) -> list[str]:
+def _paged_ids(client: TestClient, **params: str | int | list[str]) -> list[str]:
     """The same list read one item per page through the cursors."""
     ids: list[str] = []
     cursor = None
@@ -125,3 +125,24 @@ def test_a_process_or_actors_filter_is_planned_once_per_data_version(bounded):
         (("actors", "mexico", "juan-jose-gomez-camacho"), True),
     ]
     assert plans == (expected if sqlite else [])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"process": "coordination-meetings"},
+        {"process": ["pledging-initiative", "coordination-meetings"], "end": "2017-02-16"},
+        {"actor": ["mexico", "juan-jose-gomez-camacho"]},
+        {"actor": ["mexico", "iom"], "process": "coordination-meetings"},
+    ],
+)
+def test_walking_the_dates_gives_what_the_index_gives(bounded, monkeypatch, params):
+    """With every filter counted as selecting many events, SQLite walks the date index and
+    keeps the events that pass (PostgreSQL's usual plan): the same items, same order."""
+    by_index = _ids(bounded, **params)
+    monkeypatch.setattr(timeline_filter, "FEW", 0)
+    monkeypatch.setattr(timeline_query, "FEW", 0)
+    timeline_query.PLANS.clear()
+    assert _ids(bounded, **params) == by_index
+    assert _paged_ids(bounded, **params) == by_index
+    assert all(not few for few in timeline_query.PLANS.values())

@@ -193,3 +193,15 @@ def test_a_concurrent_request_with_the_same_idempotency_key_is_a_409(api, monkey
     retried = client.post("/api/v1/pledges", json=NEW_PLEDGE, headers=headers)
     assert retried.status_code == 201, retried.text
     assert client.get(path).json()["title"] == NEW_PLEDGE["title"]
+
+
+def test_a_patched_quote_is_checked_against_its_source(api):
+    client, tokens = api
+    before = snapshot(client, PLEDGE_PATH)
+    cite = [{"source": "wmr-2024-ch8", "quote": "words the chapter never says"}]
+    response = client.patch(
+        PLEDGE_PATH, json={"cite": cite}, headers=auth(tokens["write"], **{"If-Match": before[2]})
+    )
+    assert response.status_code == 422, response.text
+    assert "quote not found in 004_7eed26272a734672.txt" in response.json()["detail"]
+    assert snapshot(client, PLEDGE_PATH) == before

@@ -57,6 +57,7 @@ WRITE_TESTS = (
     "test_duplicate_id_is_409_and_keeps_the_first",
     "test_patch_needs_the_current_etag",
     "test_delete_needs_admin_scope_and_refuses_referenced_records",
+    "test_audit_log_records_who_what_before_and_after",
 )
 GROUPS = {
     "dates": Group(
