@@ -143,6 +143,11 @@ def scratch_copy(target: Path, group: Group) -> None:
     for name in work_tree_files():
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, target / name)
+    write_config(target, group)
+
+
+def write_config(target: Path, group: Group) -> None:
+    """The group's [tool.mutmut] section at the end of the copy's pyproject.toml."""
     tests = [t for t in group.tests if (ROOT / t.partition("::")[0]).exists()]
     config = (
         "\n[tool.mutmut]\n"
@@ -153,9 +158,11 @@ def scratch_copy(target: Path, group: Group) -> None:
         'also_copy = ["seeds", "migrations", "alembic.ini"]\n'
         "timeout_multiplier = 5.0\n"
         "timeout_constant = 5.0\n"
-    )
-    with (target / "pyproject.toml").open("a", encoding="utf-8") as pyproject:
-        pyproject.write(config.replace("'", '"'))
+    ).replace("'", '"')
+    for pyproject in (target / "pyproject.toml", target / "mutants" / "pyproject.toml"):
+        if pyproject.exists():
+            text = pyproject.read_text(encoding="utf-8").split("\n[tool.mutmut]\n")[0]
+            pyproject.write_text(text + config, encoding="utf-8")
 
 
 def mutmut(*args: str, cwd: Path, timeout: float | None = None) -> str:
@@ -232,6 +239,7 @@ def rerun_survivors(name: str, group: Group, out: Path, jobs: int, budget: float
             for copy in (target / test, target / "mutants" / test):
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(ROOT / test, copy)
+    write_config(target, group)
     if survivors:
         run_mutants(name, target, jobs, budget, survivors)
     return score_group(name, group, out)
