@@ -205,3 +205,17 @@ def test_a_patched_quote_is_checked_against_its_source(api):
     assert response.status_code == 422, response.text
     assert "quote not found in 004_7eed26272a734672.txt" in response.json()["detail"]
     assert snapshot(client, PLEDGE_PATH) == before
+
+
+def test_a_positions_etag_is_the_one_its_patch_takes(api):
+    client, tokens = api
+    path = "/api/v1/positions/gomez-camacho-pr-mexico"
+    tag = client.get(path).headers["etag"]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', tag)
+    response = client.patch(
+        path, json={"date": "2017-02-16"}, headers=auth(tokens["write"], **{"If-Match": tag})
+    )
+    assert response.status_code == 200, response.text
+    after = client.get(path, headers={"Cache-Control": "no-cache"})
+    assert after.json()["date"]["edtf"] == "2017-02-16"
+    assert after.headers["etag"] == response.headers["etag"] != tag

@@ -58,6 +58,8 @@ WRITE_TESTS = (
     "test_patch_needs_the_current_etag",
     "test_delete_needs_admin_scope_and_refuses_referenced_records",
     "test_audit_log_records_who_what_before_and_after",
+    "test_participation_lifecycle",
+    "test_citation_lifecycle_keeps_every_fact_cited",
 )
 GROUPS = {
     "dates": Group(
