@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import functools
 import os
 import re
 import shutil
@@ -181,21 +182,34 @@ def mutmut(*args: str, cwd: Path, timeout: float | None = None) -> str:
             raise
 
 
+@functools.cache
+def functions_in(path: Path) -> tuple[list[str], dict[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """The lines of mutmut's mutated copy of a module, and its functions by name."""
+    source = path.read_text(encoding="utf-8")
+    nodes = {
+        node.name: node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    return source.splitlines(), nodes
+
+
+def function_source(path: Path, name: str) -> list[str]:
+    lines, nodes = functions_in(path)
+    node = nodes.get(name)
+    if node is None:
+        return []
+    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    return [line.replace(name, "f", 1) for line in lines[first - 1 : node.end_lineno]]
+
+
 def mutant_diff(target: Path, mutant: str) -> str:
     """The unified diff of one mutant against the original function, read from mutmut's
     mutated copy of the module (much faster than ``mutmut show``)."""
     module, _, function = mutant.rpartition(".")
     path = target / "mutants" / (module.replace(".", "/") + ".py")
-    source = path.read_text(encoding="utf-8")
-    original = function.split("__mutmut_")[0] + "__mutmut_orig"
-    bodies = {
-        node.name: ast.get_source_segment(source, node) or ""
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.name in (original, function)
-    }
-    before = bodies.get(original, "").replace(original, "f", 1).splitlines()
-    after = bodies.get(function, "").replace(function, "f", 1).splitlines()
+    before = function_source(path, function.split("__mutmut_")[0] + "__mutmut_orig")
+    after = function_source(path, function)
     name = module.replace(".", "/") + ".py"
     lines = difflib.unified_diff(before, after, f"{name} {mutant}", name, lineterm="", n=1)
     return "\n".join(lines) + "\n"
