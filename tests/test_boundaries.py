@@ -37,7 +37,9 @@ def bounded(request, tmp_path_factory) -> Iterator[TestClient]:
 
 
 def _ids(client: TestClient, **params: str | int | list[str]) -> list[str]:
-    response = client.get("/api/v1/timeline", params={"limit": 500, **params})
+    """The items' ids, read afresh (not from the response cache)."""
+    fresh = {"Cache-Control": "no-cache"}
+    response = client.get("/api/v1/timeline", params={"limit": 500, **params}, headers=fresh)
     assert response.status_code == 200, response.text
     return [item["id"] for item in response.json()["items"]]
 
