@@ -292,6 +292,27 @@ def test_citations_of_derived_ids_must_find_their_record(tmp_path, kind, ident):
     ("old", "new", "record", "field", "kind"),
     [
         ("parent: governance}", "parent: nowhere}", "theme 'pledging'", "parent", "theme"),
+        (
+            "    kind: initiative",
+            "    kind: initiative\n    parent: nowhere",
+            "process 'pledging-initiative'",
+            "parent",
+            "process",
+        ),
+        (
+            "    pledgers: [iom]",
+            "    pledgers: [nowhere]",
+            "pledge 'example-pledge'",
+            "pledgers",
+            "actor",
+        ),
+        (
+            "      - actor: juan-jose-gomez-camacho",
+            "      - actor: nowhere",
+            "event 'cm-15.s3'",
+            "participants.actor",
+            "actor",
+        ),
         ("iso3: MEX", "iso3: MEX\n    parent: nowhere", "actor 'mexico'", "parent", "actor"),
         ("iso3: MEX", "iso3: MEX\n    country: nowhere", "actor 'mexico'", "country", "actor"),
         (
