@@ -7,9 +7,13 @@ Outside CI an unreachable server skips its tests with the reason; under CI=true 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any, Literal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,9 +22,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app import readmodel
+from app.api import pledges, timeline_query
 from app.core import migrate
+from app.core.auth import create_key
 from app.core.config import PROJECT_ROOT, Settings, get_settings
-from app.core.db import make_engine
+from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.main import create_app
 from app.seeding.loader import load
 
@@ -55,15 +61,25 @@ def _postgres_admin_url() -> str:
     return POSTGRES_URL
 
 
-def _fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
+def _fresh_database(
+    kind: str, tmp_path: Path, template: str | None = None
+) -> Generator[str, None, None]:
+    """A new database, dropped afterwards: empty, or a copy of ``template`` (see seeded)."""
     if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite3'}"
+        path = tmp_path / f"{uuid.uuid4().hex}.sqlite3"
+        if template:
+            source, copy = sqlite3.connect(template), sqlite3.connect(path)
+            source.backup(copy)
+            source.close()
+            copy.close()
+        yield f"sqlite:///{path}"
         return
     admin_url = _postgres_admin_url()
     name = f"mgt_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        copied = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -71,6 +87,16 @@ def _fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _empty_statement_caches() -> None:
+    """Each module starts with empty statement and plan caches. They are kept per process,
+    and a test must run the statements its own code builds (a mutation run forks each test
+    session from one process whose caches are warm)."""
+    timeline_query.PAGES.clear()
+    timeline_query.PLANS.clear()
+    pledges.PAGES.clear()
 
 
 @pytest.fixture(params=ENGINES)
@@ -85,14 +111,39 @@ def migrated_url(db_url: str) -> str:
     return db_url
 
 
-def seeded(kind: str, tmp_path: Path, seeds: Path) -> Iterator[str]:
-    for url in _fresh_database(kind, tmp_path):
+# Each engine's database of a seeds directory is migrated and loaded once per test session,
+# then copied for each test that asks for it: SQLite copies the file, PostgreSQL creates the
+# database with the seeded one as its TEMPLATE. A seeds directory must not change once used.
+_TEMPLATES: dict[tuple[str, Path], tuple[str, Generator[str, None, None]]] = {}
+_TEMPLATE_DIR = Path(tempfile.gettempdir()) / f"mgt-seeded-{os.getpid()}"
+
+
+def _template(kind: str, seeds: Path) -> str:
+    if (kind, seeds) not in _TEMPLATES:
+        _TEMPLATE_DIR.mkdir(exist_ok=True)
+        database = _fresh_database(kind, _TEMPLATE_DIR)
+        url = next(database)
         migrate.upgrade(url)
         engine = make_engine(url)
         with engine.begin() as connection:
             load(connection, seeds, SOURCES_DIR)
         engine.dispose()
-        yield url
+        _TEMPLATES[kind, seeds] = (make_url(url).database or "", database)
+    return _TEMPLATES[kind, seeds][0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_templates() -> Iterator[None]:
+    yield
+    for _, database in _TEMPLATES.values():
+        database.close()  # runs _fresh_database's drop
+    _TEMPLATES.clear()
+    shutil.rmtree(_TEMPLATE_DIR, ignore_errors=True)
+
+
+def seeded(kind: str, tmp_path: Path, seeds: Path) -> Iterator[str]:
+    """A database of each engine holding the dataset in ``seeds``, dropped afterwards."""
+    yield from _fresh_database(kind, tmp_path, _template(kind, seeds))
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -125,6 +176,27 @@ def assert_rendered_current(url: str) -> None:
         differences = readmodel.check(connection, versions=False)
     engine.dispose()
     assert not differences, "read model out of step:\n" + "\n".join(differences)
+
+
+def keyed_client(
+    kind: str, tmp_path: Path, scopes: tuple[Literal["write", "admin"], ...] = ("write", "admin")
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """A client over a fresh copy of the test dataset, and a key's token for each scope (the
+    key of scope ``s`` is named ``s-key``)."""
+    for url in seeded(kind, tmp_path, FIXTURE_SEEDS):
+        engine = make_engine(url)
+        with unit_of_work(make_sessionmaker(engine)) as session:
+            tokens: dict[str, str] = {s: create_key(session, f"{s}-key", s) for s in scopes}
+        engine.dispose()
+        for client in client_for(url):
+            yield client, tokens
+
+
+def snapshot(client: TestClient, path: str) -> tuple[int, Any, str, list[Any]]:
+    """What a refused write must leave as it was: the record as read, its ETag, the audit log."""
+    response = client.get(path, headers={"Cache-Control": "no-cache"})
+    changes = client.get("/api/v1/changes", params={"limit": 500}).json()["items"]
+    return response.status_code, response.json(), response.headers.get("etag", ""), changes
 
 
 @pytest.fixture(scope="module")

@@ -112,15 +112,53 @@ class TestSearch:
         assert fragment in body["detail"]
 
     @pytest.mark.parametrize(
-        "q", ["NEAR(a b)", "a AND", "title:gcm", "x^2", "'", "\\", "a & !b | c", "ü:*", "😀 gcm"]
+        ("q", "words"),
+        [
+            ("global^compact", "global compact"),
+            ("(gcm)", "gcm"),
+            ("😀 gcm", "gcm"),
+            ("gcm AND", "gcm"),
+            ("title:gcm", "title gcm"),
+            ("NEAR(global compact)", "near global compact"),
+            ("x^2", "x 2"),
+            ("a & !b | c", "a b c"),
+        ],
     )
-    def test_operator_characters_never_reach_the_engine(self, client, q):
-        assert client.get("/api/v1/search", params={"q": q}).status_code in {200, 422}
-        assert client.get("/api/v1/timeline", params={"q": q}).status_code in {200, 422}
+    def test_operator_characters_are_word_separators(self, client, q, words):
+        """Characters an engine would read as syntax reach it as the words around them."""
+        for path in ("/api/v1/search", "/api/v1/timeline"):
+            got = client.get(path, params={"q": q})
+            assert got.status_code == 200, got.text
+            plain = client.get(path, params={"q": words}).json()["items"]
+            assert [i["id"] for i in got.json()["items"]] == [i["id"] for i in plain]
 
-    def test_bad_cursor_is_422(self, client):
-        response = client.get("/api/v1/search", params={"q": "gcm", "cursor": "WyJ4Il0"})
-        assert response.status_code == 422
+    def test_operator_characters_find_what_their_words_find(self, client):
+        assert _keys(client, "global^compact")[0] == ("instrument", "gcm")
+        assert _keys(client, "😀 gcm") == [("instrument", "gcm")]
+        timeline = client.get("/api/v1/timeline", params={"q": "(coordination)"}).json()
+        assert [i["id"] for i in timeline["items"]] == ["cm-15"]
+
+    @pytest.mark.parametrize("q", ["'", "\\", "&|!", "ü:*"])
+    def test_only_operator_characters_is_422_naming_q(self, client, q):
+        for path in ("/api/v1/search", "/api/v1/timeline"):
+            response = client.get(path, params={"q": q})
+            assert response.status_code == 422, response.text
+            body = response.json()
+            assert body["errors"][0]["parameter"] == "q"
+            assert body["detail"].startswith("q: ")
+
+    @pytest.mark.parametrize(
+        ("cursor", "detail"),
+        [
+            ("WyJ4Il0", "cursor is not valid for this list"),
+            ("WyIxLjUiLCJldmVudCJd", "cursor is not valid for this list"),
+            ("e30", "cursor is not valid: pass the next_cursor of a previous page unchanged"),
+        ],
+    )
+    def test_bad_cursor_is_422_naming_the_cursor(self, client, cursor, detail):
+        response = client.get("/api/v1/search", params={"q": "gcm", "cursor": cursor})
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"] == [{"parameter": "cursor", "detail": detail}]
 
 
 class TestFiltersUseTheIndex:

@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.auth import create_key
-from app.core.db import make_engine, make_sessionmaker, unit_of_work
-from tests.conftest import FIXTURE_SEEDS, client_for, seeded
+from tests.conftest import keyed_client, snapshot
 
 CITE = [
     {"source": "wmr-2024-ch8", "quote": "Pledges are measurable commitments made by Member States"}
@@ -30,15 +28,7 @@ PLEDGE = {
 @pytest.fixture(params=["sqlite", "postgresql"])
 def api(request, tmp_path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """A client over a fresh copy of the test dataset, and tokens for each scope."""
-    for url in seeded(request.param, tmp_path, FIXTURE_SEEDS):
-        engine = make_engine(url)
-        with unit_of_work(make_sessionmaker(engine)) as session:
-            tokens = {
-                scope: create_key(session, f"{scope}-key", scope) for scope in ("write", "admin")
-            }
-        engine.dispose()
-        for client in client_for(url):
-            yield client, tokens
+    yield from keyed_client(request.param, tmp_path)
 
 
 def auth(token: str, **headers: str) -> dict[str, str]:
@@ -94,16 +84,17 @@ def test_invalid_records_are_422_and_write_nothing(api, change, fragment):
     assert client.get("/api/v1/changes", params={"kind": "pledges"}).json()["items"] == []
 
 
-def test_duplicate_id_is_409(api):
+def test_duplicate_id_is_409_and_keeps_the_first(api):
     client, tokens = api
-    assert (
-        client.post("/api/v1/pledges", json=PLEDGE, headers=auth(tokens["write"])).status_code
-        == 201
-    )
-    assert (
-        client.post("/api/v1/pledges", json=PLEDGE, headers=auth(tokens["write"])).status_code
-        == 409
-    )
+    first = client.post("/api/v1/pledges", json=PLEDGE, headers=auth(tokens["write"]))
+    assert first.status_code == 201, first.text
+    before = snapshot(client, "/api/v1/pledges/new-pledge")
+    again = PLEDGE | {"title": "Another pledge under the same id"}
+    duplicate = client.post("/api/v1/pledges", json=again, headers=auth(tokens["write"]))
+    assert duplicate.status_code == 409, duplicate.text
+    assert "new-pledge" in duplicate.json()["detail"]
+    assert snapshot(client, "/api/v1/pledges/new-pledge") == before
+    assert before[1]["title"] == PLEDGE["title"]
 
 
 def test_patch_needs_the_current_etag(api):
@@ -137,22 +128,20 @@ def test_patch_needs_the_current_etag(api):
     assert client.get("/api/v1/pledges/example-pledge").json()["status"] == "in_progress"
 
 
-def test_patch_cannot_remove_every_citation_or_change_the_id(api):
+@pytest.mark.parametrize(
+    ("patch", "fragment"),
+    [({"cite": []}, "cite"), ({"id": "other"}, "id"), ({"cite": None}, "cite")],
+)
+def test_patch_cannot_remove_every_citation_or_change_the_id(api, patch, fragment):
     client, tokens = api
-    etag = client.get("/api/v1/pledges/example-pledge").headers["etag"]
-    headers = auth(tokens["write"], **{"If-Match": etag})
-    assert (
-        client.patch(
-            "/api/v1/pledges/example-pledge", json={"cite": []}, headers=headers
-        ).status_code
-        == 422
-    )
-    assert (
-        client.patch(
-            "/api/v1/pledges/example-pledge", json={"id": "other"}, headers=headers
-        ).status_code
-        == 422
-    )
+    path = "/api/v1/pledges/example-pledge"
+    before = snapshot(client, path)
+    headers = auth(tokens["write"], **{"If-Match": before[2]})
+    response = client.patch(path, json=patch, headers=headers)
+    assert response.status_code == 422, response.text
+    assert fragment in response.json()["detail"]
+    assert snapshot(client, path) == before
+    assert client.get("/api/v1/pledges/other").status_code == 404
 
 
 def test_retried_post_with_idempotency_key_creates_once(api):
@@ -171,12 +160,18 @@ def test_retried_post_with_idempotency_key_creates_once(api):
 
 def test_delete_needs_admin_scope_and_refuses_referenced_records(api):
     client, tokens = api
+    before = snapshot(client, "/api/v1/pledges/example-pledge")
+    write_only = client.delete("/api/v1/pledges/example-pledge", headers=auth(tokens["write"]))
+    assert write_only.status_code == 403
     assert (
-        client.delete("/api/v1/pledges/example-pledge", headers=auth(tokens["write"])).status_code
-        == 403
+        write_only.json()["detail"] == "The key 'write-key' has scope 'write'; this needs 'admin'"
     )
-    assert client.delete("/api/v1/actors/mexico", headers=auth(tokens["admin"])).status_code == 409
-    assert client.get("/api/v1/actors/mexico").status_code == 200
+    assert snapshot(client, "/api/v1/pledges/example-pledge") == before
+    mexico = snapshot(client, "/api/v1/actors/mexico")
+    referenced = client.delete("/api/v1/actors/mexico", headers=auth(tokens["admin"]))
+    assert referenced.status_code == 409
+    assert "mexico" in referenced.json()["detail"]
+    assert snapshot(client, "/api/v1/actors/mexico") == mexico
     assert (
         client.delete("/api/v1/pledges/example-pledge", headers=auth(tokens["admin"])).status_code
         == 204
@@ -308,6 +303,7 @@ def test_citation_lifecycle_keeps_every_fact_cited(api):
         headers=auth(tokens["write"]),
     )
     assert bad.status_code == 422
+    assert "quote not found" in bad.json()["detail"]
     missing = client.post(
         "/api/v1/citations",
         json=body | {"subject": {"kind": "process", "id": "nope"}},
@@ -328,9 +324,12 @@ def test_citation_lifecycle_keeps_every_fact_cited(api):
     )
     cited = client.get("/api/v1/sources/wmr-2024-ch8").json()["citations"]
     (last,) = [c for c in cited if c["subject_id"] == "pledging-initiative"]
+    before = snapshot(client, "/api/v1/processes/pledging-initiative")
     refused = client.delete(f"/api/v1/citations/{last['id']}", headers=auth(tokens["admin"]))
     assert refused.status_code == 422
     assert "last citation" in refused.json()["detail"]
+    assert snapshot(client, "/api/v1/processes/pledging-initiative") == before
+    assert client.get(f"/api/v1/citations/{last['id']}").json()["id"] == last["id"]
     ids = [c for c in client.get("/api/v1/changes", params={"kind": "citations"}).json()["items"]]
     assert [c["action"] for c in ids] == ["create", "update", "delete"]
 
