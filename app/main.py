@@ -109,7 +109,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
 
-    @app.get("/health", tags=["service"], summary="Liveness and database check")
+    @app.api_route(
+        "/health", methods=["GET", "HEAD"], tags=["service"], summary="Liveness and database check"
+    )
     @reads
     def health(session: Session) -> dict[str, str]:
         session.execute(text("SELECT 1"))

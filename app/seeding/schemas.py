@@ -16,11 +16,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from app.core.dates import DateFormatError, Qualifier, parse_date
 
-SLUG = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
+# What the columns hold: INTEGER is 32 bits on PostgreSQL (64 on SQLite), so the smaller.
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 
 def _slug(value: str) -> str:
-    if not SLUG.match(value):
+    if not SLUG.fullmatch(value):
         raise ValueError(f"'{value}' is not a slug (lower-case letters, digits, '-' and '.')")
     return value
 
@@ -36,6 +38,7 @@ def _edtf(value: str) -> str:
 Slug = Annotated[str, AfterValidator(_slug)]
 Edtf = Annotated[str, AfterValidator(_edtf)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Int32 = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]
 
 ActorKind = Literal[
     "state",
@@ -341,7 +344,7 @@ class EventIn(Dated):
         description="for a meeting as announced or planned by a source: the meeting as held, "
         "when it took place (the announcement keeps its own status, date and place)",
     )
-    ordinal: int | None = None
+    ordinal: Int32 | None = None
     city: str | None = None
     country: Slug | None = None
     venue: str | None = None
