@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import models as m
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
-from app.records import documents, rendered, version
+from app.records import documents, integrity, rendered, version
 from app.search.index import refresh as refresh_search
 from app.seeding import schemas as s
 from app.seeding.checks import quote_problem, record_citations, references
@@ -79,7 +79,8 @@ def exists(connection: Connection, kind: str, ident: str) -> bool:
 
 
 def check_record(connection: Connection, record: s.Record, sources_dir: Path | None) -> None:
-    """Every reference resolves to an existing row, and every quote occurs in its source."""
+    """Every reference resolves to an existing row, every quote occurs in its source, and the
+    record breaks no rule the loader checks across records (``integrity``)."""
     problems = []
     for field, value, kind in references(Located("request", record)):
         if kind == "provision" and not exists(connection, "provision", value):
@@ -91,6 +92,7 @@ def check_record(connection: Connection, record: s.Record, sources_dir: Path | N
     problems += quote_problems(connection, list(record_citations(record)), sources_dir)
     if problems:
         raise UnprocessableRecord(problems)
+    integrity.check_loadable(connection, record)
 
 
 def quote_problems(
