@@ -142,6 +142,15 @@ class TestLoaderRulesOnWrites:
             "loop-session",
         )
 
+    def test_deleting_what_a_dispute_is_about_is_409(self, api):
+        client, _, headers = api
+        assert client.delete("/api/v1/events/cm-15.s3", headers=headers).status_code == 204
+        body = _conflict_naming(
+            client.delete("/api/v1/events/cm-15", headers=headers), "gfmd-2010-host"
+        )
+        assert body["errors"][0]["record"] == {"kind": "dispute", "id": "gfmd-2010-host"}
+        assert client.get("/api/v1/events/cm-15").status_code == 200
+
 
 def _write_burst(
     client: TestClient, headers: dict[str, str], count: int, seed: int

@@ -7,7 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import socket
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.main import create_app
 from tests.conftest import client_for
+from tests.live import live_server
 
 CITE = [
     {"source": "wmr-2024-ch8", "quote": "Pledges are measurable commitments made by Member States"}
@@ -318,3 +321,64 @@ def test_full_disk_is_507(api, caplog):
     assert "full" in body["detail"]
     assert any("full" in r.getMessage() for r in caplog.records), caplog.text
     assert client.get("/api/v1/actors/big-actor").status_code == 404
+
+
+def _exchange(port: int, request: bytes, *, pause: float = 0.0) -> bytes:
+    """Send ``request`` (in 1-byte steps ``pause`` s apart if given); what comes back."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        try:
+            if pause:
+                for byte in request:
+                    sock.sendall(bytes([byte]))
+                    time.sleep(pause)
+            else:
+                sock.sendall(request)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may close before the whole request is sent
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except (ConnectionResetError, TimeoutError):
+            pass
+        return answer
+
+
+def _status(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else 0
+
+
+def test_live_server_limits_headers_and_their_arrival(tmp_path, monkeypatch):
+    monkeypatch.setenv("MGT_HEADER_TIMEOUT", "2")
+    with live_server(tmp_path) as server:
+        port = int(server.base_url.rsplit(":", 1)[1])
+        head = b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        assert _status(_exchange(port, head + b"\r\n")) == 200
+        assert _status(_exchange(port, head + b"X-Ok: " + b"a" * 4000 + b"\r\n\r\n")) == 200
+        many = b"".join(b"X-%d: 1\r\n" % n for n in range(101))
+        answer = _exchange(port, head + many + b"\r\n")
+        assert _status(answer) == 431
+        assert b"more than 100 header fields" in answer
+        answer = _exchange(port, head + b"X-Big: " + b"a" * 9000 + b"\r\n\r\n")
+        assert _status(answer) == 431
+        assert b"application/problem+json" in answer
+        # 16 MB of headers: refused after the first 64 KiB or so, not read to the end
+        started = time.monotonic()
+        huge = b"".join(b"X-%d: %s\r\n" % (n, b"a" * 8000) for n in range(2000))
+        assert _status(_exchange(port, head + huge + b"\r\n")) == 431
+        assert time.monotonic() - started < 10
+        assert _status(_exchange(port, b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n\r\n")) == 414
+        # headers trickled a byte every 0.25 s: cut off after 2 s
+        started = time.monotonic()
+        answer = _exchange(port, head + b"X-Slow: " + b"a" * 40 + b"\r\n\r\n", pause=0.25)
+        assert _status(answer) == 408
+        assert 1.5 < time.monotonic() - started < 8
+        assert b"did not arrive within 2 s" in answer
+        # a connection that sends nothing is closed too
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as idle:
+            started = time.monotonic()
+            assert idle.recv(1024).startswith(b"HTTP/1.1 408")
+            assert time.monotonic() - started < 8
+        # and the server still answers
+        assert server.get_json("/health")["status"] == "ok"
+        assert server.get_json("/api/v1/actors/mexico")["id"] == "mexico"

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         description="worker threads answering GETs at once; more only adds interpreter-lock "
         "contention on a small machine",
     )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="seconds from a request's first byte to the end of its headers (408 after)",
+    )
     default_page_size: int = 50
     max_page_size: int = 500
 

@@ -2,7 +2,8 @@
 other record), so that an export of whatever the API accepted always loads again.
 
 The rules are the loader's own (``app.seeding.checks``): no two actors share a name, acronym
-or alias; one person's same post is one record however its spans are cited. A record may
+or alias; one person's same post is one record however its spans are cited; a figure or a
+dispute is about a record that exists. A record may
 also not close a loop of references within its table (an actor's parent or country, an
 event's parent or ``held_as``, a pledge's ``matches``), which the loader could not insert in
 any order. On PostgreSQL the check and the write of one kind take turns on a transaction
@@ -44,6 +45,22 @@ def check_loadable(connection: Connection, record: s.Record) -> None:
     if isinstance(record, s.PositionIn):
         _one_record_per_post(connection, record)
     _no_loop(connection, table, record)
+
+
+def check_removable(connection: Connection, kind: str, ident: str) -> None:
+    """Raise :class:`Conflict` if a figure or a dispute is about the record (``kind`` as
+    citations name it: actor, event, ...): the loader refuses a subject that is not there."""
+    for model, label in ((m.Figure, "figure"), (m.Dispute, "dispute")):
+        about = select(model.id).where(model.subject_type == kind, model.subject_id == ident)
+        found = connection.execute(about.limit(1)).scalar()
+        if found is not None:
+            raise _refusal(
+                "id",
+                f"the {kind} '{ident}' is the subject of {label} '{found}'; "
+                "change or remove that first",
+                label,
+                found,
+            )
 
 
 def _refusal(field: str, detail: str, kind: str, other: str) -> Conflict:

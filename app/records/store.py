@@ -227,6 +227,7 @@ def replace(
 def remove(
     connection: Connection, kind: str, ident: str, key_name: str, *, before: dict[str, Any]
 ) -> None:
+    integrity.check_removable(connection, SUBJECT[kind], ident)
     _clear(connection, kind, ident)
     table = _table(TABLE_OF_KIND[SUBJECT[kind]])
     try:
