@@ -122,6 +122,22 @@ def test_largest_ordinal_the_column_holds_is_stored(api):
     assert client.delete("/api/v1/events/big-ordinal", headers=headers).status_code == 204
 
 
+@pytest.mark.parametrize(
+    ("path", "record", "field"),
+    [
+        ("/api/v1/actors", {**ACTOR, "acronym": "A" * 61}, "acronym"),
+        ("/api/v1/actors", {**ACTOR, "id": "a" * 81}, "id"),
+        ("/api/v1/events", {**EVENT, "date": " " * 60 + "2019"}, "date"),
+        ("/api/v1/pledges", {"id": "p", "title": "P", "type": "t" * 61, "cite": CITE}, "type"),
+    ],
+)
+def test_text_longer_than_its_column_is_422_naming_the_field(api, path, record, field):
+    """PostgreSQL refuses a value longer than its VARCHAR; that must be a 422, not a 500."""
+    client, headers = api
+    body = _problem(client.post(path, json=record, headers=headers), 422)
+    assert body["detail"].startswith(f"{field}:"), body
+
+
 @pytest.mark.parametrize("objective", ["2147483648", "9223372036854775808", "-1", "0"])
 def test_integer_query_parameters_past_storage_are_4xx(api, objective):
     client, _ = api

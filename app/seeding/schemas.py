@@ -17,8 +17,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from app.core.dates import DateFormatError, Qualifier, parse_date
 
 SLUG = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
-# What the columns hold: INTEGER is 32 bits on PostgreSQL (64 on SQLite), so the smaller.
+# What the columns hold: INTEGER is 32 bits on PostgreSQL (64 on SQLite), so the smaller;
+# ids are at most 80 characters, so that an id made of two (a participation's
+# event.role.actor) fits the 200 of an id column.
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+SLUG_LENGTH = 80
 
 
 def _slug(value: str) -> str:
@@ -35,10 +38,12 @@ def _edtf(value: str) -> str:
     return value
 
 
-Slug = Annotated[str, AfterValidator(_slug)]
-Edtf = Annotated[str, AfterValidator(_edtf)]
+Slug = Annotated[str, Field(min_length=1, max_length=SLUG_LENGTH), AfterValidator(_slug)]
+Edtf = Annotated[str, Field(max_length=60), AfterValidator(_edtf)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Int32 = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]
+Short = Annotated[str, Field(max_length=60)]  # acronyms, types: VARCHAR(60)
+Symbol = Annotated[str, Field(max_length=100)]
 
 ActorKind = Literal[
     "state",
@@ -255,9 +260,11 @@ class SourceIn(Record):
     author: str | None = None
     publisher: str | None = None
     date: Edtf | None = None
-    symbol: str | None = None
+    symbol: Symbol | None = None
     url: str | None = None
-    file: str | None = Field(None, description="file name in shared/sources, for quote checks")
+    file: Annotated[str, Field(max_length=200)] | None = Field(
+        None, description="file name in shared/sources, for quote checks"
+    )
 
 
 class ThemeIn(Record):
@@ -271,7 +278,7 @@ class ActorIn(Record):
     id: Slug
     name: Text
     kind: ActorKind
-    acronym: str | None = None
+    acronym: Short | None = None
     aliases: list[str] = []
     iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     parent: Slug | None = None
@@ -292,7 +299,7 @@ class ProcessIn(Dated):
     id: Slug
     name: Text
     kind: ProcessKind
-    acronym: str | None = None
+    acronym: Short | None = None
     aliases: list[str] = []
     within_un: bool | None = None
     binding: bool | None = None
@@ -367,11 +374,11 @@ class InstrumentIn(Dated):
     title: Text
     kind: InstrumentKind
     short_title: str | None = None
-    acronym: str | None = None
+    acronym: Short | None = None
     aliases: list[str] = []
-    symbol: str | None = None
+    symbol: Symbol | None = None
     adopted_by: Slug | None = None
-    vote: Annotated[str, Field(pattern=r"^\d+-\d+-\d+$")] | None = Field(
+    vote: Annotated[str, Field(max_length=30, pattern=r"^\d+-\d+-\d+$")] | None = Field(
         None, description="in favour-against-abstentions"
     )
     vote_note: str | None = None
@@ -403,7 +410,7 @@ class PledgeIn(Dated):
     process: Slug | None = None
     event: Slug | None = None
     description: str | None = None
-    type: str | None = None
+    type: Short | None = None
     status: PledgeStatus | None = None
     objectives: list[Annotated[int, Field(ge=1, le=23)]] = []
     themes: list[Slug] = []
@@ -434,7 +441,7 @@ class ClaimIn(Record):
 class DisputeIn(Record):
     id: Slug
     subject: SubjectRef
-    field: str
+    field: Annotated[str, Field(max_length=100)]
     question: Text
     resolution: Text
     claims: Annotated[list[ClaimIn], Field(min_length=2)]
