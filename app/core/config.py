@@ -42,6 +42,10 @@ class Settings(BaseSettings):
         gt=0,
         description="seconds from a request's first byte to the end of its headers (408 after)",
     )
+    releases_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "releases",
+        description="where `mgt release NAME` writes its bundle (a folder NAME inside)",
+    )
     default_page_size: int = 50
     max_page_size: int = 500
 
