@@ -21,6 +21,7 @@ from app.models import ApiKey, Source
 from app.readmodel.projections import BY_NAME
 from app.records.pledge_import import import_pledges
 from app.releases.bundle import NAME_PATTERN, make_release
+from app.seeding.backup import backup, restore
 from app.seeding.checks import check_dataset
 from app.seeding.exporter import export
 from app.seeding.loader import LoadResult, changes_since_last_load, load
@@ -201,6 +202,38 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    engine = make_engine(get_settings().database_url)
+    try:
+        with engine.connect() as connection:
+            counts = backup(connection, Path(args.directory))
+    except SeedError as error:
+        print(f"mgt backup: {error}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"backed up to {args.directory}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            counts = restore(connection, Path(args.directory), settings.sources_dir)
+    except SeedError as error:
+        print(f"mgt restore: nothing restored from {args.directory}:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"restored from {args.directory}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
 def _release(args: argparse.Namespace) -> int:
     settings = get_settings()
     if not re.fullmatch(NAME_PATTERN, args.name):
@@ -314,6 +347,15 @@ def build_parser() -> argparse.ArgumentParser:
     exporter = commands.add_parser("export", help="write the database out as seed files")
     exporter.add_argument("directory")
     exporter.set_defaults(handler=_export)
+
+    backups = commands.add_parser(
+        "backup", help="export plus the audit log and the API keys' hashes: a full backup"
+    )
+    backups.add_argument("directory", help="a new or empty directory")
+    backups.set_defaults(handler=_backup)
+    restorer = commands.add_parser("restore", help="restore a full backup into an empty database")
+    restorer.add_argument("directory")
+    restorer.set_defaults(handler=_restore)
 
     release = commands.add_parser(
         "release", help="write a release bundle (seed export, SQLite file, change list)"

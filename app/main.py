@@ -125,4 +125,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session.execute(text("SELECT 1"))
         return {"status": "ok", "database": session.get_bind().dialect.name}
 
+    app.add_api_route("/health", health, methods=["HEAD"], include_in_schema=False)
+
     return app

@@ -60,6 +60,17 @@ def _description(item: TimelineItem) -> str:
     return "\n".join(lines)
 
 
+def _day(day: dt.date) -> str:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"  # strftime drops year 1's zeros
+
+
+def _end(start: dt.date, end: dt.date) -> str:
+    """DTEND is the day after the last; after 31 December 9999 the length is said instead."""
+    if end == dt.date.max:
+        return f"DURATION:P{(end - start).days + 1}D"
+    return f"DTEND;VALUE=DATE:{_day(end + dt.timedelta(days=1))}"
+
+
 def vevent(item: TimelineItem, stamp: str, base_url: str) -> str:
     start, end = item.date.start, item.date.end
     assert start is not None
@@ -67,10 +78,10 @@ def vevent(item: TimelineItem, stamp: str, base_url: str) -> str:
         "BEGIN:VEVENT",
         f"UID:{item.id}@{UID_DOMAIN}",
         f"DTSTAMP:{stamp}",
-        f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+        f"DTSTART;VALUE=DATE:{_day(start)}",
     ]
     if end is not None:
-        lines.append(f"DTEND;VALUE=DATE:{end + dt.timedelta(days=1):%Y%m%d}")
+        lines.append(_end(start, end))
     lines += [
         f"SUMMARY:{escape(item.title)}",
         f"STATUS:{STATUS.get(item.status, 'CONFIRMED')}",

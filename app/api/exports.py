@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.api.tabular import plan
+from app.api.tabular import neutralise, plan
 from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, page_from
 
@@ -102,7 +102,7 @@ def csv_writer(model: type[BaseModel]) -> Writer:
         out = csv.writer(buffer, lineterminator="\r\n")
         out.writerow([name for name, _ in columns])
         for batch in batches:
-            out.writerows([[get(item) for _, get in columns] for item in batch])
+            out.writerows([[neutralise(get(item)) for _, get in columns] for item in batch])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

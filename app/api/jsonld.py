@@ -35,8 +35,8 @@ def partial(day: dt.date, precision: str) -> str:
     if precision == "day":
         return day.isoformat()
     if precision in {"month", "season"}:
-        return f"{day:%Y-%m}"
-    return f"{day:%Y}"
+        return day.isoformat()[:7]
+    return day.isoformat()[:4]
 
 
 def dates(date: DateOut | None) -> dict[str, str]:

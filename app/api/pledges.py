@@ -158,7 +158,10 @@ async def list_pledges(
     page: PageDep,
     facet: Annotated[list[str], facets.facet_param(*facets.PLEDGES)],
     fmt: Annotated[str, exports.format_param()],
-    objective: Annotated[list[int], Query(description="GCM objective number (repeatable)")] = [],  # noqa: B006
+    objective: Annotated[
+        list[Annotated[int, Field(ge=1, le=23)]],
+        Query(description="GCM objective number, 1-23 (repeatable)"),
+    ] = [],  # noqa: B006
     actor: Annotated[str | None, Query(description="Pledger's actor id", max_length=200)] = None,
     process: Annotated[str | None, Query(description="Process id", max_length=200)] = None,
 ) -> Response:

@@ -5,11 +5,14 @@ A date becomes ``date_edtf, date_start, date_end, date_display, date_precision``
 reference ``process`` and ``process_name``; a nested object (a place) its fields prefixed;
 ``citations`` one compact column (``source: "quote" (locator) | ...``); other lists the ids
 or names of what they hold, ``; ``-separated.
+
+Every cell a spreadsheet would read as a formula is neutralised (``neutralise``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import types
 from collections.abc import Callable
 from typing import Any, Union, get_args, get_origin
@@ -21,6 +24,19 @@ from app.api.schemas import CitationOut, DateOut, Ref
 Getter = Callable[[Any], str]
 Column = tuple[str, Getter]
 DATE_PARTS = ("edtf", "start", "end", "display", "precision")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise(cell: str) -> str:
+    """A leading ``'`` before a cell a spreadsheet would run as a formula (OWASP's advice:
+    cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return), so a value sent
+    by a client or imported from a dashboard is shown as text. A plain number such as ``-12``
+    or ``+44`` is left as it is: it is no formula, and a spreadsheet still reads it as a number.
+    """
+    if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def _plain(value: Any) -> str:

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         description="worker threads answering GETs at once; more only adds interpreter-lock "
         "contention on a small machine",
     )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="seconds from a request's first byte to the end of its headers (408 after)",
+    )
     releases_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "releases",
         description="where `mgt release NAME` writes its bundle (a folder NAME inside)",

@@ -6,7 +6,9 @@ seasons ``2017-21`` (spring) to ``2017-24`` (winter), decades ``199X``, the qual
 ``..`` for an open end. A separate qualifier (early, mid, late) carries wording such as
 "early December 2017" that EDTF cannot express; it changes the display, never the bounds,
 so no day is invented. Every date has ISO bounds (the first and last day it may denote),
-which the database indexes for sorting and for overlap filters.
+which the database indexes for sorting and for overlap filters. Those bounds must be days
+Python and both databases can store, so a date runs from year 0001 to 9999 (``0000``,
+``000X`` or a winter of 9999, which ends in 10000, are refused like any malformed date).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ SEASON_MONTHS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 14)}
 MONTHS = [calendar.month_name[m] for m in range(13)]
 
 _POINT = re.compile(
-    r"^(?P<year>\d{3}X|\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?P<flag>[~?%])?$"
+    r"(?P<year>\d{3}X|\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?P<flag>[~?%])?"
 )
 
 
@@ -197,7 +199,18 @@ def _plain(point: DatePoint) -> DatePoint:
 
 
 def _parse_point(text: str) -> DatePoint:
-    match = _POINT.match(text)
+    point = _point(text)
+    try:
+        point.lower, point.upper  # noqa: B018 - both must be days a date can hold
+    except ValueError as error:
+        raise DateFormatError(
+            f"'{text}' is outside the dates that can be stored: years 0001 to 9999"
+        ) from error
+    return point
+
+
+def _point(text: str) -> DatePoint:
+    match = _POINT.fullmatch(text)
     if match is None:
         raise DateFormatError(
             f"'{text}' is not a date: use YYYY, YYYY-MM, YYYY-MM-DD, a season YYYY-21..24 "

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("mgt")
@@ -123,16 +124,73 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (the router names only the first
+    route's, so ``/actors/{id}`` would say GET although PATCH and DELETE are there too)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in METHOD_ORDER
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No endpoint at {request.url.path}; see /docs for the API"
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        allowed = ", ".join(allowed_methods(request))
+        headers = {**(headers or {}), "Allow": allowed}
+        detail = f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}"
     return problem(exc.status_code, detail, request=request, headers=headers)
 
 
+SQLITE_READONLY, SQLITE_FULL = 8, 13
+STORAGE_FAULTS = {
+    "read-only": (
+        503,
+        "The database is read-only, so writes are refused until an operator makes it "
+        "writable; reads still work.",
+    ),
+    "full": (
+        507,
+        "The database's disk is full, so writes are refused until an operator frees space; "
+        "reads still work.",
+    ),
+}
+
+
+def storage_fault(exc: Exception) -> str | None:
+    """``read-only`` or ``full`` when the database refuses a write for want of permission or
+    space: SQLite's result codes, PostgreSQL's SQLSTATEs."""
+    original = getattr(exc, "orig", None)
+    code = getattr(original, "sqlite_errorcode", None)
+    if isinstance(code, int):  # extended codes keep the primary code in the low byte
+        return {SQLITE_READONLY: "read-only", SQLITE_FULL: "full"}.get(code & 0xFF)
+    sqlstate = getattr(original, "sqlstate", None)
+    return {"25006": "read-only", "53100": "full"}.get(str(sqlstate))
+
+
 async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+    fault = storage_fault(exc)
+    if fault is not None:
+        status, detail = STORAGE_FAULTS[fault]
+        logger.error(
+            "database %s: %s %s refused (%s)",
+            fault,
+            request.method,
+            request.url.path,
+            getattr(exc, "orig", exc),
+        )
+        return problem(status, detail, request=request)
     if (
         isinstance(exc, DBAPIError)
         and not exc.connection_invalidated

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app import models as m
 from app import readmodel
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
+from app.records import integrity
 from app.seeding import schemas as s
 from app.seeding.checks import quote_problem, record_citations, references
 from app.seeding.exporter import as_data, read_records
@@ -84,7 +85,8 @@ def exists(connection: Connection, kind: str, ident: str) -> bool:
 
 
 def check_record(connection: Connection, record: s.Record, sources_dir: Path | None) -> None:
-    """Every reference resolves to an existing row, and every quote occurs in its source."""
+    """Every reference resolves to an existing row, every quote occurs in its source, and the
+    record breaks no rule the loader checks across records (``integrity``)."""
     problems = []
     for field, value, kind in references(Located("request", record)):
         if kind == "provision" and not exists(connection, "provision", value):
@@ -96,6 +98,7 @@ def check_record(connection: Connection, record: s.Record, sources_dir: Path | N
     problems += quote_problems(connection, list(record_citations(record)), sources_dir)
     if problems:
         raise UnprocessableRecord(problems)
+    integrity.check_loadable(connection, record)
 
 
 def quote_problems(
@@ -230,6 +233,7 @@ def replace(
 def remove(
     connection: Connection, kind: str, ident: str, key_name: str, *, before: dict[str, Any]
 ) -> None:
+    integrity.check_removable(connection, SUBJECT[kind], ident)
     _clear(connection, kind, ident)
     table = _table(TABLE_OF_KIND[SUBJECT[kind]])
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -184,11 +184,17 @@ def _references(dataset: Dataset, ids: dict[str, set[str]]) -> list[str]:
     return problems
 
 
+def name_keys(name: str, acronym: str | None, aliases: Iterable[str]) -> set[str]:
+    """What an actor is found by (name, acronym, aliases) as names are compared: no two
+    actors may share one."""
+    return {text.casefold() for text in (name, acronym, *aliases) if text is not None}
+
+
 def _names(dataset: Dataset) -> list[str]:
     owners: dict[str, set[str]] = {}
     for actor in dataset.of("actors"):
-        for name in {actor.name, actor.acronym, *actor.aliases} - {None}:
-            owners.setdefault(name.casefold(), set()).add(actor.id)
+        for key in name_keys(actor.name, actor.acronym, actor.aliases):
+            owners.setdefault(key, set()).add(actor.id)
     return [
         f"actors: the name or alias '{name}' belongs to several actors: {', '.join(sorted(who))}"
         for name, who in owners.items()
@@ -196,17 +202,24 @@ def _names(dataset: Dataset) -> list[str]:
     ]
 
 
-def _overlapping_posts(dataset: Dataset) -> list[str]:
+def same_post(a: s.PositionIn, b: s.PositionIn) -> bool:
     """The same person in the same post over overlapping spans is one record, not two."""
+    return _post(a) == _post(b) and _overlap(a.date, b.date)
+
+
+def _post(position: s.PositionIn) -> tuple[str, str, str | None]:
+    return (position.person, normalize_text(position.title), position.organization)
+
+
+def _overlapping_posts(dataset: Dataset) -> list[str]:
     problems = []
     posts: dict[tuple[str, str, str | None], list[s.PositionIn]] = {}
     for position in dataset.of("positions"):
-        key = (position.person, normalize_text(position.title), position.organization)
-        posts.setdefault(key, []).append(position)
+        posts.setdefault(_post(position), []).append(position)
     for same in posts.values():
         for i, a in enumerate(same):
             for b in same[i + 1 :]:
-                if _overlap(a.date, b.date):
+                if same_post(a, b):
                     problems.append(
                         f"positions: '{a.id}' and '{b.id}' are the same post of {a.person} "
                         "over overlapping dates; keep one and cite it twice"

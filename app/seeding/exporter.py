@@ -358,6 +358,19 @@ def read_disputes(r: Reader, ids: Ids) -> list[s.Record]:
     ]
 
 
+def read_extra_citations(r: Reader, ids: Ids) -> list[s.Record]:
+    """Citations of sources and themes, records that hold no ``cite`` of their own (by
+    subject id: ``ids``)."""
+    found: list[s.Record] = []
+    for kind in ("source", "theme"):
+        cites = r.cites(kind, ids)
+        found += [
+            s.ExtraCitationIn(subject=s.SubjectRef(kind=kind, id=ident), cite=_cite(cites, ident))
+            for (ident,) in sorted(cites)
+        ]
+    return found
+
+
 READERS: dict[str, Callable[[Reader, Ids], list[s.Record]]] = {
     "sources": read_sources,
     "themes": read_themes,
@@ -372,6 +385,7 @@ READERS: dict[str, Callable[[Reader, Ids], list[s.Record]]] = {
     "pledges": read_pledges,
     "figures": read_figures,
     "disputes": read_disputes,
+    "citations": read_extra_citations,
 }
 
 

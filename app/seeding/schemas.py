@@ -16,11 +16,16 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from app.core.dates import DateFormatError, Qualifier, parse_date
 
-SLUG = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
+# What the columns hold: INTEGER is 32 bits on PostgreSQL (64 on SQLite), so the smaller;
+# ids are at most 80 characters, so that an id made of two (a participation's
+# event.role.actor) fits the 200 of an id column.
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+SLUG_LENGTH = 80
 
 
 def _slug(value: str) -> str:
-    if not SLUG.match(value):
+    if not SLUG.fullmatch(value):
         raise ValueError(f"'{value}' is not a slug (lower-case letters, digits, '-' and '.')")
     return value
 
@@ -33,9 +38,12 @@ def _edtf(value: str) -> str:
     return value
 
 
-Slug = Annotated[str, AfterValidator(_slug)]
-Edtf = Annotated[str, AfterValidator(_edtf)]
+Slug = Annotated[str, Field(min_length=1, max_length=SLUG_LENGTH), AfterValidator(_slug)]
+Edtf = Annotated[str, Field(max_length=60), AfterValidator(_edtf)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Int32 = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]
+Short = Annotated[str, Field(max_length=60)]  # acronyms, types: VARCHAR(60)
+Symbol = Annotated[str, Field(max_length=100)]
 
 ActorKind = Literal[
     "state",
@@ -258,9 +266,11 @@ class SourceIn(Record):
     author: str | None = None
     publisher: str | None = None
     date: Edtf | None = None
-    symbol: str | None = None
+    symbol: Symbol | None = None
     url: str | None = None
-    file: str | None = Field(None, description="file name in shared/sources, for quote checks")
+    file: Annotated[str, Field(max_length=200)] | None = Field(
+        None, description="file name in shared/sources, for quote checks"
+    )
 
 
 class ThemeIn(Record):
@@ -274,7 +284,7 @@ class ActorIn(Record):
     id: Slug
     name: Text
     kind: ActorKind
-    acronym: str | None = None
+    acronym: Short | None = None
     aliases: list[str] = []
     iso3: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     parent: Slug | None = None
@@ -295,7 +305,7 @@ class ProcessIn(Dated):
     id: Slug
     name: Text
     kind: ProcessKind
-    acronym: str | None = None
+    acronym: Short | None = None
     aliases: list[str] = []
     within_un: bool | None = None
     binding: bool | None = None
@@ -359,7 +369,7 @@ class EventIn(Dated):
         description="for a meeting as announced or planned by a source: the meeting as held, "
         "when it took place (the announcement keeps its own status, date and place)",
     )
-    ordinal: int | None = None
+    ordinal: Int32 | None = None
     city: str | None = None
     country: Slug | None = None
     venue: str | None = None
@@ -382,11 +392,11 @@ class InstrumentIn(Dated):
     title: Text
     kind: InstrumentKind
     short_title: str | None = None
-    acronym: str | None = None
+    acronym: Short | None = None
     aliases: list[str] = []
-    symbol: str | None = None
+    symbol: Symbol | None = None
     adopted_by: Slug | None = None
-    vote: Annotated[str, Field(pattern=r"^\d+-\d+-\d+$")] | None = Field(
+    vote: Annotated[str, Field(max_length=30, pattern=r"^\d+-\d+-\d+$")] | None = Field(
         None, description="in favour-against-abstentions"
     )
     vote_note: str | None = None
@@ -418,7 +428,7 @@ class PledgeIn(Dated):
     process: Slug | None = None
     event: Slug | None = None
     description: str | None = None
-    type: str | None = None
+    type: Short | None = None
     status: PledgeStatus | None = None
     objectives: list[Annotated[int, Field(ge=1, le=23)]] = []
     themes: list[Slug] = []
@@ -449,7 +459,7 @@ class ClaimIn(Record):
 class DisputeIn(Record):
     id: Slug
     subject: SubjectRef
-    field: str
+    field: Annotated[str, Field(max_length=100)]
     question: Text
     resolution: Text
     claims: Annotated[list[ClaimIn], Field(min_length=2)]
