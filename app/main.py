@@ -21,6 +21,7 @@ from app.api import (
     linked_writes,
     pledges,
     processes,
+    root,
     search,
     sources,
     writes,
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search,
     ):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(root.router, prefix="/api/v1", tags=["api"])
     install_web(app)
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")

@@ -68,6 +68,7 @@ def format_param(*extra: str, base: tuple[str, ...] = ("json", "csv", "ndjson"))
             Query(
                 alias="format",
                 max_length=20,
+                json_schema_extra={"enum": list(allowed)},
                 description=f"Response format: {', '.join(allowed)}; or say it in Accept. "
                 "Files (csv, ndjson, ...) hold every page of the filter.",
             ),
