@@ -71,7 +71,7 @@ def timeline_list(
     bodies, next_cursor = timeline_bodies(session, filters, page)
     ids = filtered_events(filters).with_only_columns(m.Event.id)
     counts = facets.count(session, ids, facets.TIMELINE, facet)
-    return listing.stored_page(bodies, next_cursor, counts)
+    return listing.stored_page(bodies, next_cursor, counts, page)
 
 
 @router.get(
@@ -127,7 +127,7 @@ async def timeline_response(
     if fmt == "json" and not facet:
         found = await stored_timeline_bodies(request.app.state.direct, filters, page)
         if found is not None:
-            return listing.stored_page(*found, None)
+            return listing.stored_page(*found, None, page)
     return await read(request, lambda s: timeline_list(request, s, filters, page, facet, fmt, name))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports
-from app.api.schemas import FacetedPage, FacetValue
+from app.api.schemas import FacetedPage, FacetValue, to_json
 from app.core.pagination import PageParams, encode_cursor
 from app.records import direct
 
@@ -97,20 +97,39 @@ def respond(
     if fmt != "json":
         return exports.export(request, fmt, model, fetch, page, name)
     items, cursor = fetch(session, page)
-    counts = facets() if facets is not None else None
-    return FacetedPage[T](items=list(items), next_cursor=cursor, facets=counts)
+    return page_response(items, cursor, page, facets() if facets is not None else None)
+
+
+def page_response(
+    items: Sequence[BaseModel],
+    cursor: str | None,
+    page: PageParams,
+    facets: dict[str, list[FacetValue]] | None = None,
+) -> Response:
+    """A JSON page, with its next page's URL in the body and in a ``Link`` header."""
+    body = FacetedPage[Any](
+        items=list(items), next_cursor=cursor, next_url=page.next_url(cursor), facets=facets
+    )
+    return Response(to_json(body), media_type="application/json", headers=page.links(cursor))
 
 
 FACETS = TypeAdapter(dict[str, list[FacetValue]])
 
 
 def stored_page(
-    bodies: Sequence[str], next_cursor: str | None, facets: dict[str, list[FacetValue]] | None
+    bodies: Sequence[str],
+    next_cursor: str | None,
+    facets: dict[str, list[FacetValue]] | None,
+    page: PageParams,
 ) -> Response:
     """A ``FacetedPage`` whose items are already JSON (the timeline's stored renderings),
-    byte for byte as the model would serialise it."""
+    byte for byte as the model would serialise it, with the next page's ``Link``."""
+    url = page.next_url(next_cursor)
     parts = ['{"items":[', ",".join(bodies), '],"next_cursor":', json.dumps(next_cursor)]
+    parts += [',"next_url":', json.dumps(url)]
     if facets is not None:
         parts += [',"facets":', FACETS.dump_json(facets).decode()]
     parts.append("}")
-    return Response("".join(parts).encode(), media_type="application/json")
+    return Response(
+        "".join(parts).encode(), media_type="application/json", headers=page.links(next_cursor)
+    )

@@ -175,7 +175,7 @@ async def list_pledges(
         )
         found = await listing.stored_documents_page(request.app.state.direct, query, values, page)
         if found is not None:
-            return listing.stored_page(*found, None)
+            return listing.stored_page(*found, None, page)
     keys, key = matching_pledges(objective, actor, process)
     return await read(request, lambda s: pledges_page(request, s, keys, key, page, facet, fmt))
 
@@ -203,7 +203,7 @@ def pledges_page(
     ids, cursor = listing.id_keys(session, keys, key, page)
     found = documents.stored(session, "pledge", ids)
     counts = facets.count(session, keys, facets.PLEDGES, facet)
-    return listing.stored_page([found[i][0] for i in ids], cursor, counts)
+    return listing.stored_page([found[i][0] for i in ids], cursor, counts, page)
 
 
 def pledge_values(objective: list[int], actor: str | None, process: str | None) -> dict[str, Any]:
