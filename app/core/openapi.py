@@ -139,8 +139,8 @@ READ_TAGS = {
     "changes": "The audit log of changes made through the API",
     "service": "The service itself",
 }
-WRITE_RESOURCES = ("actors", "events", "meetings", "positions", "pledges")
-WRITE_RESOURCES += ("participations", "citations")
+WRITE_RESOURCES = ("actors", "events", "meetings", "positions", "pledges", "participations")
+WRITE_RESOURCES += ("citations",)
 # Reads documented under another resource's tag than their path's first segment.
 READ_TAG_OF = {"meetings": "timeline", "events": "timeline", "participations": "timeline"}
 READ_TAG_OF |= {"positions": "actors", "compare": "instruments", "objectives": "pledges"}
@@ -363,6 +363,8 @@ def _document_errors(path: str, method: str, operation: dict[str, Any]) -> None:
 def _parameters(path: str, operation: dict[str, Any]) -> None:
     for parameter in operation.get("parameters", []):
         name, target = parameter["name"], _value_schema(parameter["schema"])
+        if "enum" in parameter["schema"] and target is not parameter["schema"]:
+            target["enum"] = parameter["schema"].pop("enum")  # on the value, not beside null
         values = ENUMS.get((path, name))
         if values is not None:
             target.pop("maxLength", None)
