@@ -4,7 +4,9 @@ Each claim of the README's conventions table is checked here (on both engines)."
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 
 import pytest
 from starlette.types import Message, Receive, Scope, Send
@@ -257,3 +259,62 @@ def test_writes_carry_the_bearer_scheme_and_their_errors(client):
     assert all(t.startswith("write ") for t in tags[first_write:])
     assert "CitationIn" in document["components"]["schemas"]
     assert not [n for n in document["components"]["schemas"] if "__" in n]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/timeline?limit=2",
+        "/api/v1/timeline?limit=2&process=coordination-meetings",
+        "/api/v1/actors?limit=2&kind=state",
+        "/api/v1/pledges?limit=1",
+        "/api/v1/sources?limit=1",
+        "/api/v1/actors/mexico/timeline?limit=1",
+    ],
+)
+def test_count_true_adds_the_total_of_the_filter(client, path):
+    plain = client.get(path).json()
+    counted = client.get(f"{path}&count=true").json()
+    assert "total" not in plain
+    assert counted["items"] == plain["items"]
+    everything = client.get(path.replace("limit=2", "limit=500").replace("limit=1", "limit=500"))
+    assert counted["total"] == len(everything.json()["items"])
+
+
+def test_a_list_that_cannot_count_says_so(client):
+    response = client.get("/api/v1/search?q=migration&count=true")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["parameter"] == "count"
+
+
+def test_csv_has_names_beside_ids(client):
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/v1/timeline?format=csv&limit=500").text))
+    )
+    session = next(row for row in rows if row["id"] == "cm-15.s3")
+    assert session["actors"] == "juan-jose-gomez-camacho (moderator)"
+    assert session["actors_names"] == "Juan José Gómez Camacho (moderator)"
+    header = list(rows[0])
+    assert header.index("actors_names") == header.index("actors") + 1
+    assert header.index("process_name") == header.index("process") + 1
+
+
+def test_compare_as_csv_has_a_row_per_attribute_and_theme(dataset_client):
+    json_body = dataset_client.get("/api/v1/compare?left=gcm&right=gcr").json()
+    response = dataset_client.get("/api/v1/compare?left=gcm&right=gcr&format=csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    attributes = [r for r in rows if r["section"] == "attribute"]
+    assert [r["key"] for r in attributes] == [a["attribute"] for a in json_body["attributes"]]
+    date = next(r for r in attributes if r["key"] == "date")
+    assert (date["left"], date["left_value"]) == ("10 December 2018", "2018-12-10")
+    adopted = next(r for r in attributes if r["key"] == "adopted_by")
+    assert adopted["left_value"] == "un-general-assembly"
+    assert adopted["same"] == "true"
+    for section in ("shared", "left_only", "right_only"):
+        keys = [r["key"] for r in rows if r["section"] == section]
+        assert keys == [t["theme"]["id"] for t in json_body[f"{section}_themes"]]
+    shared = next(r for r in rows if r["section"] == "shared")
+    assert shared["left_value"].split("; ") == [
+        p["id"] for p in json_body["shared_themes"][0]["left"]
+    ]

@@ -164,7 +164,7 @@ async def list_pledges(
 ) -> Response:
     """Pledges toward the GCM, filtered by objective, pledger or process; `facet=objective`
     and `facet=status` count them, `format=csv|ndjson` gives every page as a file."""
-    if fmt == "json" and not facet:
+    if fmt == "json" and not facet and not page.count:
         values = pledge_values(objective, actor, process) | listing.after_values(page)
         query = PAGES.get(
             (*values, len(objective) > 1, page.limit),
@@ -200,10 +200,12 @@ def pledges_page(
             page,
             "pledges",
         )
-    ids, cursor = listing.id_keys(session, keys, key, page)
+    paged = listing.id_keys(session, keys, key, page)
+    ids, cursor = paged
     found = documents.stored(session, "pledge", ids)
     counts = facets.count(session, keys, facets.PLEDGES, facet)
-    return listing.stored_page([found[i][0] for i in ids], cursor, counts, page)
+    bodies = [found[i][0] for i in ids]
+    return listing.stored_page(bodies, cursor, counts, page, listing.total_of(paged))
 
 
 def pledge_values(objective: list[int], actor: str | None, process: str | None) -> dict[str, Any]:

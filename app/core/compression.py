@@ -84,7 +84,10 @@ class Compression:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        wanted = accepts_gzip(dict(scope["headers"]).get(b"accept-encoding"))
+        accept = next((v for k, v in scope["headers"] if k == b"accept-encoding"), None)
+        if not accepts_gzip(accept):  # sent as it is: no Vary needed, identity is always fine
+            await self.app(scope, receive, send)
+            return
         start: Message | None = None
         stream: zlib._Compress | None = None
 
@@ -106,7 +109,7 @@ class Compression:
                 await send(message)
                 return
             held, start = start, None
-            if not wanted or (not more and len(body) < MIN_SIZE):
+            if not more and len(body) < MIN_SIZE:
                 await send(held)
                 await send(message)
                 return

@@ -139,8 +139,8 @@ READ_TAGS = {
     "changes": "The audit log of changes made through the API",
     "service": "The service itself",
 }
-WRITE_RESOURCES = ("actors", "events", "meetings", "positions", "pledges", "participations")
-WRITE_RESOURCES += ("citations",)
+WRITE_RESOURCES: tuple[str, ...] = ("actors", "events", "meetings", "positions", "pledges")
+WRITE_RESOURCES += ("participations", "citations")
 # Reads documented under another resource's tag than their path's first segment.
 READ_TAG_OF = {"meetings": "timeline", "events": "timeline", "participations": "timeline"}
 READ_TAG_OF |= {"positions": "actors", "compare": "instruments", "objectives": "pledges"}

@@ -22,6 +22,7 @@ class PageParams:
     limit: int
     after: tuple[Any, ...] | None
     url: URL | None = None  # the request's, for the next page's URL
+    count: bool = False  # whether the page also says how many items the filter has
 
     def next_url(self, cursor: str | None) -> str | None:
         """This request's URL with ``cursor`` (and every other parameter as given)."""
@@ -65,12 +66,21 @@ async def page_params(
         str | None,
         Query(max_length=1000, description="Opaque: the next_cursor of the previous page."),
     ] = None,
+    count: Annotated[
+        bool,
+        Query(
+            description="Also say how many items the filter selects, as `total` (one COUNT "
+            "over the whole filter: it costs more than the page itself on large lists)"
+        ),
+    ] = False,
 ) -> PageParams:
-    return page_from(limit, cursor, request.url)
+    return page_from(limit, cursor, request.url, count=count)
 
 
-def page_from(limit: int, cursor: str | None, url: URL | None = None) -> PageParams:
-    return PageParams(limit, _decode_cursor(cursor) if cursor else None, url)
+def page_from(
+    limit: int, cursor: str | None, url: URL | None = None, *, count: bool = False
+) -> PageParams:
+    return PageParams(limit, _decode_cursor(cursor) if cursor else None, url, count)
 
 
 Page = Annotated[PageParams, Depends(page_params)]

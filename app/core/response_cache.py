@@ -35,16 +35,13 @@ class Entry:
     body: bytes
     etag: bytes
     revalidates: bool  # the ETag is this body's, so If-None-Match may be answered with 304
+    compresses: bool = False  # large enough, and of a type worth it
     gzipped: bytes | None = None  # made the first time a client accepting gzip asks
     stored: bool = False
 
     @property
     def weight(self) -> int:
         return len(self.body) + len(self.gzipped or b"")
-
-    @property
-    def compresses(self) -> bool:
-        return len(self.body) >= compression.MIN_SIZE and compression.compressible(self.headers)
 
 
 class ResponseCache:
@@ -118,9 +115,9 @@ class ResponseCache:
         await self.app(scope, receive, capture)
 
     async def _send(self, entry: Entry, request: dict[bytes, bytes], send: Send) -> None:
-        body, headers, etag = entry.body, entry.headers, entry.etag
+        body, headers = entry.body, entry.headers
         if entry.compresses and compression.accepts_gzip(request.get(b"accept-encoding")):
-            body, headers, etag = self._gzipped(entry)
+            body, headers = self._gzipped(entry)
         if_none_match = request.get(b"if-none-match")
         if entry.revalidates and if_none_match and _matches(if_none_match, entry.etag):
             kept = [(k, v) for k, v in headers if k not in {b"content-length", b"content-encoding"}]
@@ -130,8 +127,8 @@ class ResponseCache:
         await send({"type": "http.response.start", "status": entry.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _gzipped(self, entry: Entry) -> tuple[bytes, list[tuple[bytes, bytes]], bytes]:
-        """The entry's body compressed (made once), its headers and ETag."""
+    def _gzipped(self, entry: Entry) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+        """The entry's body compressed (made once) and its headers."""
         if entry.gzipped is None:
             entry.gzipped = compression.compress(entry.body)
             if entry.stored:
@@ -140,7 +137,7 @@ class ResponseCache:
         if entry.revalidates:
             etag = entry.etag[:-1] + b'-gzip"'
         headers = [(k, etag if k == b"etag" else v) for k, v in entry.headers]
-        return entry.gzipped, compression.encoded(headers, entry.gzipped), etag
+        return entry.gzipped, compression.encoded(headers, entry.gzipped)
 
     def _store(self, key: tuple[object, ...], entry: Entry) -> None:
         if len(entry.body) > self.max_entry:
@@ -179,7 +176,8 @@ def _takes_format(dependant: object) -> bool:
 
 def _entry(version: int, start: Message, body: bytes, *, negotiates: bool) -> Entry:
     headers = list(start.get("headers", []))
-    if compression.compressible(headers):
+    compressible = compression.compressible(headers)
+    if compressible:
         headers = compression.with_vary(headers, b"Accept-Encoding")
     if negotiates:
         headers = compression.with_vary(headers, b"Accept")
@@ -191,7 +189,8 @@ def _entry(version: int, start: Message, body: bytes, *, negotiates: bool) -> En
     headers.append((b"cache-control", b"no-cache"))
     # A record's own ETag (for If-Match on writes) follows the record, not everything the
     # response shows about it, so only an ETag made from the bytes answers If-None-Match.
-    return Entry(version, start["status"], headers, body, own or etag, own is None)
+    compresses = compressible and len(body) >= compression.MIN_SIZE
+    return Entry(version, start["status"], headers, body, own or etag, own is None, compresses)
 
 
 def _matches(if_none_match: bytes, etag: bytes) -> bool:
