@@ -318,3 +318,50 @@ def test_compare_as_csv_has_a_row_per_attribute_and_theme(dataset_client):
     assert shared["left_value"].split("; ") == [
         p["id"] for p in json_body["shared_themes"][0]["left"]
     ]
+
+
+def _walk(client, path):
+    ids, url = [], f"http://testserver{path}"
+    while url:
+        page = client.get(url).json()
+        ids += [item["id"] for item in page["items"]]
+        url = page["next_url"]
+    return ids
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        "",
+        "&process=coordination-meetings",
+        "&actor=juan-jose-gomez-camacho",
+        "&actor=iom&actor=juan-jose-gomez-camacho",
+        "&q=migration",
+    ],
+)
+def test_timeline_sorts_both_ways_and_pages_correctly(client, filters):
+    earliest = _walk(client, f"/api/v1/timeline?limit=2{filters}")
+    latest = _walk(client, f"/api/v1/timeline?limit=2&sort=-date{filters}")
+    assert earliest
+    assert latest == earliest[::-1]
+    everything = client.get(f"/api/v1/timeline?limit=500&sort=-date{filters}").json()
+    assert [item["id"] for item in everything["items"]] == latest
+
+
+def test_actors_sort_by_name(client):
+    walked = _walk(client, "/api/v1/actors?limit=2&sort=name")
+    items = client.get("/api/v1/actors?limit=500").json()["items"]
+    assert walked == [a["id"] for a in sorted(items, key=lambda a: (a["name"], a["id"]))]
+
+
+def test_a_cursor_is_read_only_in_its_own_order(client):
+    ascending = client.get("/api/v1/timeline?limit=1").json()["next_cursor"]
+    response = client.get(f"/api/v1/timeline?sort=-date&cursor={ascending}")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["parameter"] == "cursor"
+    by_name = client.get("/api/v1/actors?limit=1&sort=name").json()["next_cursor"]
+    assert client.get(f"/api/v1/actors?cursor={by_name}").status_code == 422
+    assert client.get(f"/api/v1/actors?sort=name&cursor={by_name}").status_code == 200
+    bad = client.get("/api/v1/timeline?sort=newest")
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"

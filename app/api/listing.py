@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import Select, and_, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -65,6 +65,28 @@ def id_page(
     return Paged(shape(session, rows), cursor, counted(session, query, page))
 
 
+def sorted_page(
+    session: Session,
+    query: Select[Any],
+    columns: tuple[Any, ...],
+    page: PageParams,
+    shape: Callable[[Session, list[Any]], Sequence[T]],
+    sort: str,
+) -> Paged:
+    """One page of ``query`` in the order of ``columns`` (ending with the id, so the order is
+    total) for ``sort=``; its cursor names the sort, so no other order reads it."""
+    paged = query
+    if page.after is not None:
+        if len(page.after) != len(columns) + 1 or page.after[-1] != sort:
+            raise InvalidParameter("cursor", "cursor is not valid for this list and sort")
+        after: list[Any] = [bindparam(f"after_{i}", v) for i, v in enumerate(page.after[:-1])]
+        paged = query.where(tuple_(*columns) > tuple_(*after))
+    rows = list(session.scalars(paged.order_by(*columns).limit(page.limit + 1)))
+    more, rows = len(rows) > page.limit, rows[: page.limit]
+    cursor = encode_cursor((*(getattr(rows[-1], c.key) for c in columns), sort)) if more else None
+    return Paged(shape(session, rows), cursor, counted(session, query, page))
+
+
 def id_keys(
     session: Session, query: Select[Any], key: Any, page: PageParams
 ) -> tuple[list[str], str | None]:
@@ -112,6 +134,8 @@ def _keyset(
 def _after(query: Select[Any], key: Any, page: PageParams) -> Select[Any]:
     """The query in key order after the cursor's key, one row more than the page (to tell
     whether more follow)."""
+    if page.after and len(page.after) != 1:  # another order's cursor (``sorted_page``)
+        raise InvalidParameter("cursor", "cursor is not valid for this list and sort")
     if page.after:
         query = query.where(key > bindparam("after", str(page.after[0])))
     return query.order_by(key).limit(page.limit + 1)
