@@ -76,6 +76,8 @@ def server(
     directory = tmp_path_factory.mktemp(f"client-{request.param}")
     for url in _fresh_database(request.param, directory):
         with live_server(directory, url if request.param == "postgresql" else None) as running:
+            said = (directory / "server.log").read_text()
+            assert f"serving {running.base_url} (API {running.base_url}/api/v1" in said
             yield running
 
 
