@@ -15,14 +15,18 @@ from sqlalchemy.orm import Session
 from app.api import (
     actors,
     changes,
+    cite,
     events,
+    graphs,
     imports,
     instruments,
     linked_writes,
     pledges,
     processes,
+    releases,
     root,
     search,
+    snapshot,
     sources,
     writes,
 )
@@ -35,6 +39,7 @@ from app.core.middleware import RequestBodyPolicy, SecurityHeaders, reject_unkno
 from app.core.openapi import install_problem_openapi
 from app.core.response_cache import ResponseCache
 from app.records import direct, version
+from app.releases.header import ReleaseHeader
 from app.web import install_web
 
 DESCRIPTION = """
@@ -90,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "If-None-Match",
             "Idempotency-Key",
         ],
-        expose_headers=["ETag", "Link"],
+        expose_headers=["ETag", "Link", "MGT-Data-Release"],
         allow_credentials=False,
     )
     app.add_middleware(SecurityHeaders)
@@ -98,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def data_version() -> int | None:
         return await version.current(app.state.direct)
 
+    app.add_middleware(ReleaseHeader)
     app.add_middleware(
         ResponseCache, version=data_version, max_bytes=settings.response_cache_mb * 1024 * 1024
     )
@@ -115,6 +121,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         linked_writes,
         changes,
         search,
+        graphs,
+        releases,
+        cite,
+        snapshot,
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(root.router, prefix="/api/v1", tags=["api"])

@@ -16,6 +16,8 @@ from typing import Any, get_args
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api.cite import CITABLE
+from app.api.graphs import FORMATS as GRAPH_FORMATS
 from app.core.openapi_examples import BODY_EXAMPLES, parameter_example
 from app.seeding import schemas as s
 
@@ -67,6 +69,14 @@ OPERATIONS: dict[tuple[str, str], str] = {
     ("get", f"{V1}/search"): "search",
     ("get", f"{V1}/changes"): "listChanges",
     ("get", f"{V1}/participations/{{ident}}"): "getParticipation",
+    ("get", f"{V1}/graphs/actor-event"): "getActorEventGraph",
+    ("get", f"{V1}/graphs/co-participation"): "getCoParticipationGraph",
+    ("get", f"{V1}/graphs/processes"): "getProcessGraph",
+    ("get", f"{V1}/snapshot"): "getSnapshot",
+    ("get", f"{V1}/cite/{{kind}}/{{ident}}"): "citeRecord",
+    ("get", f"{V1}/meta"): "getMeta",
+    ("get", f"{V1}/releases"): "listReleases",
+    ("get", f"{V1}/releases/{{name}}"): "getRelease",
     ("get", f"{V1}/citations/{{ident}}"): "getCitation",
     ("post", f"{V1}/actors"): "createActor",
     ("patch", f"{V1}/actors/{{ident}}"): "updateActor",
@@ -136,7 +146,12 @@ READ_TAGS = {
     "pledges": "The GCM's 23 objectives and the pledges made toward them",
     "sources": "Sources, what cites them, figures, disputes and the theme taxonomy",
     "search": "Full-text search over every record",
+    "snapshot": "The state of governance on a given day",
+    "graphs": "Networks of actors, meetings and processes (JSON Graph Format, GraphML, GEXF)",
+    "cite": "How to cite a record (text, CSL-JSON, BibTeX)",
     "changes": "The audit log of changes made through the API",
+    "meta": "What the data rests on: its release, hash and counts",
+    "releases": "Published releases of the dataset and what each changed",
     "service": "The service itself",
 }
 WRITE_RESOURCES: tuple[str, ...] = ("actors", "events", "meetings", "positions", "pledges")
@@ -177,6 +192,12 @@ ENUMS: dict[tuple[str, str], list[str]] = {
     (f"{V1}/instruments", "kind"): sorted(get_args(s.InstrumentKind)),
     (f"{V1}/figures", "subject_kind"): sorted(get_args(s.SubjectKind)),
     (f"{V1}/changes", "kind"): CHANGE_KINDS,
+    (f"{V1}/graphs/actor-event", "kind"): EVENT_KIND_VALUES,
+    (f"{V1}/graphs/co-participation", "kind"): EVENT_KIND_VALUES,
+    (f"{V1}/graphs/actor-event", "format"): list(GRAPH_FORMATS),
+    (f"{V1}/graphs/co-participation", "format"): list(GRAPH_FORMATS),
+    (f"{V1}/graphs/processes", "format"): list(GRAPH_FORMATS),
+    (f"{V1}/cite/{{kind}}/{{ident}}", "kind"): list(CITABLE),
 }
 
 
