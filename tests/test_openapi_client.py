@@ -235,6 +235,22 @@ def _reads(g: Generated, c: Any) -> None:
     hits = _ok(g.call("search", c, q='"global compact" pledges'), "SearchHitPage", g)
     assert hits.items[0].snippet
     assert g.call("health", c).status_code == 200
+    day = _ok(g.call("get_snapshot", c, date="2017-02-16"), "Snapshot", g)
+    assert any(process.id == "gfmd" for process in day.processes)
+    kind = _enum(g, "CiteRecordKind", "actors")
+    assert _ok(g.call("cite_record", c, kind, "iom"), "CiteAs", g).text
+    meta = _ok(g.call("get_meta", c), "Meta", g)
+    assert meta.counts.to_dict()["events"] > 0
+    assert _ok(g.call("list_releases", c), "ReleaseList", g).items == []
+    missing = g.call("get_release", c, "no-such-release")
+    assert _ok(missing, "Problem", g, 404).status == 404
+    for operation in ("get_actor_event_graph", "get_co_participation_graph"):
+        graph = g.call(operation, c, process=["gcm"])
+        assert graph.status_code == 200
+        assert graph.parsed.to_dict()["graph"]["nodes"]
+    lineage = g.call("get_process_graph", c)
+    assert lineage.status_code == 200
+    assert lineage.parsed.to_dict()["graph"]["edges"]
 
 
 def _writes(g: Generated, c: Any) -> None:
