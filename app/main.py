@@ -24,12 +24,14 @@ from app.api import (
     pledges,
     processes,
     releases,
+    root,
     search,
     snapshot,
     sources,
     writes,
 )
 from app.api.deps import reads
+from app.core.compression import Compression, HeadAsGet
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.core.errors import install_error_handlers
@@ -86,8 +88,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=settings.cors_methods,
-        allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-        expose_headers=["ETag", "MGT-Data-Release"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Idempotency-Key",
+        ],
+        expose_headers=["ETag", "Link", "MGT-Data-Release"],
         allow_credentials=False,
     )
     app.add_middleware(SecurityHeaders)
@@ -99,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         ResponseCache, version=data_version, max_bytes=settings.response_cache_mb * 1024 * 1024
     )
+    app.add_middleware(Compression)
+    app.add_middleware(HeadAsGet)
     for module in (
         events,
         processes,
@@ -117,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         snapshot,
     ):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(root.router, prefix="/api/v1", tags=["api"])
     install_web(app)
 
     @app.get("/health", tags=["service"], summary="Liveness and database check")

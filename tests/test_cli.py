@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,32 @@ def test_progress_is_silent_off_a_terminal(capsys):
 
     assert list(progress(range(3), "counting")) == [0, 1, 2]
     assert capsys.readouterr().err == ""
+
+
+def test_version_and_every_default_in_the_help(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"mgt {version('migration-governance-timeline')}"
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    shown = capsys.readouterr().out
+    assert "(default: 127.0.0.1)" in shown
+    assert "(default: 8000)" in shown
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_seed_check_says_when_quotes_were_not_checked(
+    strict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    monkeypatch.setenv("MGT_SEEDS_DIR", str(FIXTURE_SEEDS))
+    monkeypatch.setenv("MGT_SOURCES_DIR", str(tmp_path / "absent"))
+    get_settings.cache_clear()
+    try:
+        code = main(["seed", "--check", *(["--strict"] if strict else [])])
+    finally:
+        get_settings.cache_clear()
+    assert code == (1 if strict else 0)
+    said = capsys.readouterr().err
+    assert "quotes were NOT checked" in said
+    assert str(tmp_path / "absent") in said

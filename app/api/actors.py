@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -143,9 +143,12 @@ def list_actors(
             max_length=200,
         ),
     ] = None,
+    sort: Annotated[
+        Literal["id", "name"], Query(description="id (the default) or name, A to Z")
+    ] = "id",
 ) -> FacetedPage[ActorOut] | Response:
-    """States, organizations, mechanisms and persons by id; `facet=kind` counts them by
-    kind, `format=csv|ndjson` gives every page as a file."""
+    """States, organizations, mechanisms and persons by id (or `sort=name`); `facet=kind`
+    counts them by kind, `format=csv|ndjson` gives every page as a file."""
     query = select(m.Actor)
     if kind:
         query = query.where(m.Actor.kind.in_(kind))
@@ -156,7 +159,11 @@ def list_actors(
         session,
         fmt,
         ActorOut,
-        lambda s, p: listing.id_page(s, query, m.Actor.id, p, actor_out),
+        lambda s, p: (
+            listing.id_page(s, query, m.Actor.id, p, actor_out)
+            if sort == "id"
+            else listing.sorted_page(s, query, (m.Actor.name, m.Actor.id), p, actor_out, sort)
+        ),
         page,
         "actors",
         lambda: facets.count(session, query.with_only_columns(m.Actor.id), facets.ACTORS, facet),

@@ -71,7 +71,8 @@ def timeline_list(
     bodies, next_cursor = timeline_bodies(session, filters, page)
     ids = filtered_events(filters).with_only_columns(m.Event.id)
     counts = facets.count(session, ids, facets.TIMELINE, facet)
-    return listing.stored_page(bodies, next_cursor, counts)
+    total = listing.counted(session, ids, page)
+    return listing.stored_page(bodies, next_cursor, counts, page, total)
 
 
 @router.get(
@@ -124,10 +125,10 @@ async def timeline_response(
 ) -> Response:
     """A JSON page without facets read on the event loop where it can be (see
     ``stored_timeline_bodies``); anything else through ``timeline_list``."""
-    if fmt == "json" and not facet:
+    if fmt == "json" and not facet and not page.count:
         found = await stored_timeline_bodies(request.app.state.direct, filters, page)
         if found is not None:
-            return listing.stored_page(*found, None)
+            return listing.stored_page(*found, None, page)
     return await read(request, lambda s: timeline_list(request, s, filters, page, facet, fmt, name))
 
 

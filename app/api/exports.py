@@ -11,7 +11,7 @@ import io
 from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -71,6 +71,7 @@ def format_param(*extra: str, base: tuple[str, ...] = ("json", "csv", "ndjson"))
             Query(
                 alias="format",
                 max_length=20,
+                json_schema_extra={"enum": list(allowed)},
                 description=f"Response format: {', '.join(allowed)}; or say it in Accept. "
                 "Files (csv, ndjson, ...) hold every page of the filter.",
             ),
@@ -159,4 +160,17 @@ def export(
         write(all_pages(request, fetch, start)),
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'},
+    )
+
+
+def rows_csv(header: list[str], rows: list[list[str]], name: str) -> Response:
+    """A CSV file of ready-made rows (one response, not paged)."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\r\n")
+    out.writerow(header)
+    out.writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )

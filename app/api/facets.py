@@ -43,6 +43,7 @@ def facet_param(*allowed: str) -> Any:
                 description=f"Count the filtered items by {', '.join(allowed)} (repeatable); "
                 "the counts come under `facets`",
                 max_length=20,
+                json_schema_extra={"items": {"type": "string", "enum": list(allowed)}},
             ),
         ] = [],  # noqa: B006
     ) -> list[str]:

@@ -13,6 +13,7 @@ from app import models as m
 from app.api import exports, facts, listing
 from app.api.deps import reads, stored_documents
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref, to_json
+from app.api.tabular import COMPARISON_COLUMNS, comparison_rows
 from app.api.timeline_query import EventSummary, event_summaries
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
@@ -262,15 +263,22 @@ COMPARED = (
 )
 
 
-@router.get("/compare", response_model=Comparison, summary="Two instruments side by side")
+@router.get(
+    "/compare",
+    response_model=Comparison,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    summary="Two instruments side by side",
+)
 async def compare(
     request: Request,
     left: Annotated[str, Query(description="Instrument id", examples=["gcm"], max_length=200)],
     right: Annotated[str, Query(description="Instrument id", examples=["gcr"], max_length=200)],
+    fmt: Annotated[str, exports.format_param(base=("json", "csv"))],
 ) -> Response:
     """Compare two instruments: their attributes (adoption date and body, vote, binding,
     lead, the process that made them, follow-up and review) and their provisions aligned
-    by theme — themes both cover, and themes only one covers."""
+    by theme — themes both cover, and themes only one covers. `format=csv`: one row per
+    attribute and one per theme alignment."""
     # Built from the stored sides' JSON as plain values (a ``Comparison`` in shape, which a
     # test checks): parsing them into models again would cost more than the rest.
     found = await stored_documents(request, "instrument", [left, right])
@@ -304,4 +312,6 @@ async def compare(
         "right_only_themes": [r for r in rows if r["right"] and not r["left"]],
         "unthemed": unthemed,
     }
+    if fmt == "csv":
+        return exports.rows_csv(COMPARISON_COLUMNS, comparison_rows(comparison), f"{left}-{right}")
     return Response(orjson.dumps(comparison), media_type="application/json")

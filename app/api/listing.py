@@ -1,22 +1,55 @@
 """What every list shares: keyset pages by id, and answering as a JSON page (with facets
 when asked) or, for ``format=csv|ndjson``, as a file of every page."""
 
+from __future__ import annotations
+
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import Select, and_, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports
-from app.api.schemas import FacetedPage, FacetValue
+from app.api.schemas import FacetedPage, FacetValue, to_json
+from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, encode_cursor
 from app.records import direct
 
 T = TypeVar("T", bound=BaseModel)
+
+
+class Paged(tuple[Any, ...]):
+    """A page's (items, next cursor), which also holds ``total`` when the page was asked to
+    count the filter (``count=true``)."""
+
+    total: int | None
+
+    def __new__(cls, items: Any, cursor: str | None, total: int | None = None) -> Paged:
+        paged = super().__new__(cls, (items, cursor))
+        paged.total = total
+        return paged
+
+
+def counted(session: Session, query: Select[Any], page: PageParams) -> int | None:
+    """How many rows ``query`` selects, if the page asks (one COUNT over the filter)."""
+    if not page.count:
+        return None
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def total_of(result: Any) -> int | None:
+    """The total a fetch found, if it counted."""
+    return getattr(result, "total", None)
+
+
+def _asked(page: PageParams, total: int | None) -> None:
+    """A list that cannot count says so rather than leaving ``total`` out."""
+    if page.count and total is None:
+        raise InvalidParameter("count", "count: this list does not count its items")
 
 
 def id_page(
@@ -28,7 +61,30 @@ def id_page(
 ) -> tuple[Sequence[T], str | None]:
     """One page of ``query`` in ``key`` order (the table's id), shaped for the response."""
     rows, more = _keyset(session, query, key, page)
-    return shape(session, rows), encode_cursor((rows[-1].id,)) if more else None
+    cursor = encode_cursor((rows[-1].id,)) if more else None
+    return Paged(shape(session, rows), cursor, counted(session, query, page))
+
+
+def sorted_page(
+    session: Session,
+    query: Select[Any],
+    columns: tuple[Any, ...],
+    page: PageParams,
+    shape: Callable[[Session, list[Any]], Sequence[T]],
+    sort: str,
+) -> Paged:
+    """One page of ``query`` in the order of ``columns`` (ending with the id, so the order is
+    total) for ``sort=``; its cursor names the sort, so no other order reads it."""
+    paged = query
+    if page.after is not None:
+        if len(page.after) != len(columns) + 1 or page.after[-1] != sort:
+            raise InvalidParameter("cursor", "cursor is not valid for this list and sort")
+        after: list[Any] = [bindparam(f"after_{i}", v) for i, v in enumerate(page.after[:-1])]
+        paged = query.where(tuple_(*columns) > tuple_(*after))
+    rows = list(session.scalars(paged.order_by(*columns).limit(page.limit + 1)))
+    more, rows = len(rows) > page.limit, rows[: page.limit]
+    cursor = encode_cursor((*(getattr(rows[-1], c.key) for c in columns), sort)) if more else None
+    return Paged(shape(session, rows), cursor, counted(session, query, page))
 
 
 def id_keys(
@@ -36,7 +92,7 @@ def id_keys(
 ) -> tuple[list[str], str | None]:
     """One page of the ids ``query`` selects, in order, and the next cursor."""
     ids, more = _keyset(session, query, key, page)
-    return ids, encode_cursor((ids[-1],)) if more else None
+    return Paged(ids, encode_cursor((ids[-1],)) if more else None, counted(session, query, page))
 
 
 def stored_documents_query(
@@ -78,6 +134,8 @@ def _keyset(
 def _after(query: Select[Any], key: Any, page: PageParams) -> Select[Any]:
     """The query in key order after the cursor's key, one row more than the page (to tell
     whether more follow)."""
+    if page.after and len(page.after) != 1:  # another order's cursor (``sorted_page``)
+        raise InvalidParameter("cursor", "cursor is not valid for this list and sort")
     if page.after:
         query = query.where(key > bindparam("after", str(page.after[0])))
     return query.order_by(key).limit(page.limit + 1)
@@ -96,21 +154,49 @@ def respond(
     """The JSON page (with the facets asked for, where the list offers some) or a file."""
     if fmt != "json":
         return exports.export(request, fmt, model, fetch, page, name)
-    items, cursor = fetch(session, page)
+    result = fetch(session, page)
+    items, cursor = result
     counts = facets() if facets is not None else None
-    return FacetedPage[T](items=list(items), next_cursor=cursor, facets=counts)
+    return page_response(items, cursor, page, counts, total_of(result))
+
+
+def page_response(
+    items: Sequence[BaseModel],
+    cursor: str | None,
+    page: PageParams,
+    facets: dict[str, list[FacetValue]] | None = None,
+    total: int | None = None,
+) -> Response:
+    """A JSON page, with its next page's URL in the body and in a ``Link`` header."""
+    _asked(page, total)
+    next_url = page.next_url(cursor)
+    body = FacetedPage[Any](
+        items=list(items), next_cursor=cursor, next_url=next_url, total=total, facets=facets
+    )
+    return Response(to_json(body), media_type="application/json", headers=page.links(cursor))
 
 
 FACETS = TypeAdapter(dict[str, list[FacetValue]])
 
 
 def stored_page(
-    bodies: Sequence[str], next_cursor: str | None, facets: dict[str, list[FacetValue]] | None
+    bodies: Sequence[str],
+    next_cursor: str | None,
+    facets: dict[str, list[FacetValue]] | None,
+    page: PageParams,
+    total: int | None = None,
 ) -> Response:
     """A ``FacetedPage`` whose items are already JSON (the timeline's stored renderings),
-    byte for byte as the model would serialise it."""
+    byte for byte as the model would serialise it, with the next page's ``Link``."""
+    _asked(page, total)
+    url = page.next_url(next_cursor)
     parts = ['{"items":[', ",".join(bodies), '],"next_cursor":', json.dumps(next_cursor)]
+    parts += [',"next_url":', json.dumps(url)]
+    if total is not None:
+        parts += [',"total":', str(total)]
     if facets is not None:
         parts += [',"facets":', FACETS.dump_json(facets).decode()]
     parts.append("}")
-    return Response("".join(parts).encode(), media_type="application/json")
+    return Response(
+        "".join(parts).encode(), media_type="application/json", headers=page.links(next_cursor)
+    )

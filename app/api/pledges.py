@@ -167,7 +167,7 @@ async def list_pledges(
 ) -> Response:
     """Pledges toward the GCM, filtered by objective, pledger or process; `facet=objective`
     and `facet=status` count them, `format=csv|ndjson` gives every page as a file."""
-    if fmt == "json" and not facet:
+    if fmt == "json" and not facet and not page.count:
         values = pledge_values(objective, actor, process) | listing.after_values(page)
         query = PAGES.get(
             (*values, len(objective) > 1, page.limit),
@@ -178,7 +178,7 @@ async def list_pledges(
         )
         found = await listing.stored_documents_page(request.app.state.direct, query, values, page)
         if found is not None:
-            return listing.stored_page(*found, None)
+            return listing.stored_page(*found, None, page)
     keys, key = matching_pledges(objective, actor, process)
     return await read(request, lambda s: pledges_page(request, s, keys, key, page, facet, fmt))
 
@@ -203,10 +203,12 @@ def pledges_page(
             page,
             "pledges",
         )
-    ids, cursor = listing.id_keys(session, keys, key, page)
+    paged = listing.id_keys(session, keys, key, page)
+    ids, cursor = paged
     found = documents.stored(session, "pledge", ids)
     counts = facets.count(session, keys, facets.PLEDGES, facet)
-    return listing.stored_page([found[i][0] for i in ids], cursor, counts)
+    bodies = [found[i][0] for i in ids]
+    return listing.stored_page(bodies, cursor, counts, page, listing.total_of(paged))
 
 
 def pledge_values(objective: list[int], actor: str | None, process: str | None) -> dict[str, Any]:

@@ -116,6 +116,16 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         description="Pass as ?cursor= for the next page; null on the last page"
     )
+    next_url: str | None = Field(
+        None,
+        description="The next page's URL (this request's, with the cursor); null on the "
+        'last page. Also sent as the header Link: <...>; rel="next"',
+    )
+    total: int | None = Field(
+        None,
+        description="Present only with count=true: how many items the filter selects",
+        exclude_if=lambda value: value is None,
+    )
 
 
 class FacetValue(BaseModel):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from app.api import exports
+from app.api import exports, listing
 from app.api.deps import reads
 from app.api.schemas import FacetedPage, FacetValue, Out
 from app.api.timeline_filter import search_param
@@ -155,4 +155,4 @@ def search(
         )
     items, cursor = search_page(session, query, kinds, page)
     facets = {"kind": _kind_facet(session, query, kinds)} if facet else None
-    return FacetedPage(items=items, next_cursor=cursor, facets=facets)
+    return listing.page_response(items, cursor, page, facets)

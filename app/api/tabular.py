@@ -4,7 +4,9 @@ the same columns whatever it holds.
 A date becomes ``date_edtf, date_start, date_end, date_display, date_precision``; a
 reference ``process`` and ``process_name``; a nested object (a place) its fields prefixed;
 ``citations`` one compact column (``source: "quote" (locator) | ...``); other lists the ids
-or names of what they hold, ``; ``-separated.
+or names of what they hold, ``; ``-separated — and a list of references (participants,
+themes, pledgers) also their names beside them, as ``actors_names``
+(``Mexico (co_chair); IOM (speaker)``), so a spreadsheet or pandas reads them as they are.
 
 Every cell a spreadsheet would read as a formula is neutralised (``neutralise``).
 """
@@ -83,6 +85,25 @@ def _list_text(values: Any) -> str:
     return "; ".join(_item_label(v) for v in values or [])
 
 
+def _name_label(item: Any) -> str:
+    if isinstance(getattr(item, "actor", None), Ref):
+        role = getattr(item, "role", None)
+        return f"{item.actor.name} ({role})" if role else item.actor.name
+    return str(getattr(item, "name", ""))
+
+
+def _names_text(values: Any) -> str:
+    return "; ".join(_name_label(v) for v in values or [])
+
+
+def _named(kind: Any) -> bool:
+    """Whether a list of ``kind`` holds references with names (a Ref, or an actor's role)."""
+    if not isinstance(kind, type) or not issubclass(kind, BaseModel):
+        return False
+    actor = kind.model_fields.get("actor")
+    return issubclass(kind, Ref) or (actor is not None and actor.annotation is Ref)
+
+
 def _bare(annotation: Any) -> Any:
     """``X | None`` to ``X``; anything else unchanged."""
     if get_origin(annotation) in (Union, types.UnionType):
@@ -119,7 +140,10 @@ def _field_columns(name: str, annotation: Any, path: tuple[str, ...]) -> list[Co
     if isinstance(kind, type) and issubclass(kind, BaseModel):
         return plan(kind, path, prefix=f"{name}_")
     if get_origin(kind) is list:
-        return [(name, lambda o: _list_text(get(o)))]
+        columns: list[Column] = [(name, lambda o: _list_text(get(o)))]
+        if _named(get_args(kind)[0]):
+            columns.append((f"{name}_names", lambda o: _names_text(get(o))))
+        return columns
     return [(name, lambda o: _plain(get(o)))]
 
 
@@ -132,3 +156,42 @@ def plan(model: type[BaseModel], path: tuple[str, ...] = (), prefix: str = "") -
         for header, getter in _field_columns(name, info.annotation, (*path, name)):
             columns.append((prefix + header, getter))
     return columns
+
+
+COMPARISON_COLUMNS = ["section", "key", "name", "left", "right", "left_value", "right_value"]
+COMPARISON_COLUMNS.append("same")
+
+
+def _readable(value: Any) -> tuple[str, str]:
+    """A compared value as (what a person reads, what a program matches: an id or EDTF)."""
+    if isinstance(value, dict) and "display" in value:
+        return value["display"], value["edtf"]
+    if isinstance(value, dict) and "name" in value:
+        return value["name"], value["id"]
+    plain = _plain(value)
+    return plain, plain
+
+
+def _provisions(provisions: list[dict[str, Any]]) -> tuple[str, str]:
+    titles = [f"{p['number']}. {p.get('short_title') or p['title']}" for p in provisions]
+    return "; ".join(titles), "; ".join(p["id"] for p in provisions)
+
+
+def comparison_rows(comparison: dict[str, Any]) -> list[list[str]]:
+    """A comparison as CSV rows: one per attribute, then one per theme alignment (shared,
+    left only, right only), each side as readable text and as ids."""
+    rows = []
+    for row in comparison["attributes"]:
+        left, left_value = _readable(row["left"])
+        right, right_value = _readable(row["right"])
+        same = _plain(row["same"])
+        rows.append(["attribute", row["attribute"], row["attribute"].replace("_", " ")])
+        rows[-1] += [left, right, left_value, right_value, same]
+    for section in ("shared", "left_only", "right_only"):
+        for row in comparison[f"{section}_themes"]:
+            left, left_value = _provisions(row["left"])
+            right, right_value = _provisions(row["right"])
+            theme = row["theme"]
+            rows.append([section, theme["id"], theme["name"], left, right, left_value])
+            rows[-1] += [right_value, ""]
+    return rows

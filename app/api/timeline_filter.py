@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query
 from pydantic import StringConstraints
@@ -44,6 +44,7 @@ class TimelineFilter:
     q: SearchQuery | None = None
     meetings_only: bool = False
     top_level: bool = False
+    descending: bool = False  # sort=-date: latest first
 
 
 def _bound(name: str, value: str | None, *, upper: bool) -> dt.date | None:
@@ -103,6 +104,10 @@ async def timeline_filter(
     top_level: Annotated[
         bool, Query(description="Leave out sessions and other items that belong to a meeting")
     ] = False,
+    sort: Annotated[
+        Literal["date", "-date"],
+        Query(description="date: earliest first (by start, then end); -date: latest first"),
+    ] = "date",
 ) -> TimelineFilter:
     lower, upper = _bound("start", start, upper=False), _bound("end", end, upper=True)
     if lower and upper and upper < lower:
@@ -122,6 +127,7 @@ async def timeline_filter(
         list(status),
         search_param(q),
         top_level=top_level,
+        descending=sort == "-date",
     )
 
 

@@ -126,7 +126,7 @@ def timeline_bodies(
     database upgraded but not yet rendered) is rendered here instead.
     """
     query, values = page_query(f, page, few_candidates(f, session))
-    bodies, next_cursor = _paged(session.execute(query, values), page.limit)
+    bodies, next_cursor = _paged(session.execute(query, values), page.limit, f.descending)
     made = completed(session, bodies)
     return [made[ident] for ident in bodies], next_cursor
 
@@ -143,7 +143,7 @@ async def stored_timeline_bodies(
     rows = await reader.rows(query, **values)
     if rows is None:
         return None
-    bodies, next_cursor = _paged(rows, page.limit)
+    bodies, next_cursor = _paged(rows, page.limit, f.descending)
     if any(body is None for body in bodies.values()):
         return None
     return [body for body in bodies.values() if body is not None], next_cursor
@@ -180,14 +180,15 @@ def page_query(
     the values of its named parameters."""
     values = filter_values(f)
     if page.after is not None:
-        if len(page.after) != 3:
-            raise InvalidParameter("cursor", "cursor is not valid for this list")
-        start, end, ident = cursor_dates(page.after, 2)
+        # A latest-first cursor says so, so that it is never read in the other direction.
+        if page.after[3:] != ((DESCENDING,) if f.descending else ()):
+            raise InvalidParameter("cursor", "cursor is not valid for this list and sort")
+        start, end, ident = cursor_dates(page.after[:3], 2)
         values |= {"after_start": start, "after_end": end, "after_id": ident}
     shape = filter_shape(f)
     if shape is None:
         return _page_statement(f, page, few), values
-    key = (*shape, *sorted(few), page.after is not None, page.limit)
+    key = (*shape, *sorted(few), page.after is not None, page.limit, f.descending)
     return PAGES.get(key, lambda: _page_statement(f, page, few), values), values
 
 
@@ -205,21 +206,31 @@ def _page_statement(f: TimelineFilter, page: PageParams, few: set[str]) -> Selec
             bindparam("after_end", type_=e.date_end.type),
             bindparam("after_id", type_=e.id.type),
         )
-        query = query.where(tuple_(*order) > after)
-    keys = query.order_by(*order).limit(page.limit + 1).subquery()
+        query = query.where(tuple_(*order) < after if f.descending else tuple_(*order) > after)
+    keys = query.order_by(*_directed(order, f)).limit(page.limit + 1).subquery()
     stored = select(m.RenderedEvent.body).where(m.RenderedEvent.event_id == keys.c.id)
     return select(keys.c.id, keys.c.date_start, keys.c.date_end, stored.scalar_subquery()).order_by(
-        keys.c.date_start, keys.c.date_end, keys.c.id
+        *_directed((keys.c.date_start, keys.c.date_end, keys.c.id), f)
     )
 
 
-def _paged(rows: Iterable[Any], limit: int) -> tuple[dict[str, str | None], str | None]:
+DESCENDING = "-date"
+
+
+def _directed(columns: tuple[Any, ...], f: TimelineFilter) -> tuple[Any, ...]:
+    return tuple(c.desc() for c in columns) if f.descending else columns
+
+
+def _paged(
+    rows: Iterable[Any], limit: int, descending: bool
+) -> tuple[dict[str, str | None], str | None]:
     """The page's stored JSON by event id, in order, and the cursor of the page after it."""
     found = list(rows)
     next_cursor = None
     if len(found) > limit:
         ident, start, end, _ = found[limit - 1]
-        next_cursor = encode_cursor((start, end, ident))
+        key = (start, end, ident, *((DESCENDING,) if descending else ()))
+        next_cursor = encode_cursor(key)
     return {ident: body for ident, _, _, body in found[:limit]}, next_cursor
 
 

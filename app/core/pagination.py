@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
+from starlette.datastructures import URL
 
 from app.core.config import get_settings
 from app.core.errors import InvalidParameter
@@ -20,6 +21,19 @@ settings = get_settings()
 class PageParams:
     limit: int
     after: tuple[Any, ...] | None
+    url: URL | None = None  # the request's, for the next page's URL
+    count: bool = False  # whether the page also says how many items the filter has
+
+    def next_url(self, cursor: str | None) -> str | None:
+        """This request's URL with ``cursor`` (and every other parameter as given)."""
+        if cursor is None or self.url is None:
+            return None
+        return str(self.url.include_query_params(cursor=cursor))
+
+    def links(self, cursor: str | None) -> dict[str, str]:
+        """The RFC 8288 ``Link`` header to the next page, if there is one."""
+        url = self.next_url(cursor)
+        return {"Link": f'<{url}>; rel="next"'} if url else {}
 
 
 def encode_cursor(key: tuple[Any, ...]) -> str:
@@ -44,6 +58,7 @@ def _decode_cursor(cursor: str) -> tuple[Any, ...]:
 
 
 async def page_params(
+    request: Request,
     limit: Annotated[
         int, Query(ge=1, le=settings.max_page_size, description="Items per page (1-500).")
     ] = settings.default_page_size,
@@ -51,12 +66,21 @@ async def page_params(
         str | None,
         Query(max_length=1000, description="Opaque: the next_cursor of the previous page."),
     ] = None,
+    count: Annotated[
+        bool,
+        Query(
+            description="Also say how many items the filter selects, as `total` (one COUNT "
+            "over the whole filter: it costs more than the page itself on large lists)"
+        ),
+    ] = False,
 ) -> PageParams:
-    return page_from(limit, cursor)
+    return page_from(limit, cursor, request.url, count=count)
 
 
-def page_from(limit: int, cursor: str | None) -> PageParams:
-    return PageParams(limit, _decode_cursor(cursor) if cursor else None)
+def page_from(
+    limit: int, cursor: str | None, url: URL | None = None, *, count: bool = False
+) -> PageParams:
+    return PageParams(limit, _decode_cursor(cursor) if cursor else None, url, count)
 
 
 Page = Annotated[PageParams, Depends(page_params)]

@@ -5,6 +5,10 @@ response rendered under version N is current for as long as the database still s
 cache reads that one number per request, in whichever process made the change. Responses get
 an ETag from their bytes, and ``If-None-Match`` is answered with 304. A request with
 ``Cache-Control: no-cache`` is rendered afresh; requests with credentials are never cached.
+
+A client that accepts gzip gets the body compressed once, the first time one asks, and kept
+beside the plain bytes; its ETag is the plain one's with ``-gzip`` (a different
+representation, RFC 9110), and either answers If-None-Match.
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import compression
+
 VersionReader = Callable[[], Awaitable[int | None]]
-KEY_HEADERS = (b"accept", b"origin")
+# The host is in the key because pages hold absolute URLs (next_url, the API root's).
+KEY_HEADERS = (b"accept", b"origin", b"host")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Entry:
     version: int
     status: int
@@ -28,6 +35,13 @@ class Entry:
     body: bytes
     etag: bytes
     revalidates: bool  # the ETag is this body's, so If-None-Match may be answered with 304
+    compresses: bool = False  # large enough, and of a type worth it
+    gzipped: bytes | None = None  # made the first time a client accepting gzip asks
+    stored: bool = False
+
+    @property
+    def weight(self) -> int:
+        return len(self.body) + len(self.gzipped or b"")
 
 
 class ResponseCache:
@@ -66,9 +80,9 @@ class ResponseCache:
             entry = self.entries.get(key)
             if entry is not None and entry.version == version:
                 self.entries.move_to_end(key)
-                await self._send(entry, headers.get(b"if-none-match"), send)
+                await self._send(entry, headers, send)
                 return
-        await self._render(scope, receive, send, key, version, headers.get(b"if-none-match"))
+        await self._render(scope, receive, send, key, version, headers)
 
     async def _render(
         self,
@@ -77,7 +91,7 @@ class ResponseCache:
         send: Send,
         key: tuple[object, ...],
         version: int,
-        if_none_match: bytes | None,
+        request_headers: dict[bytes, bytes],
     ) -> None:
         start: Message | None = None
 
@@ -95,38 +109,79 @@ class ResponseCache:
                 await send(held)
                 await send(message)
                 return
-            entry = _entry(version, held, body)
+            entry = _entry(version, held, body, negotiates=_negotiates(scope))
             self._store(key, entry)
-            await self._send(entry, if_none_match, send)
+            await self._send(entry, request_headers, send)
 
         await self.app(scope, receive, capture)
 
-    async def _send(self, entry: Entry, if_none_match: bytes | None, send: Send) -> None:
+    async def _send(self, entry: Entry, request: dict[bytes, bytes], send: Send) -> None:
+        body, headers = entry.body, entry.headers
+        if entry.compresses and compression.accepts_gzip(request.get(b"accept-encoding")):
+            body, headers = self._gzipped(entry)
+        if_none_match = request.get(b"if-none-match")
         if entry.revalidates and if_none_match and _matches(if_none_match, entry.etag):
-            kept = [(k, v) for k, v in entry.headers if k != b"content-length"]
+            kept = [(k, v) for k, v in headers if k not in {b"content-length", b"content-encoding"}]
             await send({"type": "http.response.start", "status": 304, "headers": kept})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send(
-            {"type": "http.response.start", "status": entry.status, "headers": entry.headers}
-        )
-        await send({"type": "http.response.body", "body": entry.body})
+        await send({"type": "http.response.start", "status": entry.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def _gzipped(self, entry: Entry) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+        """The entry's body compressed (made once) and its headers."""
+        if entry.gzipped is None:
+            entry.gzipped = compression.compress(entry.body)
+            if entry.stored:
+                self.size += len(entry.gzipped)
+        etag = entry.etag
+        if entry.revalidates:
+            etag = entry.etag[:-1] + b'-gzip"'
+        headers = [(k, etag if k == b"etag" else v) for k, v in entry.headers]
+        return entry.gzipped, compression.encoded(headers, entry.gzipped)
 
     def _store(self, key: tuple[object, ...], entry: Entry) -> None:
         if len(entry.body) > self.max_entry:
             return
         old = self.entries.pop(key, None)
         if old is not None:
-            self.size -= len(old.body)
+            self.size -= old.weight
+            old.stored = False
         self.entries[key] = entry
-        self.size += len(entry.body)
+        entry.stored = True
+        self.size += entry.weight
         while self.size > self.max_bytes:
             _, evicted = self.entries.popitem(last=False)
-            self.size -= len(evicted.body)
+            self.size -= evicted.weight
+            evicted.stored = False
 
 
-def _entry(version: int, start: Message, body: bytes) -> Entry:
+def _negotiates(scope: Scope) -> bool:
+    """Whether the route answering chooses its format by the Accept header (it takes
+    ``format``, whose default Accept decides)."""
+    route = scope.get("route")
+    found = NEGOTIATES.get(id(route))
+    if found is None:
+        found = NEGOTIATES[id(route)] = _takes_format(getattr(route, "dependant", None))
+    return found
+
+
+NEGOTIATES: dict[int, bool] = {}  # by route, which lives as long as the application
+
+
+def _takes_format(dependant: object) -> bool:
+    if any(p.alias == "format" for p in getattr(dependant, "query_params", [])):
+        return True
+    return any(_takes_format(d) for d in getattr(dependant, "dependencies", []))
+
+
+def _entry(version: int, start: Message, body: bytes, *, negotiates: bool) -> Entry:
     headers = list(start.get("headers", []))
+    compressible = compression.compressible(headers)
+    if compressible:
+        headers = compression.with_vary(headers, b"Accept-Encoding")
+    if negotiates:
+        headers = compression.with_vary(headers, b"Accept")
     own = next((v for k, v in headers if k.lower() == b"etag"), None)
     if own is None:
         # SHA-256 runs in the CPU's SHA instructions where it has them: 2.3x BLAKE2b on 100 KB.
@@ -135,11 +190,16 @@ def _entry(version: int, start: Message, body: bytes) -> Entry:
     headers.append((b"cache-control", b"no-cache"))
     # A record's own ETag (for If-Match on writes) follows the record, not everything the
     # response shows about it, so only an ETag made from the bytes answers If-None-Match.
-    return Entry(version, start["status"], headers, body, own or etag, own is None)
+    compresses = compressible and len(body) >= compression.MIN_SIZE
+    return Entry(version, start["status"], headers, body, own or etag, own is None, compresses)
 
 
 def _matches(if_none_match: bytes, etag: bytes) -> bool:
     if if_none_match.strip() == b"*":
         return True
     bare = etag.removeprefix(b"W/")
-    return any(tag.strip().removeprefix(b"W/") == bare for tag in if_none_match.split(b","))
+    for tag in if_none_match.split(b","):
+        tag = tag.strip().removeprefix(b"W/")
+        if tag == bare or tag.removesuffix(b'-gzip"') + b'"' == bare:
+            return True
+    return False
