@@ -137,7 +137,7 @@ def assert_rendered_current(url: str) -> None:
         stale = sorted(i for i in fresh.keys() | stored.keys() if fresh.get(i) != stored.get(i))
         assert not stale, f"stored timeline JSON out of date for {stale[:5]}"
         a = ActorEvent
-        kept_actors = set(session.execute(select(a.actor_id, a.event_id, a.date_start, a.date_end)))
+        kept_actors = set(session.execute(select(*a.__table__.c)))
         derived = set(session.execute(rendered.actor_events()))
         assert kept_actors == derived, (
             f"actor_events out of date: {sorted(kept_actors ^ derived)[:5]}"

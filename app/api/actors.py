@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -16,17 +16,27 @@ from app.api import exports, facets, facts, listing
 from app.api.deps import reads, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
-from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref, to_json
+from app.api.schemas import (
+    Cited,
+    DateOut,
+    DisputeOut,
+    FacetedPage,
+    FigureOut,
+    Out,
+    Ref,
+    to_json,
+)
 from app.api.timeline_filter import search_param
 from app.api.timeline_query import (
     EventSummary,
     TimelineFilterDep,
     TimelineItem,
+    Via,
     event_summaries,
 )
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
-from app.records import etags
+from app.records import etags, rendered
 from app.search.sql import matching
 from app.seeding.schemas import ActorKind
 
@@ -65,6 +75,14 @@ class MeetingRole(Cited):
     statement: str | None
 
 
+class ActedFor(Out):
+    """An item at which others acted for the actor, and how (the actor may also have taken
+    part itself)."""
+
+    event: EventSummary
+    via: list[Via]
+
+
 class ActorProcessRole(ProcessRoleOut):
     process: Ref
 
@@ -84,6 +102,14 @@ class ActorDetail(ActorOut):
     meeting_roles_more: str | None = Field(
         description="When there are more roles than shown: the actor's timeline, which holds "
         "every item the actor took part in, with its role"
+    )
+    acted_for: list[ActedFor] = Field(
+        description="Items at which others acted for the actor: people holding a post in it "
+        "at the time, or acting on its behalf. The first "
+        f"{PROFILE_LIST_LIMIT} in date order; all of them are in the actor's timeline"
+    )
+    acted_for_more: str | None = Field(
+        description="When there are more than shown: the actor's timeline"
     )
     process_roles: list[ActorProcessRole]
     pledges: list[PledgeSummary] = Field(
@@ -245,6 +271,34 @@ def _meeting_roles(session: Session, ids: list[str]) -> dict[str, list[MeetingRo
     }
 
 
+def _acted_for(session: Session, ids: list[str]) -> dict[str, list[ActedFor]]:
+    """Each actor's first PROFILE_LIST_LIMIT + 1 items at which others acted for it, in date
+    order, derived as ``actor_events`` derives them."""
+    reached = rendered.actor_events(actors=ids).subquery()
+    place = func.row_number().over(
+        partition_by=reached.c.actor_id,
+        order_by=(reached.c.date_start, reached.c.date_end, reached.c.event_id),
+    )
+    ranked = (
+        select(reached.c.actor_id, reached.c.event_id, reached.c.via, place.label("place"))
+        .where(reached.c.via.is_not(None))
+        .subquery()
+    )
+    first = session.execute(
+        select(ranked.c.actor_id, ranked.c.event_id, ranked.c.via)
+        .where(ranked.c.place <= PROFILE_LIST_LIMIT + 1)
+        .order_by(ranked.c.actor_id, ranked.c.place)
+    ).all()
+    wanted = select(m.Event).where(m.Event.id.in_({event_id for _, event_id, _ in first}))
+    events = list(session.scalars(wanted))
+    summaries = dict(zip((e.id for e in events), event_summaries(events), strict=True))
+    found: dict[str, list[ActedFor]] = defaultdict(list)
+    for actor_id, event_id, via in first:
+        ways = TypeAdapter(list[Via]).validate_json(via)
+        found[actor_id].append(ActedFor(event=summaries[event_id], via=ways))
+    return found
+
+
 def _pledges(session: Session, ids: list[str]) -> dict[str, list[m.Pledge]]:
     """Each actor's first PROFILE_LIST_LIMIT + 1 pledges in date order."""
     pa, pl = m.PledgeActor, m.Pledge
@@ -318,6 +372,7 @@ def profiles(session: Session, actors: list[m.Actor]) -> list[ActorDetail]:
             led[actor_id].append(Ref(id=ident, name=title))
     pledges = _pledges(session, ids)
     meeting_roles = _meeting_roles(session, ids)
+    acted_for = _acted_for(session, ids)
     positions = _positions_by(session, m.Position.person_id, ids)
     posts = _positions_by(session, m.Position.organization_id, ids)
     figures = facts.figures(session, "actor", ids)
@@ -333,6 +388,8 @@ def profiles(session: Session, actors: list[m.Actor]) -> list[ActorDetail]:
                 posts_in_organization=posts[a],
                 meeting_roles=meeting_roles.get(a, [])[:PROFILE_LIST_LIMIT],
                 meeting_roles_more=_more(f"/api/v1/actors/{link}/timeline", meeting_roles.get(a)),
+                acted_for=acted_for[a][:PROFILE_LIST_LIMIT],
+                acted_for_more=_more(f"/api/v1/actors/{link}/timeline", acted_for[a]),
                 process_roles=process_roles[a],
                 pledges=[
                     PledgeSummary(id=p.id, name=p.title, date=DateOut.of(p.fuzzy_date))

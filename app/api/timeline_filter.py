@@ -11,6 +11,7 @@ from fastapi import Depends, Query
 from pydantic import StringConstraints
 from sqlalchemy import (
     BindParameter,
+    ColumnElement,
     Select,
     and_,
     bindparam,
@@ -44,6 +45,7 @@ class TimelineFilter:
     q: SearchQuery | None = None
     meetings_only: bool = False
     top_level: bool = False
+    direct_only: bool = False
 
 
 def _bound(name: str, value: str | None, *, upper: bool) -> dt.date | None:
@@ -78,7 +80,11 @@ async def timeline_filter(
     ] = [],  # noqa: B006
     actor: Annotated[
         list[Id],
-        Query(description="Actor id (repeatable): items the actor took part in"),
+        Query(
+            description="Actor id (repeatable): items the actor took part in, or at which "
+            "someone acted for it (a person holding a post in it at the time, or anyone "
+            "acting on its behalf); each item then says how under `direct` and `via`"
+        ),
     ] = [],  # noqa: B006
     kind: Annotated[
         list[Annotated[str, StringConstraints(max_length=40)]],
@@ -96,6 +102,13 @@ async def timeline_filter(
     ] = None,
     top_level: Annotated[
         bool, Query(description="Leave out sessions and other items that belong to a meeting")
+    ] = False,
+    direct_only: Annotated[
+        bool,
+        Query(
+            description="With `actor`: only the items the actor took part in itself, not "
+            "those where someone acted for it"
+        ),
     ] = False,
 ) -> TimelineFilter:
     lower, upper = _bound("start", start, upper=False), _bound("end", end, upper=True)
@@ -116,6 +129,7 @@ async def timeline_filter(
         list(status),
         search_param(q),
         top_level=top_level,
+        direct_only=direct_only,
     )
 
 
@@ -161,7 +175,7 @@ def filter_shape(f: TimelineFilter) -> tuple[Any, ...] | None:
     search, whose statement depends on the search itself."""
     if f.q:
         return None
-    return (*filter_values(f), f.meetings_only, f.top_level, one_actor(f))
+    return (*filter_values(f), f.meetings_only, f.top_level, one_actor(f), f.direct_only)
 
 
 def one_actor(f: TimelineFilter) -> bool:
@@ -194,9 +208,15 @@ def candidates(f: TimelineFilter) -> dict[str, Any]:
             .where(parent.process_id.in_(processes)),
         )
     if "actors" in probed(f):
-        p = m.Participation
-        found["actors"] = select(p.event_id).where(p.actor_id.in_(_list("actors", f.actors)))
+        found["actors"] = select(m.ActorEvent.event_id).where(reaches(f))
     return found
+
+
+def reaches(f: TimelineFilter) -> ColumnElement[bool]:
+    """The ``actor_events`` rows of the filter's actors (their own only, if asked)."""
+    a = m.ActorEvent
+    wanted = a.actor_id.in_(_list("actors", f.actors))
+    return and_(wanted, a.direct.is_(True)) if f.direct_only else wanted
 
 
 def probes(f: TimelineFilter) -> dict[str, Select[int]]:
@@ -241,15 +261,12 @@ def filtered_events(f: TimelineFilter, few: set[str] | None = None) -> Select[m.
             )
     if one_actor(f):
         a = m.ActorEvent
-        actors = _list("actors", f.actors)
-        query = query.join(a, and_(a.event_id == e.id, a.actor_id.in_(actors)))
+        query = query.join(a, and_(a.event_id == e.id, reaches(f)))
     elif f.actors:
-        p = m.Participation
         if "actors" in few:
             query = query.where(e.id.in_(found["actors"]))
         else:
-            actors = _list("actors", f.actors)
-            query = query.where(exists().where(p.event_id == e.id, p.actor_id.in_(actors)))
+            query = query.where(exists().where(m.ActorEvent.event_id == e.id, reaches(f)))
     if f.kinds:
         query = query.where(e.kind.in_(_list("kinds", f.kinds)))
     if f.themes:
