@@ -261,7 +261,7 @@ class TestObjectivesAndPledges:
         ("query", "expected"),
         [
             ("objective=7", ["example-pledge"]),
-            ("objective=8", []),
+            ("actor=juan-jose-gomez-camacho", []),
             ("actor=iom", ["example-pledge"]),
             ("process=pledging-initiative", ["example-pledge"]),
         ],

@@ -6,16 +6,16 @@ from collections import defaultdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import Field
+from pydantic import Field, StringConstraints
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facets, facts, listing
+from app.api import exports, facets, facts, known, listing
 from app.api.deps import read, reads, stored_documents
 from app.api.instruments import ProvisionOut, provisions_out
 from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Ref, to_json
-from app.core.errors import NotFound
+from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.records import direct, documents
@@ -158,12 +158,21 @@ async def list_pledges(
     page: PageDep,
     facet: Annotated[list[str], facets.facet_param(*facets.PLEDGES)],
     fmt: Annotated[str, exports.format_param()],
-    objective: Annotated[list[int], Query(description="GCM objective number (repeatable)")] = [],  # noqa: B006
+    objectives: Annotated[
+        list[Annotated[str, StringConstraints(max_length=200)]],
+        Query(
+            alias="objective",
+            description="GCM objective number (repeatable, or a comma list)",
+            examples=["7"],
+        ),
+    ] = [],  # noqa: B006
     actor: Annotated[str | None, Query(description="Pledger's actor id", max_length=200)] = None,
     process: Annotated[str | None, Query(description="Process id", max_length=200)] = None,
 ) -> Response:
     """Pledges toward the GCM, filtered by objective, pledger or process; `facet=objective`
-    and `facet=status` count them, `format=csv|ndjson` gives every page as a file."""
+    and `facet=status` count them, `format=csv|ndjson` gives every page as a file. An
+    unknown objective, actor or process is a 422 with the closest known ones."""
+    objective = await _known_filters(request, objectives, actor, process)
     if fmt == "json" and not facet:
         values = pledge_values(objective, actor, process) | listing.after_values(page)
         query = PAGES.get(
@@ -178,6 +187,28 @@ async def list_pledges(
             return listing.stored_page(*found, None)
     keys, key = matching_pledges(objective, actor, process)
     return await read(request, lambda s: pledges_page(request, s, keys, key, page, facet, fmt))
+
+
+async def _known_filters(
+    request: Request, objectives: list[str], actor: str | None, process: str | None
+) -> list[int]:
+    """The objective numbers asked for, once every filter value is known to name a record."""
+    numbers = [n.strip() for raw in objectives for n in raw.split(",") if n.strip()]
+    wrong = [n for n in numbers if not n.isdigit()]
+    if wrong:
+        raise InvalidParameter("objective", f"objective: not a number: {', '.join(wrong)}")
+
+    def number(ident: str) -> str:
+        return ident.removeprefix(OBJECTIVE)
+
+    ids = [f"{OBJECTIVE}{int(n)}" for n in numbers]
+    await known.require(request, "objective", ids, number)
+    await known.require(request, "actor", [actor] if actor else [])
+    await known.require(request, "process", [process] if process else [])
+    return [int(n) for n in numbers]
+
+
+OBJECTIVE = "gcm.objective."
 
 
 def pledges_page(

@@ -1,13 +1,14 @@
 """The timeline's filters (dates by overlap, process, actor, kind, theme, status, search) and
-the query of the events they select."""
+the query of the events they select. Lists are repeated parameters or comma lists; an
+unknown value is a 422 with the closest known ones (``app.api.known``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import StringConstraints
 from sqlalchemy import (
     BindParameter,
@@ -24,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from app import models as m
+from app.api import known
+from app.api.known import require, split
 from app.core.dates import DateFormatError, parse_bound
 from app.core.errors import InvalidParameter
 from app.search.query import SearchQuery, SearchSyntaxError, parse
@@ -58,6 +61,7 @@ def _bound(name: str, value: str | None, *, upper: bool) -> dt.date | None:
 
 
 async def timeline_filter(
+    request: Request,
     start: Annotated[
         str | None,
         Query(
@@ -91,7 +95,10 @@ async def timeline_filter(
         Query(description="Item kind (repeatable): summit, session, adoption, publication, ..."),
     ] = [],  # noqa: B006
     theme: Annotated[list[Id], Query(description="Theme id (repeatable)")] = [],  # noqa: B006
-    status: Annotated[list[EventStatus], Query(description="held, planned, announced, ...")] = [],  # noqa: B006
+    status: Annotated[
+        list[Annotated[str, StringConstraints(max_length=20)]],
+        Query(description="held, planned, announced, ... (repeatable)"),
+    ] = [],  # noqa: B006
     q: Annotated[
         str | None,
         Query(
@@ -114,11 +121,16 @@ async def timeline_filter(
     lower, upper = _bound("start", start, upper=False), _bound("end", end, upper=True)
     if lower and upper and upper < lower:
         raise InvalidParameter("end", f"end ({end}) is before start ({start})")
+    process, actor, kind, theme = split(process), split(actor), split(kind), split(theme)
+    statuses = split(status)
+    for name, values in (("process", process), ("actor", actor), ("theme", theme)):
+        await require(request, name, values)
+    wrong = sorted(set(statuses) - set(get_args(EventStatus)))
+    if wrong:
+        raise known.unknown("status", wrong, list(get_args(EventStatus)))
     unknown = sorted(set(kind) - EVENT_KINDS)
     if unknown:
-        raise InvalidParameter(
-            "kind", f"unknown kind {', '.join(unknown)}; one of {', '.join(sorted(EVENT_KINDS))}"
-        )
+        raise known.unknown("kind", unknown, sorted(EVENT_KINDS))
     return TimelineFilter(
         lower,
         upper,
@@ -126,7 +138,7 @@ async def timeline_filter(
         actor,
         kind,
         theme,
-        list(status),
+        statuses,
         search_param(q),
         top_level=top_level,
         direct_only=direct_only,
