@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field, TypeAdapter
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -36,8 +37,10 @@ from app.api.timeline_query import (
 )
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
+from app.core.pagination import PageParams, encode_cursor
 from app.records import etags, rendered
 from app.search.sql import matching
+from app.search.text import WORD, fold
 from app.seeding.schemas import ActorKind
 
 router = APIRouter(tags=["actors"])
@@ -170,18 +173,53 @@ def list_actors(
     query = select(m.Actor)
     if kind:
         query = query.where(m.Actor.kind.in_(kind))
+    exact: list[str] = []
     if search := search_param(q):
         query = query.where(m.Actor.id.in_(matching(search, "actor")))
+        exact = named_exactly(session, query, search.exact())
     return listing.respond(
         request,
         session,
         fmt,
         ActorOut,
-        lambda s, p: listing.id_page(s, query, m.Actor.id, p, actor_out),
+        lambda s, p: _exact_first(s, query, p, exact),
         page,
         "actors",
         lambda: facets.count(session, query.with_only_columns(m.Actor.id), facets.ACTORS, facet),
     )
+
+
+def named_exactly(session: Session, query: Select[m.Actor], words: str) -> list[str]:
+    """The ids of the actors the search finds whose id, name, acronym or an alias is the
+    search's words (any case, accents folded), in id order."""
+    if not words:
+        return []
+    found = []
+    for actor in session.scalars(query.order_by(m.Actor.id)):
+        names = [actor.id, actor.name, actor.acronym or "", *actor.aliases]
+        if any(" ".join(WORD.findall(fold(n.lower()))) == words for n in names):
+            found.append(actor.id)
+    return found
+
+
+def _exact_first(
+    session: Session, query: Select[m.Actor], page: PageParams, exact: list[str]
+) -> tuple[list[ActorOut], str | None]:
+    """A page of the search's actors in id order, the ones it names exactly first (on the
+    first page; later pages continue with the others)."""
+    rest = query.where(m.Actor.id.not_in(exact)) if exact else query
+    if page.after is not None or not exact:
+        found, cursor = listing.id_page(session, rest, m.Actor.id, page, actor_out)
+        return list(found), cursor
+    named = list(session.scalars(select(m.Actor).where(m.Actor.id.in_(exact))))
+    named.sort(key=lambda actor: exact.index(actor.id))
+    first = actor_out(session, named[: page.limit])
+    if len(first) == page.limit:  # the others from their start, on the next page
+        more = session.scalar(rest.with_only_columns(m.Actor.id).limit(1)) is not None
+        return first, encode_cursor(("",)) if more or len(named) > page.limit else None
+    room = replace(page, limit=page.limit - len(first))
+    found, cursor = listing.id_page(session, rest, m.Actor.id, room, actor_out)
+    return [*first, *found], cursor
 
 
 def get_actor(session: Session, actor_id: str) -> m.Actor:
