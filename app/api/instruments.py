@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,19 @@ from app.core.pagination import Page as PageDep
 router = APIRouter(tags=["instruments"])
 
 InstrumentId = Annotated[str, Path(description="Instrument id", examples=["gcm"], max_length=200)]
+
+
+class InstrumentAct(Cited):
+    """One act that made the instrument what it is (adopted at a conference, endorsed or
+    affirmed by the General Assembly), with its own date, body, meeting, symbol and vote."""
+
+    act: str = Field(examples=["endorsement"])
+    date: DateOut | None
+    body: Ref | None = Field(description="The actor that acted (an organ, a conference body)")
+    meeting: Ref | None = Field(description="The meeting at which it acted")
+    symbol: str | None = Field(examples=["A/RES/73/195"])
+    vote: str | None = Field(description="In favour-against-abstentions", examples=["152-5-12"])
+    vote_note: str | None
 
 
 class InstrumentOut(Cited):
@@ -42,6 +57,10 @@ class InstrumentOut(Cited):
     follow_up: str | None
     description: str | None
     themes: list[Ref]
+    acts: list[InstrumentAct] = Field(
+        description="Its adoption, endorsement or affirmation, each with its own date, body, "
+        "meeting, symbol, vote and citations, where these are distinct acts"
+    )
 
 
 class ProvisionOut(Cited):
@@ -75,6 +94,7 @@ def instrument_out(session: Session, rows: list[m.Instrument]) -> list[Instrumen
     )
     evidence = facts.citations(session, "instrument", ids)
     tags = facts.themes(session, "instrument", ids)
+    acts = _acts(session, ids)
     return [
         InstrumentOut(
             id=i.id,
@@ -96,10 +116,38 @@ def instrument_out(session: Session, rows: list[m.Instrument]) -> list[Instrumen
             follow_up=i.follow_up,
             description=i.description,
             themes=tags[i.id],
+            acts=acts[i.id],
             citations=evidence[i.id],
         )
         for i in rows
     ]
+
+
+def _acts(session: Session, ids: list[str]) -> dict[str, list[InstrumentAct]]:
+    a = m.InstrumentAct
+    rows = list(
+        session.scalars(
+            select(a).where(a.instrument_id.in_(ids)).order_by(a.instrument_id, a.ordinal)
+        )
+    )
+    bodies = facts.refs(session, m.Actor, [r.body_id for r in rows])
+    meetings = facts.refs(session, m.Event, [r.meeting_id for r in rows])
+    evidence = facts.citations(session, "instrument_act", [r.id for r in rows])
+    found: dict[str, list[InstrumentAct]] = defaultdict(list)
+    for r in rows:
+        found[r.instrument_id].append(
+            InstrumentAct(
+                act=r.act,
+                date=DateOut.of(r.fuzzy_date),
+                body=bodies.get(r.body_id or ""),
+                meeting=meetings.get(r.meeting_id or ""),
+                symbol=r.symbol,
+                vote=r.vote,
+                vote_note=r.vote_note,
+                citations=evidence[r.id],
+            )
+        )
+    return found
 
 
 def provisions_out(session: Session, rows: list[m.Provision]) -> list[ProvisionOut]:
@@ -253,6 +301,8 @@ COMPARED = (
     "date",
     "adopted_by",
     "vote",
+    "adoption",
+    "endorsement",
     "binding",
     "lead",
     "process",
@@ -262,15 +312,28 @@ COMPARED = (
 )
 
 
+# The acts a comparison shows in a row of their own: an affirmation is the General
+# Assembly's endorsement under another name (the GCR's, in its resolution on UNHCR).
+ACT_ROWS = {"adoption": ("adoption",), "endorsement": ("endorsement", "affirmation")}
+
+
+def _attribute(instrument: dict[str, Any], name: str) -> Any:
+    """An attribute of a stored instrument; for an act's row, the act (or None)."""
+    if name not in ACT_ROWS:
+        return instrument[name]
+    return next((a for a in instrument["acts"] if a["act"] in ACT_ROWS[name]), None)
+
+
 @router.get("/compare", response_model=Comparison, summary="Two instruments side by side")
 async def compare(
     request: Request,
     left: Annotated[str, Query(description="Instrument id", examples=["gcm"], max_length=200)],
     right: Annotated[str, Query(description="Instrument id", examples=["gcr"], max_length=200)],
 ) -> Response:
-    """Compare two instruments: their attributes (adoption date and body, vote, binding,
-    lead, the process that made them, follow-up and review) and their provisions aligned
-    by theme — themes both cover, and themes only one covers."""
+    """Compare two instruments: their attributes (date and body, vote, the adoption and the
+    endorsement or affirmation each with its own date, body, meeting, symbol, vote and
+    citations, binding, lead, the process that made them, follow-up and review) and their
+    provisions aligned by theme — themes both cover, and themes only one covers."""
     # Built from the stored sides' JSON as plain values (a ``Comparison`` in shape, which a
     # test checks): parsing them into models again would cost more than the rest.
     found = await stored_documents(request, "instrument", [left, right])
@@ -296,8 +359,9 @@ async def compare(
         "left": one,
         "right": other,
         "attributes": [
-            {"attribute": a, "left": one[a], "right": other[a], "same": one[a] == other[a]}
+            {"attribute": a, "left": x, "right": y, "same": x == y}
             for a in COMPARED
+            for x, y in [(_attribute(one, a), _attribute(other, a))]
         ],
         "shared_themes": [r for r in rows if r["left"] and r["right"]],
         "left_only_themes": [r for r in rows if r["left"] and not r["right"]],

@@ -6,7 +6,7 @@ from app.models.base import Base
 from app.models.document import DocumentMention, RenderedDocument
 from app.models.event import ActorEvent, Event, EventInstrument, Participation, RenderedEvent
 from app.models.figure import Dispute, DisputeClaim, Figure
-from app.models.instrument import Instrument, Provision
+from app.models.instrument import Instrument, InstrumentAct, Provision
 from app.models.pledge import Pledge, PledgeActor, PledgeObjective
 from app.models.process import Process, ProcessLink, ProcessRole
 from app.models.search import SearchEntry
@@ -28,6 +28,7 @@ __all__ = [
     "EventInstrument",
     "Figure",
     "Instrument",
+    "InstrumentAct",
     "Participation",
     "Pledge",
     "PledgeActor",

@@ -11,7 +11,13 @@ from pathlib import Path
 
 from app.core.dates import parse_date
 from app.seeding import schemas as s
-from app.seeding.ids import participation_id, process_link_id, process_role_id, provision_id
+from app.seeding.ids import (
+    instrument_act_id,
+    participation_id,
+    process_link_id,
+    process_role_id,
+    provision_id,
+)
 from app.seeding.reader import Dataset, Located, SeedError
 
 ID_KINDS = {
@@ -44,6 +50,8 @@ def record_citations(record: object) -> Iterator[s.CitationIn]:
     yield from getattr(record, "cite", [])
     for participant in getattr(record, "participants", []):
         yield from participant.cite
+    for act in getattr(record, "acts", []):
+        yield from act.cite
     for claim in getattr(record, "claims", []):
         yield from claim.cite
 
@@ -55,6 +63,9 @@ def dataset_ids(dataset: Dataset) -> dict[str, set[str]]:
     ids["process_link"] = {process_link_id(r) for r in dataset.of("process_links")}
     ids["participation"] = {
         participation_id(e.id, p) for e in dataset.of("events") for p in e.participants
+    }
+    ids["instrument_act"] = {
+        instrument_act_id(i.id, a) for i in dataset.of("instruments") for a in i.acts
     }
     return ids
 
@@ -140,6 +151,11 @@ def references(located: Located) -> Iterator[tuple[str, str, str]]:
         yield "participants.actor", p.actor, "actor"
         if p.on_behalf_of:
             yield "participants.on_behalf_of", p.on_behalf_of, "actor"
+    for act in getattr(r, "acts", []):
+        if act.body:
+            yield "acts.body", act.body, "actor"
+        if act.meeting:
+            yield "acts.meeting", act.meeting, "event"
     subject = getattr(r, "subject", None)
     if subject is not None:
         yield "subject", subject.id, subject.kind

@@ -22,3 +22,7 @@ def participation_id(event: str, p: s.ParticipantIn) -> str:
 
 def process_link_id(r: s.ProcessLinkIn) -> str:
     return f"{r.source}.{r.kind}.{r.target}"
+
+
+def instrument_act_id(instrument: str, act: s.InstrumentActIn) -> str:
+    return f"{instrument}.{act.act}"
