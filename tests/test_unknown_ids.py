@@ -53,3 +53,25 @@ def test_known_ids_still_answer(client):
         "items"
     ]
     assert client.get("/api/v1/pledges", params={"objective": 7}).json()["items"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "value", "closest"),
+    [
+        ("/api/v1/actors", {"kind": "stat"}, "stat", "state"),
+        ("/api/v1/actors", {"kind": "state,persn"}, "persn", "person"),
+        ("/api/v1/search", {"q": "migration", "kind": "actr"}, "actr", "actor"),
+        ("/api/v1/processes", {"kind": "forun"}, "forun", "forum"),
+        ("/api/v1/instruments", {"kind": "compactt"}, "compactt", "compact"),
+    ],
+)
+def test_unknown_kinds_are_named_with_suggestions(client, path, params, value, closest):
+    response = client.get(path, params=params)
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["parameter"] == "kind"
+    assert closest in error["suggestions"][value]
+    listed = client.get("/api/v1/actors", params={"kind": "state,person"}).json()["items"]
+    repeated = client.get("/api/v1/actors", params={"kind": ["state", "person"]}).json()
+    assert [a["id"] for a in listed] == [a["id"] for a in repeated["items"]]
+    assert {a["kind"] for a in listed} == {"state", "person"}

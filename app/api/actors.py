@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import Field, TypeAdapter
+from pydantic import Field, StringConstraints, TypeAdapter
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facets, facts, listing
+from app.api import exports, facets, facts, known, listing
 from app.api.deps import reads, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
@@ -158,7 +158,10 @@ def list_actors(
     page: PageDep,
     facet: Annotated[list[str], facets.facet_param(*facets.ACTORS)],
     fmt: Annotated[str, exports.format_param()],
-    kind: Annotated[list[ActorKind], Query(description="state, un_entity, person, ...")] = [],  # noqa: B006
+    kinds: Annotated[
+        list[Annotated[str, StringConstraints(max_length=40)]],
+        Query(alias="kind", description="state, un_entity, person, ... (repeatable)"),
+    ] = [],  # noqa: B006
     q: Annotated[
         str | None,
         Query(
@@ -171,7 +174,7 @@ def list_actors(
     """States, organizations, mechanisms and persons by id; `facet=kind` counts them by
     kind, `format=csv|ndjson` gives every page as a file."""
     query = select(m.Actor)
-    if kind:
+    if kind := known.kinds("kind", kinds, get_args(ActorKind)):
         query = query.where(m.Actor.kind.in_(kind))
     exact: list[str] = []
     if search := search_param(q):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facts, listing
+from app.api import exports, facts, known, listing
 from app.api.deps import reads, stored_documents
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref, to_json
 from app.api.timeline_query import EventSummary, event_summaries
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
+from app.seeding.schemas import InstrumentKind
 
 router = APIRouter(tags=["instruments"])
 
@@ -210,6 +211,7 @@ def list_instruments(
     every page as a file."""
     query = select(m.Instrument)
     if kind:
+        known.kinds("kind", [kind], get_args(InstrumentKind))
         query = query.where(m.Instrument.kind == kind)
     return listing.respond(
         request,

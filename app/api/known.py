@@ -72,3 +72,13 @@ def unknown(
     error = InvalidParameter(parameter, f"unknown {parameter} {'; '.join(parts)}")
     error.extra["errors"][0]["suggestions"] = suggestions
     return error
+
+
+def kinds(parameter: str, values: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    """The values (repeated or comma lists), once each is one of ``allowed``: else a 422
+    naming the parameter with the closest allowed values."""
+    given, known = split(values), sorted(allowed)
+    wrong = [value for value in given if value not in known]
+    if wrong:
+        raise unknown(parameter, wrong, known)
+    return given
