@@ -21,6 +21,7 @@ CITED_TABLES = {
     "event": m.Event,
     "participation": m.Participation,
     "instrument": m.Instrument,
+    "instrument_act": m.InstrumentAct,
     "provision": m.Provision,
     "pledge": m.Pledge,
     "figure": m.Figure,
