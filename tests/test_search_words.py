@@ -25,7 +25,7 @@ def broken_words(url: str) -> dict[str, set[str]]:
     engine.dispose()
     found: dict[str, set[str]] = {}
     for ident, quote in quotes:
-        for first, rest in BROKEN.findall(quote):
+        for first, rest in BROKEN.findall(quote or ""):
             found.setdefault((first + rest).lower(), set()).add(ident)
     return found
 

@@ -38,7 +38,6 @@ def upgrade() -> None:
         "ix_participations_on_behalf_of_id", "participations", ["on_behalf_of_id", "event_id"]
     )
 
-
     op.create_table(
         "instrument_acts",
         sa.Column("id", sa.String(length=200), nullable=False),
@@ -67,9 +66,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_instrument_acts")),
     )
-    op.create_index(
-        op.f("ix_instrument_acts_instrument_id"), "instrument_acts", ["instrument_id"]
-    )
+    op.create_index(op.f("ix_instrument_acts_instrument_id"), "instrument_acts", ["instrument_id"])
 
 
 def downgrade() -> None:
