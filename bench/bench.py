@@ -476,7 +476,7 @@ def same_rows(ep: Endpoint, ours: Any, ds: list[dict[str, Any]]) -> bool | None:
         if ep.query == "compare":
             return [ours["left"]["id"], ours["right"]["id"]] == [r["id"] for r in ds]
         if ep.query == "objectives":
-            return [(x["id"], x["pledges_recorded"]) for x in ours] == [
+            return [(x["id"], x["pledges_recorded"] or 0) for x in ours["items"]] == [
                 (r["id"], r["pledges_recorded"]) for r in ds
             ]
     except (KeyError, IndexError, TypeError, ValueError):

@@ -247,9 +247,12 @@ def _rendered_profile(url: str, actor_id: str) -> dict[str, Any]:
 
 class TestObjectivesAndPledges:
     def test_objectives_with_pledge_counts(self, client):
-        (objective,) = client.get("/api/v1/objectives").json()
+        body = client.get("/api/v1/objectives").json()
+        assert body["next_cursor"] is None
+        (objective,) = body["items"]
         assert objective["number"] == "7"
         assert objective["pledges_recorded"] == 1
+        assert objective["coverage"].startswith("This dataset holds 1 individual pledge")
 
     def test_objective_detail(self, client):
         body = client.get("/api/v1/objectives/7").json()
@@ -261,7 +264,7 @@ class TestObjectivesAndPledges:
         ("query", "expected"),
         [
             ("objective=7", ["example-pledge"]),
-            ("objective=8", []),
+            ("actor=juan-jose-gomez-camacho", []),
             ("actor=iom", ["example-pledge"]),
             ("process=pledging-initiative", ["example-pledge"]),
         ],

@@ -22,6 +22,7 @@ CITED_TABLES = {
     "participation": m.Participation,
     "statement_point": m.StatementPoint,
     "instrument": m.Instrument,
+    "instrument_act": m.InstrumentAct,
     "provision": m.Provision,
     "pledge": m.Pledge,
     "figure": m.Figure,

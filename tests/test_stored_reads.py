@@ -31,7 +31,7 @@ DETAILS = [
     "/api/v1/meetings?limit=1",
     "/api/v1/timeline?actor=juan-jose-gomez-camacho&actor=iom",
     "/api/v1/pledges",
-    "/api/v1/pledges?objective=7&objective=13&actor=mexico",
+    "/api/v1/pledges?objective=7&objective=07&actor=mexico",
     "/api/v1/pledges?process=pledging-initiative&limit=1",
     "/api/v1/timeline?process=coordination-meetings&process=pledging-initiative",
 ]
@@ -136,7 +136,10 @@ SAME_SHAPE = [
         "/api/v1/timeline?process=coordination-meetings",
         "/api/v1/timeline?process=pledging-initiative",
     ),
-    ("/api/v1/pledges?objective=7", "/api/v1/pledges?objective=13"),
+    (
+        "/api/v1/pledges?objective=7&process=pledging-initiative",
+        "/api/v1/pledges?objective=7&process=coordination-meetings",
+    ),
     ("/api/v1/pledges?actor=mexico", "/api/v1/pledges?actor=iom"),
     ("/api/v1/pledges?objective=7&actor=mexico", "/api/v1/pledges?objective=7&actor=iom"),
 ]

@@ -3,33 +3,46 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, Any, Literal
+from dataclasses import replace
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import Field
-from sqlalchemy import func, or_, select
+from pydantic import Field, StringConstraints, TypeAdapter
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facets, facts, listing
+from app.api import exports, facets, facts, known, listing
 from app.api.deps import reads, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
-from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref, to_json
+from app.api.schemas import (
+    Cited,
+    DateOut,
+    DisputeOut,
+    FacetedPage,
+    FigureOut,
+    Out,
+    Ref,
+    to_json,
+)
 from app.api.timeline_filter import search_param
 from app.api.timeline_query import (
     EventSummary,
     PointOut,
     TimelineFilterDep,
     TimelineItem,
+    Via,
     event_summaries,
     points,
 )
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
-from app.records import etags
+from app.core.pagination import PageParams, encode_cursor
+from app.records import etags, rendered
 from app.search.sql import matching
+from app.search.text import WORD, fold
 from app.seeding.schemas import ActorKind
 
 router = APIRouter(tags=["actors"])
@@ -70,6 +83,14 @@ class MeetingRole(Cited):
     )
 
 
+class ActedFor(Out):
+    """An item at which others acted for the actor, and how (the actor may also have taken
+    part itself)."""
+
+    event: EventSummary
+    via: list[Via]
+
+
 class ActorProcessRole(ProcessRoleOut):
     process: Ref
 
@@ -89,6 +110,14 @@ class ActorDetail(ActorOut):
     meeting_roles_more: str | None = Field(
         description="When there are more roles than shown: the actor's timeline, which holds "
         "every item the actor took part in, with its role"
+    )
+    acted_for: list[ActedFor] = Field(
+        description="Items at which others acted for the actor: people holding a post in it "
+        "at the time, or acting on its behalf. The first "
+        f"{PROFILE_LIST_LIMIT} in date order; all of them are in the actor's timeline"
+    )
+    acted_for_more: str | None = Field(
+        description="When there are more than shown: the actor's timeline"
     )
     process_roles: list[ActorProcessRole]
     pledges: list[PledgeSummary] = Field(
@@ -134,7 +163,10 @@ def list_actors(
     page: PageDep,
     facet: Annotated[list[str], facets.facet_param(*facets.ACTORS)],
     fmt: Annotated[str, exports.format_param()],
-    kind: Annotated[list[ActorKind], Query(description="state, un_entity, person, ...")] = [],  # noqa: B006
+    kinds: Annotated[
+        list[Annotated[str, StringConstraints(max_length=40)]],
+        Query(alias="kind", description="state, un_entity, person, ... (repeatable)"),
+    ] = [],  # noqa: B006
     q: Annotated[
         str | None,
         Query(
@@ -150,17 +182,19 @@ def list_actors(
     """States, organizations, mechanisms and persons by id (or `sort=name`); `facet=kind`
     counts them by kind, `format=csv|ndjson` gives every page as a file."""
     query = select(m.Actor)
-    if kind:
+    if kind := known.kinds("kind", kinds, get_args(ActorKind)):
         query = query.where(m.Actor.kind.in_(kind))
+    exact: list[str] = []
     if search := search_param(q):
         query = query.where(m.Actor.id.in_(matching(search, "actor")))
+        exact = named_exactly(session, query, search.exact())
     return listing.respond(
         request,
         session,
         fmt,
         ActorOut,
         lambda s, p: (
-            listing.id_page(s, query, m.Actor.id, p, actor_out)
+            _exact_first(s, query, p, exact)
             if sort == "id"
             else listing.sorted_page(s, query, (m.Actor.name, m.Actor.id), p, actor_out, sort)
         ),
@@ -168,6 +202,39 @@ def list_actors(
         "actors",
         lambda: facets.count(session, query.with_only_columns(m.Actor.id), facets.ACTORS, facet),
     )
+
+
+def named_exactly(session: Session, query: Select[m.Actor], words: str) -> list[str]:
+    """The ids of the actors the search finds whose id, name, acronym or an alias is the
+    search's words (any case, accents folded), in id order."""
+    if not words:
+        return []
+    found = []
+    for actor in session.scalars(query.order_by(m.Actor.id)):
+        names = [actor.id, actor.name, actor.acronym or "", *actor.aliases]
+        if any(" ".join(WORD.findall(fold(n.lower()))) == words for n in names):
+            found.append(actor.id)
+    return found
+
+
+def _exact_first(
+    session: Session, query: Select[m.Actor], page: PageParams, exact: list[str]
+) -> tuple[list[ActorOut], str | None]:
+    """A page of the search's actors in id order, the ones it names exactly first (on the
+    first page; later pages continue with the others)."""
+    rest = query.where(m.Actor.id.not_in(exact)) if exact else query
+    if page.after is not None or not exact:
+        found, cursor = listing.id_page(session, rest, m.Actor.id, page, actor_out)
+        return list(found), cursor
+    named = list(session.scalars(select(m.Actor).where(m.Actor.id.in_(exact))))
+    named.sort(key=lambda actor: exact.index(actor.id))
+    first = actor_out(session, named[: page.limit])
+    if len(first) == page.limit:  # the others from their start, on the next page
+        more = session.scalar(rest.with_only_columns(m.Actor.id).limit(1)) is not None
+        return first, encode_cursor(("",)) if more or len(named) > page.limit else None
+    room = replace(page, limit=page.limit - len(first))
+    found, cursor = listing.id_page(session, rest, m.Actor.id, room, actor_out)
+    return [*first, *found], cursor
 
 
 def get_actor(session: Session, actor_id: str) -> m.Actor:
@@ -259,6 +326,34 @@ def _meeting_roles(session: Session, ids: list[str]) -> dict[str, list[MeetingRo
     }
 
 
+def _acted_for(session: Session, ids: list[str]) -> dict[str, list[ActedFor]]:
+    """Each actor's first PROFILE_LIST_LIMIT + 1 items at which others acted for it, in date
+    order, derived as ``actor_events`` derives them."""
+    reached = rendered.actor_events(actors=ids).subquery()
+    place = func.row_number().over(
+        partition_by=reached.c.actor_id,
+        order_by=(reached.c.date_start, reached.c.date_end, reached.c.event_id),
+    )
+    ranked = (
+        select(reached.c.actor_id, reached.c.event_id, reached.c.via, place.label("place"))
+        .where(reached.c.via.is_not(None))
+        .subquery()
+    )
+    first = session.execute(
+        select(ranked.c.actor_id, ranked.c.event_id, ranked.c.via)
+        .where(ranked.c.place <= PROFILE_LIST_LIMIT + 1)
+        .order_by(ranked.c.actor_id, ranked.c.place)
+    ).all()
+    wanted = select(m.Event).where(m.Event.id.in_({event_id for _, event_id, _ in first}))
+    events = list(session.scalars(wanted))
+    summaries = dict(zip((e.id for e in events), event_summaries(events), strict=True))
+    found: dict[str, list[ActedFor]] = defaultdict(list)
+    for actor_id, event_id, via in first:
+        ways = TypeAdapter(list[Via]).validate_json(via)
+        found[actor_id].append(ActedFor(event=summaries[event_id], via=ways))
+    return found
+
+
 def _pledges(session: Session, ids: list[str]) -> dict[str, list[m.Pledge]]:
     """Each actor's first PROFILE_LIST_LIMIT + 1 pledges in date order."""
     pa, pl = m.PledgeActor, m.Pledge
@@ -332,6 +427,7 @@ def profiles(session: Session, actors: list[m.Actor]) -> list[ActorDetail]:
             led[actor_id].append(Ref(id=ident, name=title))
     pledges = _pledges(session, ids)
     meeting_roles = _meeting_roles(session, ids)
+    acted_for = _acted_for(session, ids)
     positions = _positions_by(session, m.Position.person_id, ids)
     posts = _positions_by(session, m.Position.organization_id, ids)
     figures = facts.figures(session, "actor", ids)
@@ -347,6 +443,8 @@ def profiles(session: Session, actors: list[m.Actor]) -> list[ActorDetail]:
                 posts_in_organization=posts[a],
                 meeting_roles=meeting_roles.get(a, [])[:PROFILE_LIST_LIMIT],
                 meeting_roles_more=_more(f"/api/v1/actors/{link}/timeline", meeting_roles.get(a)),
+                acted_for=acted_for[a][:PROFILE_LIST_LIMIT],
+                acted_for_more=_more(f"/api/v1/actors/{link}/timeline", acted_for[a]),
                 process_roles=process_roles[a],
                 pledges=[
                     PledgeSummary(id=p.id, name=p.title, date=DateOut.of(p.fuzzy_date))

@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections import defaultdict
+from typing import Annotated, Any, get_args
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facts, listing
+from app.api import exports, facts, known, listing
 from app.api.deps import reads, stored_documents
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref, to_json
 from app.api.tabular import COMPARISON_COLUMNS, comparison_rows
 from app.api.timeline_query import EventSummary, event_summaries
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
+from app.seeding.schemas import InstrumentKind
 
 router = APIRouter(tags=["instruments"])
 
 InstrumentId = Annotated[str, Path(description="Instrument id", examples=["gcm"], max_length=200)]
+
+
+class InstrumentAct(Cited):
+    """One act that made the instrument what it is (adopted at a conference, endorsed or
+    affirmed by the General Assembly), with its own date, body, meeting, symbol and vote."""
+
+    act: str = Field(examples=["endorsement"])
+    date: DateOut | None
+    body: Ref | None = Field(description="The actor that acted (an organ, a conference body)")
+    meeting: Ref | None = Field(description="The meeting at which it acted")
+    symbol: str | None = Field(examples=["A/RES/73/195"])
+    vote: str | None = Field(description="In favour-against-abstentions", examples=["152-5-12"])
+    vote_note: str | None
 
 
 class InstrumentOut(Cited):
@@ -43,6 +59,10 @@ class InstrumentOut(Cited):
     follow_up: str | None
     description: str | None
     themes: list[Ref]
+    acts: list[InstrumentAct] = Field(
+        description="Its adoption, endorsement or affirmation, each with its own date, body, "
+        "meeting, symbol, vote and citations, where these are distinct acts"
+    )
 
 
 class ProvisionOut(Cited):
@@ -76,6 +96,7 @@ def instrument_out(session: Session, rows: list[m.Instrument]) -> list[Instrumen
     )
     evidence = facts.citations(session, "instrument", ids)
     tags = facts.themes(session, "instrument", ids)
+    acts = _acts(session, ids)
     return [
         InstrumentOut(
             id=i.id,
@@ -97,10 +118,38 @@ def instrument_out(session: Session, rows: list[m.Instrument]) -> list[Instrumen
             follow_up=i.follow_up,
             description=i.description,
             themes=tags[i.id],
+            acts=acts[i.id],
             citations=evidence[i.id],
         )
         for i in rows
     ]
+
+
+def _acts(session: Session, ids: list[str]) -> dict[str, list[InstrumentAct]]:
+    a = m.InstrumentAct
+    rows = list(
+        session.scalars(
+            select(a).where(a.instrument_id.in_(ids)).order_by(a.instrument_id, a.ordinal)
+        )
+    )
+    bodies = facts.refs(session, m.Actor, [r.body_id for r in rows])
+    meetings = facts.refs(session, m.Event, [r.meeting_id for r in rows])
+    evidence = facts.citations(session, "instrument_act", [r.id for r in rows])
+    found: dict[str, list[InstrumentAct]] = defaultdict(list)
+    for r in rows:
+        found[r.instrument_id].append(
+            InstrumentAct(
+                act=r.act,
+                date=DateOut.of(r.fuzzy_date),
+                body=bodies.get(r.body_id or ""),
+                meeting=meetings.get(r.meeting_id or ""),
+                symbol=r.symbol,
+                vote=r.vote,
+                vote_note=r.vote_note,
+                citations=evidence[r.id],
+            )
+        )
+    return found
 
 
 def provisions_out(session: Session, rows: list[m.Provision]) -> list[ProvisionOut]:
@@ -163,6 +212,7 @@ def list_instruments(
     every page as a file."""
     query = select(m.Instrument)
     if kind:
+        known.kinds("kind", [kind], get_args(InstrumentKind))
         query = query.where(m.Instrument.kind == kind)
     return listing.respond(
         request,
@@ -254,6 +304,8 @@ COMPARED = (
     "date",
     "adopted_by",
     "vote",
+    "adoption",
+    "endorsement",
     "binding",
     "lead",
     "process",
@@ -261,6 +313,18 @@ COMPARED = (
     "basis",
     "follow_up",
 )
+
+
+# The acts a comparison shows in a row of their own: an affirmation is the General
+# Assembly's endorsement under another name (the GCR's, in its resolution on UNHCR).
+ACT_ROWS = {"adoption": ("adoption",), "endorsement": ("endorsement", "affirmation")}
+
+
+def _attribute(instrument: dict[str, Any], name: str) -> Any:
+    """An attribute of a stored instrument; for an act's row, the act (or None)."""
+    if name not in ACT_ROWS:
+        return instrument[name]
+    return next((a for a in instrument["acts"] if a["act"] in ACT_ROWS[name]), None)
 
 
 @router.get(
@@ -275,10 +339,11 @@ async def compare(
     right: Annotated[str, Query(description="Instrument id", examples=["gcr"], max_length=200)],
     fmt: Annotated[str, exports.format_param(base=("json", "csv"))],
 ) -> Response:
-    """Compare two instruments: their attributes (adoption date and body, vote, binding,
-    lead, the process that made them, follow-up and review) and their provisions aligned
-    by theme — themes both cover, and themes only one covers. `format=csv`: one row per
-    attribute and one per theme alignment."""
+    """Compare two instruments: their attributes (date and body, vote, the adoption and the
+    endorsement or affirmation each with its own date, body, meeting, symbol, vote and
+    citations, binding, lead, the process that made them, follow-up and review) and their
+    provisions aligned by theme — themes both cover, and themes only one covers.
+    `format=csv`: one row per attribute and one per theme alignment."""
     # Built from the stored sides' JSON as plain values (a ``Comparison`` in shape, which a
     # test checks): parsing them into models again would cost more than the rest.
     found = await stored_documents(request, "instrument", [left, right])
@@ -304,8 +369,9 @@ async def compare(
         "left": one,
         "right": other,
         "attributes": [
-            {"attribute": a, "left": one[a], "right": other[a], "same": one[a] == other[a]}
+            {"attribute": a, "left": x, "right": y, "same": x == y}
             for a in COMPARED
+            for x, y in [(_attribute(one, a), _attribute(other, a))]
         ],
         "shared_themes": [r for r in rows if r["left"] and r["right"]],
         "left_only_themes": [r for r in rows if r["left"] and not r["right"]],

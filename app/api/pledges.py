@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import Field
+from pydantic import Field, StringConstraints
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facets, facts, listing
+from app.api import exports, facets, facts, known, listing
 from app.api.deps import read, reads, stored_documents
 from app.api.instruments import ProvisionOut, provisions_out
-from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Ref, to_json
-from app.core.errors import NotFound
+from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Page, Ref, to_json
+from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.records import direct, documents
@@ -24,11 +25,36 @@ router = APIRouter(tags=["pledges"])
 
 
 class ObjectiveOut(ProvisionOut):
-    pledges_recorded: int = Field(
-        description="Pledges in this dataset linked to the objective; the pledging "
-        "dashboard's own totals are under `figures`"
+    pledges_recorded: int | None = Field(
+        description="Pledge records this dataset holds linked to the objective; null where "
+        "it holds none, since the sources give aggregates only (never a 0 that would read "
+        "as no pledges): see `pledges_reported` and `coverage`"
     )
+    pledges_reported: FigureOut | None = Field(
+        description="The latest count of pledges toward the objective a source gives, with "
+        "its as-of date and citations; null where no source gives one"
+    )
+    coverage: str = Field(description="What the pledge figures above do and do not cover")
     figures: list[FigureOut]
+
+
+def _coverage(recorded: int, reported: FigureOut | None) -> str:
+    held = (
+        f"This dataset holds {recorded} individual pledge records toward this objective, not "
+        "every pledge made"
+        if recorded
+        else "This dataset holds no individual pledges toward this objective: the sources "
+        "give aggregates only"
+    )
+    if reported is None:
+        return f"{held}; no source in the dataset gives a count for it."
+    as_of = f" as of {reported.date.display}" if reported.date else ""
+    return f"{held}; a source reports {reported.value:g} pledges{as_of} (`pledges_reported`)."
+
+
+def _latest_pledge_count(figures: list[FigureOut]) -> FigureOut | None:
+    counts = [f for f in figures if f.unit == "pledges"]
+    return max(counts, key=lambda f: (f.date.end if f.date else None) or dt.date.min, default=None)
 
 
 class PledgeOut(Cited):
@@ -64,16 +90,26 @@ def _objectives(session: Session, number: int | None = None) -> list[ObjectiveOu
     )
     counts = {provision_id: n for provision_id, n in counted}
     numbers = facts.figures(session, "provision", [p.id for p in rows])
-    return [
-        ObjectiveOut(**p.model_dump(), pledges_recorded=counts.get(p.id, 0), figures=numbers[p.id])
-        for p in provisions_out(session, rows)
-    ]
+    found = []
+    for p in provisions_out(session, rows):
+        recorded, reported = counts.get(p.id, 0), _latest_pledge_count(numbers[p.id])
+        found.append(
+            ObjectiveOut(
+                **p.model_dump(),
+                pledges_recorded=recorded or None,
+                pledges_reported=reported,
+                coverage=_coverage(recorded, reported),
+                figures=numbers[p.id],
+            )
+        )
+    return found
 
 
-@router.get("/objectives", response_model=list[ObjectiveOut], summary="The 23 GCM objectives")
+@router.get("/objectives", response_model=Page[ObjectiveOut], summary="The 23 GCM objectives")
 async def objectives(request: Request) -> Response:
-    """The Global Compact for Migration's 23 objectives in order, each with its themes, the
-    pledges recorded toward it and the figures sources give (e.g. the dashboard's count)."""
+    """The Global Compact for Migration's 23 objectives in order (one page), each with its
+    themes, the pledge records held toward it (null where none: the sources give aggregates),
+    the latest count a source reports, what these cover, and the figures sources give."""
     body, _ = (await stored_documents(request, "objectives", [""]))[""]
     return Response(body, media_type="application/json")
 
@@ -81,7 +117,7 @@ async def objectives(request: Request) -> Response:
 def render_objectives(session: Session, keys: list[str]) -> dict[str, str]:
     """The objectives list as JSON (stored by ``app.records.documents`` under the key "")."""
     items = ",".join(to_json(objective).decode() for objective in _objectives(session))
-    return {"": f"[{items}]"}
+    return {"": f'{{"items":[{items}],"next_cursor":null}}'}
 
 
 def pledges_out(session: Session, rows: list[m.Pledge]) -> list[PledgeOut]:
@@ -158,15 +194,21 @@ async def list_pledges(
     page: PageDep,
     facet: Annotated[list[str], facets.facet_param(*facets.PLEDGES)],
     fmt: Annotated[str, exports.format_param()],
-    objective: Annotated[
-        list[Annotated[int, Field(ge=1, le=23)]],
-        Query(description="GCM objective number, 1-23 (repeatable)"),
+    objectives: Annotated[
+        list[Annotated[str, StringConstraints(max_length=200)]],
+        Query(
+            alias="objective",
+            description="GCM objective number (repeatable, or a comma list)",
+            examples=["7"],
+        ),
     ] = [],  # noqa: B006
     actor: Annotated[str | None, Query(description="Pledger's actor id", max_length=200)] = None,
     process: Annotated[str | None, Query(description="Process id", max_length=200)] = None,
 ) -> Response:
     """Pledges toward the GCM, filtered by objective, pledger or process; `facet=objective`
-    and `facet=status` count them, `format=csv|ndjson` gives every page as a file."""
+    and `facet=status` count them, `format=csv|ndjson` gives every page as a file. An
+    unknown objective, actor or process is a 422 with the closest known ones."""
+    objective = await _known_filters(request, objectives, actor, process)
     if fmt == "json" and not facet and not page.count:
         values = pledge_values(objective, actor, process) | listing.after_values(page)
         query = PAGES.get(
@@ -181,6 +223,28 @@ async def list_pledges(
             return listing.stored_page(*found, None, page)
     keys, key = matching_pledges(objective, actor, process)
     return await read(request, lambda s: pledges_page(request, s, keys, key, page, facet, fmt))
+
+
+async def _known_filters(
+    request: Request, objectives: list[str], actor: str | None, process: str | None
+) -> list[int]:
+    """The objective numbers asked for, once every filter value is known to name a record."""
+    numbers = [n.strip() for raw in objectives for n in raw.split(",") if n.strip()]
+    wrong = [n for n in numbers if not n.isdigit()]
+    if wrong:
+        raise InvalidParameter("objective", f"objective: not a number: {', '.join(wrong)}")
+
+    def number(ident: str) -> str:
+        return ident.removeprefix(OBJECTIVE)
+
+    ids = [f"{OBJECTIVE}{int(n)}" for n in numbers]
+    await known.require(request, "objective", ids, number)
+    await known.require(request, "actor", [actor] if actor else [])
+    await known.require(request, "process", [process] if process else [])
+    return [int(n) for n in numbers]
+
+
+OBJECTIVE = "gcm.objective."
 
 
 def pledges_page(

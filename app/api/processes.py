@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facets, facts, listing
+from app.api import exports, facets, facts, known, listing
 from app.api.deps import reads
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Out, Ref
@@ -26,6 +26,7 @@ from app.asof.coverage import Coverage, done_by, one_date, record_coverage
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.search.sql import matching
+from app.seeding.schemas import ProcessKind
 
 router = APIRouter(tags=["processes"])
 
@@ -151,6 +152,7 @@ def list_processes(
     `format=csv|ndjson` gives every page as a file."""
     query = select(m.Process)
     if kind:
+        known.kinds("kind", [kind], get_args(ProcessKind))
         query = query.where(m.Process.kind == kind)
     if search := search_param(q):
         query = query.where(m.Process.id.in_(matching(search, "process")))

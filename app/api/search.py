@@ -4,13 +4,13 @@ best first."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import Field
+from pydantic import Field, StringConstraints
 from sqlalchemy.orm import Session
 
-from app.api import exports, listing
+from app.api import exports, known, listing
 from app.api.deps import reads
 from app.api.schemas import FacetedPage, FacetValue, Out
 from app.api.timeline_filter import search_param
@@ -136,7 +136,10 @@ def search(
             examples=['"global compact" pledges'],
         ),
     ],
-    kind: Annotated[list[HitKind], Query(description="Only hits of these kinds")] = [],  # noqa: B006
+    kind: Annotated[
+        list[Annotated[str, StringConstraints(max_length=40)]],
+        Query(description="Only hits of these kinds (repeatable)"),
+    ] = [],  # noqa: B006
     facet: Annotated[
         list[Literal["kind"]], Query(description="kind: how many hits of each kind")
     ] = [],  # noqa: B006
@@ -148,7 +151,8 @@ def search(
     query = search_param(q)
     if query is None:
         raise InvalidParameter("q", "q: the search has no words in it (letters or digits)")
-    kinds: list[str] = [k for k in KINDS if k in kind]
+    asked = known.kinds("kind", kind, get_args(HitKind))
+    kinds: list[str] = [k for k in KINDS if k in asked]
     if fmt != "json":
         return exports.export(
             request, fmt, SearchHit, lambda s, p: search_page(s, query, kinds, p), page, "search"

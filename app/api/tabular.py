@@ -75,6 +75,10 @@ def _item_label(item: Any) -> str:
         if hasattr(item, "actor") and isinstance(item.actor, Ref):
             role = getattr(item, "role", None)
             return f"{item.actor.id} ({role})" if role else item.actor.id
+        fields = vars(item)
+        if "post_held" in fields:  # how someone acted for an actor (``Via``)
+            how = fields["position"] or f"on behalf of {fields['actor']}"
+            return f"{fields['person']} ({how})"
         for name in ("id", "number", "claim"):
             if getattr(item, name, None) is not None:
                 return str(getattr(item, name))

@@ -1,16 +1,18 @@
 """The timeline's filters (dates by overlap, process, actor, kind, theme, status, search) and
-the query of the events they select."""
+the query of the events they select. Lists are repeated parameters or comma lists; an
+unknown value is a 422 with the closest known ones (``app.api.known``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import StringConstraints
 from sqlalchemy import (
     BindParameter,
+    ColumnElement,
     Select,
     and_,
     bindparam,
@@ -23,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from app import models as m
+from app.api import known
+from app.api.known import require, split
 from app.core.dates import DateFormatError, parse_bound
 from app.core.errors import InvalidParameter
 from app.search.query import SearchQuery, SearchSyntaxError, parse
@@ -45,6 +49,7 @@ class TimelineFilter:
     meetings_only: bool = False
     top_level: bool = False
     descending: bool = False  # sort=-date: latest first
+    direct_only: bool = False
 
 
 def _bound(name: str, value: str | None, *, upper: bool) -> dt.date | None:
@@ -57,6 +62,7 @@ def _bound(name: str, value: str | None, *, upper: bool) -> dt.date | None:
 
 
 async def timeline_filter(
+    request: Request,
     start: Annotated[
         str | None,
         Query(
@@ -79,7 +85,11 @@ async def timeline_filter(
     ] = [],  # noqa: B006
     actor: Annotated[
         list[Id],
-        Query(description="Actor id (repeatable): items the actor took part in"),
+        Query(
+            description="Actor id (repeatable): items the actor took part in, or at which "
+            "someone acted for it (a person holding a post in it at the time, or anyone "
+            "acting on its behalf); each item then says how under `direct` and `via`"
+        ),
     ] = [],  # noqa: B006
     kind: Annotated[
         list[Annotated[str, StringConstraints(max_length=40)]],
@@ -92,7 +102,10 @@ async def timeline_filter(
             "a point on it"
         ),
     ] = [],  # noqa: B006
-    status: Annotated[list[EventStatus], Query(description="held, planned, announced, ...")] = [],  # noqa: B006
+    status: Annotated[
+        list[Annotated[str, StringConstraints(max_length=20)]],
+        Query(description="held, planned, announced, ... (repeatable)"),
+    ] = [],  # noqa: B006
     q: Annotated[
         str | None,
         Query(
@@ -108,15 +121,27 @@ async def timeline_filter(
         Literal["date", "-date"],
         Query(description="date: earliest first (by start, then end); -date: latest first"),
     ] = "date",
+    direct_only: Annotated[
+        bool,
+        Query(
+            description="With `actor`: only the items the actor took part in itself, not "
+            "those where someone acted for it"
+        ),
+    ] = False,
 ) -> TimelineFilter:
     lower, upper = _bound("start", start, upper=False), _bound("end", end, upper=True)
     if lower and upper and upper < lower:
         raise InvalidParameter("end", f"end ({end}) is before start ({start})")
+    process, actor, kind, theme = split(process), split(actor), split(kind), split(theme)
+    statuses = split(status)
+    for name, values in (("process", process), ("actor", actor), ("theme", theme)):
+        await require(request, name, values)
+    wrong = sorted(set(statuses) - set(get_args(EventStatus)))
+    if wrong:
+        raise known.unknown("status", wrong, list(get_args(EventStatus)))
     unknown = sorted(set(kind) - EVENT_KINDS)
     if unknown:
-        raise InvalidParameter(
-            "kind", f"unknown kind {', '.join(unknown)}; one of {', '.join(sorted(EVENT_KINDS))}"
-        )
+        raise known.unknown("kind", unknown, sorted(EVENT_KINDS))
     return TimelineFilter(
         lower,
         upper,
@@ -124,10 +149,11 @@ async def timeline_filter(
         actor,
         kind,
         theme,
-        list(status),
+        statuses,
         search_param(q),
         top_level=top_level,
         descending=sort == "-date",
+        direct_only=direct_only,
     )
 
 
@@ -173,7 +199,7 @@ def filter_shape(f: TimelineFilter) -> tuple[Any, ...] | None:
     search, whose statement depends on the search itself."""
     if f.q:
         return None
-    return (*filter_values(f), f.meetings_only, f.top_level, one_actor(f))
+    return (*filter_values(f), f.meetings_only, f.top_level, one_actor(f), f.direct_only)
 
 
 def one_actor(f: TimelineFilter) -> bool:
@@ -206,9 +232,15 @@ def candidates(f: TimelineFilter) -> dict[str, Any]:
             .where(parent.process_id.in_(processes)),
         )
     if "actors" in probed(f):
-        p = m.Participation
-        found["actors"] = select(p.event_id).where(p.actor_id.in_(_list("actors", f.actors)))
+        found["actors"] = select(m.ActorEvent.event_id).where(reaches(f))
     return found
+
+
+def reaches(f: TimelineFilter) -> ColumnElement[bool]:
+    """The ``actor_events`` rows of the filter's actors (their own only, if asked)."""
+    a = m.ActorEvent
+    wanted = a.actor_id.in_(_list("actors", f.actors))
+    return and_(wanted, a.direct.is_(True)) if f.direct_only else wanted
 
 
 def probes(f: TimelineFilter) -> dict[str, Select[int]]:
@@ -253,15 +285,12 @@ def filtered_events(f: TimelineFilter, few: set[str] | None = None) -> Select[m.
             )
     if one_actor(f):
         a = m.ActorEvent
-        actors = _list("actors", f.actors)
-        query = query.join(a, and_(a.event_id == e.id, a.actor_id.in_(actors)))
+        query = query.join(a, and_(a.event_id == e.id, reaches(f)))
     elif f.actors:
-        p = m.Participation
         if "actors" in few:
             query = query.where(e.id.in_(found["actors"]))
         else:
-            actors = _list("actors", f.actors)
-            query = query.where(exists().where(p.event_id == e.id, p.actor_id.in_(actors)))
+            query = query.where(exists().where(m.ActorEvent.event_id == e.id, reaches(f)))
     if f.kinds:
         query = query.where(e.kind.in_(_list("kinds", f.kinds)))
     if f.themes:

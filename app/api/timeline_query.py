@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
-from sqlalchemy import Select, bindparam, select, tuple_
+from sqlalchemy import Select, Text, bindparam, exists, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.util import LRUCache
 
@@ -27,12 +27,13 @@ from app.api.timeline_filter import (
     one_actor,
     probed,
     probes,
+    reaches,
 )
 from app.api.timeline_filter import TimelineFilter as TimelineFilter
 from app.api.timeline_filter import TimelineFilterDep as TimelineFilterDep
 from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, cursor_dates, encode_cursor
-from app.records import direct, version
+from app.records import acting_for, direct, version
 from app.seeding.schemas import EventFormat, EventStatus
 
 
@@ -64,6 +65,34 @@ class Participant(Cited):
     )
 
 
+class Via(Out):
+    """How an item reaches an actor although the actor did not take part itself: someone
+    acted for it there (ids; the person's participation and its citations are in the item's
+    ``actors``)."""
+
+    actor: str = Field(description="The actor reached", examples=["mexico"])
+    kind: Literal["position", "on_behalf_of"] = Field(
+        description="`position`: the person held a post in the actor at the time; "
+        "`on_behalf_of`: the person took part on the actor's behalf"
+    )
+    person: str = Field(examples=["juan-jose-gomez-camacho"])
+    participation: str = Field(description="The person's role at the item")
+    position: str | None = Field(description="The post (for `position`)")
+    post_held: Literal["during", "possibly", "undated"] | None = Field(
+        description="`during`: the post's dates cover every day the item's date may denote; "
+        "`possibly`: they only overlap (a partial date: the post may not have been held "
+        "then); `undated`: the sources give the post no dates"
+    )
+    citations: list[str] = Field(
+        description="Ids of the citations of the post or of the on-behalf-of record "
+        "(each at /api/v1/citations/{id})"
+    )
+
+
+def _unless_none(value: object) -> bool:
+    return value is None
+
+
 class TimelineItem(Cited):
     id: str
     kind: str
@@ -80,6 +109,17 @@ class TimelineItem(Cited):
     actors: list[Participant]
     themes: list[Ref]
     disputes: list[DisputeOut]
+    direct: bool | None = Field(
+        None,
+        description="In an actor's timeline (or with `actor=`): whether the actor took part itself",
+        exclude_if=_unless_none,
+    )
+    via: list[Via] | None = Field(
+        None,
+        description="In an actor's timeline (or with `actor=`): how others acted for the "
+        "actor at this item",
+        exclude_if=_unless_none,
+    )
 
 
 class EventSummary(Out):
@@ -126,9 +166,9 @@ def timeline_bodies(
     database upgraded but not yet rendered) is rendered here instead.
     """
     query, values = page_query(f, page, few_candidates(f, session))
-    bodies, next_cursor = _paged(session.execute(query, values), page.limit, f.descending)
-    made = completed(session, bodies)
-    return [made[ident] for ident in bodies], next_cursor
+    rows, next_cursor = _paged(session.execute(query, values), page.limit, f.descending)
+    made = completed(session, {row[0]: row[3] for row in rows})
+    return [_reaching(made[row[0]], *row[4:]) for row in rows if row[0] in made], next_cursor
 
 
 async def stored_timeline_bodies(
@@ -143,10 +183,10 @@ async def stored_timeline_bodies(
     rows = await reader.rows(query, **values)
     if rows is None:
         return None
-    bodies, next_cursor = _paged(rows, page.limit, f.descending)
-    if any(body is None for body in bodies.values()):
+    found, next_cursor = _paged(rows, page.limit, f.descending)
+    if any(row[3] is None for row in found):
         return None
-    return [body for body in bodies.values() if body is not None], next_cursor
+    return [_reaching(*row[3:]) for row in found], next_cursor
 
 
 # The plan each process or actor filter took on SQLite (see FEW), by data version: counting a
@@ -199,7 +239,8 @@ def _page_statement(f: TimelineFilter, page: PageParams, few: set[str]) -> Selec
         (a.date_start, a.date_end, a.event_id) if one_actor(f) else (e.date_start, e.date_end, e.id)
     )
     start, end, ident = order
-    query = filtered_events(f, few).with_only_columns(ident.label("id"), start, end)
+    reach = [a.direct, a.via] if one_actor(f) else []
+    query = filtered_events(f, few).with_only_columns(ident.label("id"), start, end, *reach)
     if page.after is not None:
         after = tuple_(
             bindparam("after_start", type_=e.date_start.type),
@@ -209,9 +250,29 @@ def _page_statement(f: TimelineFilter, page: PageParams, few: set[str]) -> Selec
         query = query.where(tuple_(*order) < after if f.descending else tuple_(*order) > after)
     keys = query.order_by(*_directed(order, f)).limit(page.limit + 1).subquery()
     stored = select(m.RenderedEvent.body).where(m.RenderedEvent.event_id == keys.c.id)
-    return select(keys.c.id, keys.c.date_start, keys.c.date_end, stored.scalar_subquery()).order_by(
-        *_directed((keys.c.date_start, keys.c.date_end, keys.c.id), f)
+    columns: list[Any] = [keys.c.id, keys.c.date_start, keys.c.date_end, stored.scalar_subquery()]
+    if one_actor(f):
+        columns += [keys.c.direct, keys.c.via]
+    elif f.actors:
+        columns += _reached_by_any(f, keys.c.id)
+    return select(*columns).order_by(*_directed((keys.c.date_start, keys.c.date_end, keys.c.id), f))
+
+
+def _reached_by_any(f: TimelineFilter, event_id: Any) -> list[Any]:
+    """Whether any of the filter's actors took part in the event itself, and the ways
+    others acted for them there, as one JSON array (for a filter on several actors)."""
+    a = m.ActorEvent
+    own = exists().where(a.event_id == event_id, reaches(f), a.direct.is_(True))
+    ways = (
+        select(func.substr(a.via, 2, func.length(a.via) - 2).label("inside"), a.actor_id)
+        .where(a.event_id == event_id, reaches(f), a.via.is_not(None))
+        .order_by(a.actor_id)
+        .correlate_except(a)
+        .subquery()
     )
+    joined = acting_for.joined_in_order(ways.c.inside, ways.c.actor_id)
+    via = select(literal_column("'['", Text) + joined + literal_column("']'", Text))
+    return [own, via.scalar_subquery()]
 
 
 DESCENDING = "-date"
@@ -221,17 +282,24 @@ def _directed(columns: tuple[Any, ...], f: TimelineFilter) -> tuple[Any, ...]:
     return tuple(c.desc() for c in columns) if f.descending else columns
 
 
-def _paged(
-    rows: Iterable[Any], limit: int, descending: bool
-) -> tuple[dict[str, str | None], str | None]:
-    """The page's stored JSON by event id, in order, and the cursor of the page after it."""
+def _paged(rows: Iterable[Any], limit: int, descending: bool) -> tuple[list[Any], str | None]:
+    """The page's rows (id, start, end, stored JSON, and with an actor filter how the item
+    reaches the actors), in order, and the cursor of the page after it."""
     found = list(rows)
     next_cursor = None
     if len(found) > limit:
-        ident, start, end, _ = found[limit - 1]
+        ident, start, end, *_ = found[limit - 1]
         key = (start, end, ident, *((DESCENDING,) if descending else ()))
         next_cursor = encode_cursor(key)
-    return {ident: body for ident, _, _, body in found[:limit]}, next_cursor
+    return found[:limit], next_cursor
+
+
+def _reaching(body: str, *reach: Any) -> str:
+    """The item's stored JSON, with ``direct`` and ``via`` when the page has them."""
+    if not reach:
+        return body
+    direct, via = reach
+    return f'{body[:-1]},"direct":{"true" if direct else "false"},"via":{via or "[]"}}}'
 
 
 def timeline_page(

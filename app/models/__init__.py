@@ -13,7 +13,7 @@ from app.models.event import (
     StatementPoint,
 )
 from app.models.figure import Dispute, DisputeClaim, Figure
-from app.models.instrument import Instrument, Provision
+from app.models.instrument import Instrument, InstrumentAct, Provision
 from app.models.pledge import Pledge, PledgeActor, PledgeObjective
 from app.models.process import Process, ProcessLink, ProcessRole
 from app.models.readmodel import ProjectionVersion
@@ -37,6 +37,7 @@ __all__ = [
     "EventInstrument",
     "Figure",
     "Instrument",
+    "InstrumentAct",
     "Participation",
     "Pledge",
     "PledgeActor",

@@ -39,7 +39,10 @@ class Participation(Base):
     """An actor's role at a meeting or session, perhaps on behalf of another actor."""
 
     __tablename__ = "participations"
-    __table_args__ = (Index("ix_participations_actor_id", "actor_id", "event_id"),)
+    __table_args__ = (
+        Index("ix_participations_actor_id", "actor_id", "event_id"),
+        Index("ix_participations_on_behalf_of_id", "on_behalf_of_id", "event_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
@@ -92,9 +95,10 @@ class RenderedEvent(Base):
 
 
 class ActorEvent(Base):
-    """Each event an actor took part in, with the event's dates: derived from participations
-    and events, and remade with the event's stored JSON (``app.records.rendered``), so one
-    actor's timeline is read in date order from a range of its index."""
+    """Each event an actor took part in or someone acted for it at, with the event's dates:
+    derived from participations, posts and events, and remade with the event's stored JSON
+    (``app.records.rendered``), so one actor's timeline is read in date order from a range
+    of its index."""
 
     __tablename__ = "actor_events"
     __table_args__ = (
@@ -109,3 +113,7 @@ class ActorEvent(Base):
     )
     date_start: Mapped[dt.date | None] = mapped_column(Date)
     date_end: Mapped[dt.date | None] = mapped_column(Date)
+    direct: Mapped[bool] = mapped_column(Boolean, doc="whether the actor itself took part")
+    via: Mapped[str | None] = mapped_column(
+        Text, doc="how others acted for the actor there, as a JSON array (None: nobody did)"
+    )

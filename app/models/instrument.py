@@ -32,6 +32,24 @@ class Instrument(DatedMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
 
 
+class InstrumentAct(DatedMixin, Base):
+    """One act that made an instrument what it is, with its own date, body, meeting, symbol
+    and vote: a compact adopted at a conference on one day and endorsed by the General
+    Assembly, by a recorded vote, on another."""
+
+    __tablename__ = "instrument_acts"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(ForeignKey("instruments.id"), index=True)
+    act: Mapped[str] = mapped_column(String(20))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    body_id: Mapped[str | None] = mapped_column(ForeignKey("actors.id"))
+    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"))
+    symbol: Mapped[str | None] = mapped_column(String(100))
+    vote: Mapped[str | None] = mapped_column(String(30))
+    vote_note: Mapped[str | None] = mapped_column(Text)
+
+
 class Provision(Base):
     """An objective, principle, element, priority area, ... of an instrument, by number."""
 

@@ -90,10 +90,11 @@ def timeline(connection: Connection) -> list[str]:
 
 def actor_events(connection: Connection) -> list[str]:
     a = m.ActorEvent
-    kept = connection.execute(select(a.actor_id, a.event_id, a.date_start, a.date_end))
-    stored = {(actor, event): dates for actor, event, *dates in kept}
+    columns = (a.actor_id, a.event_id, a.date_start, a.date_end, a.direct, a.via)
+    kept = connection.execute(select(*columns))
+    stored = {(actor, event): rest for actor, event, *rest in kept}
     derived = connection.execute(rendered.actor_events())
-    fresh = {(actor, event): dates for actor, event, *dates in derived}
+    fresh = {(actor, event): rest for actor, event, *rest in derived}
     return compare("actor_events", stored, fresh)
 
 

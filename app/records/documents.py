@@ -9,8 +9,9 @@ and its own key), and a write remakes, in its own transaction:
 - every document that lists the records referring to something the written record's old or
   new version refers to (a pledge's pledgers and objectives, an event's participants, a
   position's person and organization; for a citation, every record the cited row refers
-  to: a participation's event and actors, a process role's actor, a figure's subject). An
-  actor's profile lists what refers to its actor; the objectives list, what refers to the
+  to: a participation's event and actors, a process role's actor, a figure's subject), and
+  of the organizations those actors hold posts in. An actor's profile lists what refers to
+  its actor, and what was done for it; the objectives list, what refers to the
   objectives it shows (``Kind.lists_referrers_of``);
 - a seed load remakes them all (``sync``).
 
@@ -219,6 +220,7 @@ def affected(
             referred |= set(_owners(connection, subject["kind"], subject["id"]))
         else:
             referred |= set(_refs(kind, data))
+    referred |= _posts_in(connection, referred)
     specs = kinds()
     by_mention = [k for k, spec in specs.items() if spec.lists_referrers_of == "mentions"]
     d = m.DocumentMention
@@ -231,6 +233,16 @@ def affected(
     if kind in OWN:
         documents.add((OWN[kind], ident))
     return documents
+
+
+def _posts_in(connection: Connection, actors: set[str]) -> set[str]:
+    """The organizations in which these actors hold posts: what a person does, an
+    organization's profile lists as done for it (``acted_for``)."""
+    post = m.Position
+    query = select(post.organization_id).where(
+        post.person_id.in_(sorted(actors)), post.organization_id.is_not(None)
+    )
+    return {ident for ident in connection.execute(query).scalars() if ident}
 
 
 def _refs(kind: str, data: dict[str, Any]) -> Iterator[str]:

@@ -10,15 +10,18 @@ documents and figures. So the stored JSON must be remade when any of these chang
   meeting it names as held (whose detail lists it as an announcement);
 - an actor: the events held in it (country) and those it took part in, or was represented at;
 - a citation: the event it supports, directly or through a participation, a dispute claim
-  or a figure;
+  or a figure, and the events its post's person took part in (see below);
 - a seed load: everything (``sync``).
 
-``actor_events`` (each actor that took part in an event, with the event's dates) is kept by
-``refresh_actor_events``: it changes only with a write to the event.
+``actor_events`` (each actor that took part in an event or that someone acted for there,
+with the event's dates and how) is kept by ``refresh_actor_events``: it changes with a write
+to the event, and with a post (a position, or a citation of it), which reaches its
+organization from every event its person took part in.
 
-Pledges and positions do not appear on the timeline. Processes, sources, themes and disputes
-change only through seed loads. Both are projections of the read model (``app.readmodel``),
-which calls these functions; its check compares them with a fresh rendering.
+Pledges and positions do not appear on the timeline items themselves. Processes, sources,
+themes and disputes change only through seed loads. Both are projections of the read model
+(``app.readmodel``), which calls these functions; its check compares them with a fresh
+rendering.
 """
 
 from __future__ import annotations
@@ -27,11 +30,25 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, delete, insert, or_, select
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Select,
+    Table,
+    Text,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api.timeline_query import render, render_details
+from app.records import acting_for
 from app.records.etags import record_etags
 
 TABLE: Table = m.RenderedEvent.__table__  # type: ignore[assignment]
@@ -78,14 +95,29 @@ def sync_actor_events(connection: Connection) -> None:
     connection.execute(insert(ACTORS).from_select(list(ACTORS.c), actor_events()))
 
 
-def actor_events(ids: list[str] | None = None) -> Select[str, str, dt.date | None, dt.date | None]:
-    """Each (actor, event) of the participations, with the event's dates: what
-    ``actor_events`` holds for these events (for all, without ``ids``)."""
-    e, p = m.Event, m.Participation
-    query = (
-        select(p.actor_id, e.id, e.date_start, e.date_end).distinct().join(e, e.id == p.event_id)
+def actor_events(
+    ids: list[str] | None = None, actors: list[str] | None = None
+) -> Select[str, str, dt.date | None, dt.date | None, bool, str | None]:
+    """What ``actor_events`` holds (for these events, or these actors, when given): each
+    actor an event reaches, with the event's dates, whether the actor took part itself and
+    the JSON array of the ways others acted for it there (``app.records.acting_for``)."""
+    e = m.Event
+    ways = acting_for.routes(ids, actors).subquery()
+    # In order, so that SQLite joins each actor's ways at an event in order too.
+    ordered = select(ways).order_by(ways.c.actor_id, ways.c.event_id, ways.c.way).subquery()
+    joined = acting_for.joined_in_order(ordered.c.way, ordered.c.way)
+    return (
+        select(
+            ordered.c.actor_id,
+            ordered.c.event_id,
+            e.date_start,
+            e.date_end,
+            cast(func.max(ordered.c.direct), Boolean).label("direct"),
+            (literal_column("'['", Text) + joined + literal_column("']'", Text)).label("via"),
+        )
+        .join(e, e.id == ordered.c.event_id)
+        .group_by(ordered.c.actor_id, ordered.c.event_id, e.date_start, e.date_end)
     )
-    return query if ids is None else query.where(e.id.in_(ids))
 
 
 def sync(connection: Connection, *, actors: bool = True) -> None:
@@ -114,6 +146,9 @@ def affected(
         held = select(e.id).where(e.country_id == ident)
         attended = select(p.event_id).where(or_(p.actor_id == ident, p.on_behalf_of_id == ident))
         return set(connection.execute(held.union(attended)).scalars())
+    if kind == "positions":  # the events its person took part in reach its organization
+        persons = {r["person"] for r in (before, after) if r}
+        return set(connection.execute(select(p.event_id).where(p.actor_id.in_(persons))).scalars())
     if kind == "citations":
         subjects = {(r["subject"]["kind"], r["subject"]["id"]) for r in (before, after) if r}
         return {event for subject in subjects for event in _events_of(connection, *subject)}
@@ -127,6 +162,11 @@ def _events_of(connection: Connection, subject_type: str, subject_id: str) -> li
         query = select(m.Participation.event_id).where(m.Participation.id == subject_id)
     elif subject_type == "statement_point":
         query = select(m.StatementPoint.event_id).where(m.StatementPoint.id == subject_id)
+    elif subject_type == "position":  # its citations are shown where it reaches an actor
+        p, post = m.Participation, m.Position
+        query = (
+            select(p.event_id).join(post, post.person_id == p.actor_id).where(post.id == subject_id)
+        )
     elif subject_type == "dispute_claim":
         d, c = m.Dispute, m.DisputeClaim
         query = (

@@ -49,6 +49,7 @@ TABLE_OF_KIND: dict[str, type[m.Base]] = {
     "process": m.Process,
     "event": m.Event,
     "instrument": m.Instrument,
+    "instrument_act": m.InstrumentAct,
     "provision": m.Provision,
     "pledge": m.Pledge,
     "position": m.Position,

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 from app import models as m
+from app.search.text import added_forms
 
 Doc = dict[str, Any]
 TABLE: Table = m.SearchEntry.__table__  # type: ignore[assignment]
@@ -56,11 +57,13 @@ def _join(*parts: Any) -> str:
 def _doc(
     kind: str, ident: str, title: str, body: str, subject: tuple[Any, Any] = (None, None)
 ) -> Doc:
+    """An index entry; its body ends with the words joined or folded for searching (a last
+    line, ``added_forms``)."""
     return {
         "kind": kind,
         "record_id": ident,
         "title": title,
-        "body": body,
+        "body": _join(body, " ".join(added_forms(f"{title}\n{body}"))),
         "subject_type": subject[0],
         "subject_id": subject[1] if subject[0] else None,
     }

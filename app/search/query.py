@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from app.search.text import fold
+
 WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 32
 MIN_STEM = 4
@@ -61,6 +63,14 @@ class SearchQuery:
             found = f"({found}) NOT (" + " OR ".join(t.fts5() for t in self.excluded) + ")"
         return found
 
+    def exact(self) -> str:
+        """The words of a plain search (no OR, exclusion or prefix) as one lower-case string,
+        to rank the records named exactly so first; empty for any other search."""
+        terms = [t for c in self.clauses for t in c]
+        if self.excluded or any(len(c) > 1 for c in self.clauses) or any(t.prefix for t in terms):
+            return ""
+        return " ".join(w for t in terms for w in t.words)
+
     def tsquery(self) -> str:
         found = " & ".join("(" + " | ".join(t.tsquery() for t in c) + ")" for c in self.clauses)
         if self.excluded:
@@ -73,7 +83,7 @@ def _term(text: str, *, phrase: bool) -> Term | None:
     core = text[:-1] if prefix else text
     if "*" in core:
         raise SearchSyntaxError("'*' marks a prefix and goes at the end of a word, as in migra*")
-    words = tuple(w.lower() for w in WORD.findall(core))
+    words = tuple(fold(w.lower()) for w in WORD.findall(core))
     if not words:
         if prefix:
             raise SearchSyntaxError("'*' needs a word before it, as in migra*")

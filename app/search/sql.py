@@ -77,17 +77,30 @@ class Hit:
 
 # Records rank above the citations and figures that mention the same words.
 KIND_WEIGHT = "CASE s.kind WHEN 'citation' THEN 0.5 WHEN 'figure' THEN 0.8 ELSE 1.0 END"
+
+
+def _named_exactly(position: str) -> str:
+    """1000 for a record whose id, name or a whole line of its body (an acronym, an alias)
+    is the plain search's words (``:exact``), which ranks it first; else 0."""
+    line = f"{position}(char(10) || lower(s.body) || char(10), char(10) || :exact || char(10))"
+    return (
+        "CASE WHEN :exact <> '' AND s.kind IN ('actor', 'process', 'instrument') AND "
+        f"(s.record_id = :exact OR lower(s.title) = :exact OR {line} > 0) THEN 1000 ELSE 0 END"
+    )
+
+
 RANKED_SQLITE = (
     "SELECT s.entry, s.kind, s.record_id, s.title, s.subject_type, s.subject_id, "
-    f"bm25({FTS_TABLE}, 5.0, 1.0) * {KIND_WEIGHT} AS rank FROM {FTS_TABLE} "
-    f"JOIN search_index AS s ON s.entry = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH :q"
+    f"bm25({FTS_TABLE}, 5.0, 1.0) * {KIND_WEIGHT} - {_named_exactly('instr')} AS rank "
+    f"FROM {FTS_TABLE} JOIN search_index AS s ON s.entry = {FTS_TABLE}.rowid "
+    f"WHERE {FTS_TABLE} MATCH :q"
 )
 RANKED_POSTGRES = (
     "SELECT s.entry, s.kind, s.record_id, s.title, s.subject_type, s.subject_id, "
-    f"-ts_rank(s.{TSV_COLUMN}, q) * {KIND_WEIGHT} AS rank "
+    f"-ts_rank(s.{TSV_COLUMN}, q) * {KIND_WEIGHT} - {_named_exactly('strpos')} AS rank "
     "FROM search_index AS s, to_tsquery('english', :q) AS q "
     f"WHERE s.{TSV_COLUMN} @@ q"
-)
+).replace("char(10)", "chr(10)")
 
 
 def _ranked(session: Session, query: SearchQuery) -> Any:
@@ -100,7 +113,7 @@ def _ranked(session: Session, query: SearchQuery) -> Any:
     names = [c.key for c in columns]
     return (
         text(statement)
-        .bindparams(q=q)
+        .bindparams(q=q, exact=query.exact())
         .columns(
             *(column(n, c.type) for n, c in zip(names, columns, strict=True)),
             column("rank", Float()),

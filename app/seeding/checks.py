@@ -12,6 +12,7 @@ from pathlib import Path
 from app.core.dates import parse_date
 from app.seeding import schemas as s
 from app.seeding.ids import (
+    instrument_act_id,
     participation_id,
     point_id,
     process_link_id,
@@ -54,6 +55,8 @@ def record_citations(record: object) -> Iterator[s.CitationIn]:
         yield from participant.cite
         for point in participant.points:
             yield from point.cite
+    for act in getattr(record, "acts", []):
+        yield from act.cite
     for claim in getattr(record, "claims", []):
         yield from claim.cite
 
@@ -71,6 +74,9 @@ def dataset_ids(dataset: Dataset) -> dict[str, set[str]]:
         for e in dataset.of("events")
         for p in e.participants
         for n in range(len(p.points))
+    }
+    ids["instrument_act"] = {
+        instrument_act_id(i.id, a) for i in dataset.of("instruments") for a in i.acts
     }
     return ids
 
@@ -164,6 +170,11 @@ def references(located: Located) -> Iterator[tuple[str, str, str]]:
         for point in p.points:
             for theme in point.themes:
                 yield "participants.points.themes", theme, "theme"
+    for act in getattr(r, "acts", []):
+        if act.body:
+            yield "acts.body", act.body, "actor"
+        if act.meeting:
+            yield "acts.meeting", act.meeting, "event"
     subject = getattr(r, "subject", None)
     if subject is not None:
         yield "subject", subject.id, subject.kind

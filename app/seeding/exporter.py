@@ -248,6 +248,9 @@ def _points(r: Reader, event_ids: Ids) -> dict[str, list[s.PointIn]]:
 
 def read_instruments(r: Reader, ids: Ids) -> list[s.Record]:
     cites, tags = r.cites("instrument", ids), r.tags("instrument", ids)
+    acts = r.rows(m.InstrumentAct, "instrument_id", "ordinal", column="instrument_id", ids=ids)
+    act_cites = r.cites("instrument_act", [a["id"] for a in acts] if ids is not None else None)
+    by_instrument = _by(acts, "instrument_id")
     return [
         s.InstrumentIn(
             id=x["id"],
@@ -268,6 +271,19 @@ def read_instruments(r: Reader, ids: Ids) -> list[s.Record]:
             follow_up=x["follow_up"],
             description=x["description"],
             themes=tags[x["id"]],
+            acts=[
+                s.InstrumentActIn(
+                    act=a["act"],
+                    body=a["body_id"],
+                    meeting=a["meeting_id"],
+                    symbol=a["symbol"],
+                    vote=a["vote"],
+                    vote_note=a["vote_note"],
+                    cite=_cite(act_cites, a["id"]),
+                    **_date(a),
+                )
+                for a in by_instrument.get((x["id"],), [])
+            ],
             cite=_cite(cites, x["id"]),
             **_date(x),
         )

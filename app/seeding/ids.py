@@ -27,3 +27,7 @@ def point_id(participation: str, index: int) -> str:
 
 def process_link_id(r: s.ProcessLinkIn) -> str:
     return f"{r.source}.{r.kind}.{r.target}"
+
+
+def instrument_act_id(instrument: str, act: s.InstrumentActIn) -> str:
+    return f"{instrument}.{act.act}"

@@ -12,6 +12,7 @@ from app import models as m
 from app.core.dates import parse_date
 from app.seeding import schemas as s
 from app.seeding.ids import (
+    instrument_act_id,
     participation_id,
     point_id,
     process_link_id,
@@ -181,6 +182,22 @@ def build_rows(dataset: Dataset) -> Rows:
             **_dated(r),
         )
         b.tag("instrument", r.id, r.themes)
+        for ordinal, act in enumerate(r.acts):
+            ident = instrument_act_id(r.id, act)
+            b.add(
+                m.InstrumentAct,
+                id=ident,
+                instrument_id=r.id,
+                act=act.act,
+                ordinal=ordinal,
+                body_id=act.body,
+                meeting_id=act.meeting,
+                symbol=act.symbol,
+                vote=act.vote,
+                vote_note=act.vote_note,
+                **_dated(act),
+            )
+            b.cite("instrument_act", ident, act.cite)
     for ordinal, r in enumerate(dataset.of("provisions")):
         ident = provision_id(r)
         b.add(

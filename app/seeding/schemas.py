@@ -201,6 +201,7 @@ SubjectKind = Literal[
     "statement_point",
     "process_role",
     "process_link",
+    "instrument_act",
 ]
 
 
@@ -387,6 +388,29 @@ class EventIn(Dated):
         return self
 
 
+InstrumentActKind = Literal["adoption", "endorsement", "affirmation"]
+Vote = Annotated[str, Field(max_length=30, pattern=r"^\d+-\d+-\d+$")]
+
+
+class InstrumentActIn(Dated):
+    """An act that made the instrument what it is, with its own date, body (an actor),
+    meeting (an event), symbol and vote."""
+
+    act: InstrumentActKind
+    body: Slug | None = None
+    meeting: Slug | None = None
+    symbol: str | None = None
+    vote: Vote | None = Field(None, description="in favour-against-abstentions")
+    vote_note: str | None = None
+    cite: Citations
+
+    @model_validator(mode="after")
+    def _dated(self) -> InstrumentActIn:
+        if self.date is None:
+            raise ValueError("an act needs a date (at the precision the source gives)")
+        return self
+
+
 class InstrumentIn(Dated):
     id: Slug
     title: Text
@@ -396,9 +420,7 @@ class InstrumentIn(Dated):
     aliases: list[str] = []
     symbol: Symbol | None = None
     adopted_by: Slug | None = None
-    vote: Annotated[str, Field(max_length=30, pattern=r"^\d+-\d+-\d+$")] | None = Field(
-        None, description="in favour-against-abstentions"
-    )
+    vote: Vote | None = Field(None, description="in favour-against-abstentions")
     vote_note: str | None = None
     binding: bool | None = None
     lead: Slug | None = None
@@ -408,6 +430,11 @@ class InstrumentIn(Dated):
     follow_up: str | None = None
     description: str | None = None
     themes: list[Slug] = []
+    acts: list[InstrumentActIn] = Field(
+        [],
+        description="adoption, endorsement, affirmation: each act with its own date, body, "
+        "meeting, symbol, vote and citations, where they differ from one another",
+    )
     cite: Citations
 
 

@@ -1,0 +1,84 @@
+"""Filters name records that exist: an unknown id is a 422 naming the parameter, with the
+closest ids as suggestions, never an empty list that looks like an answer.
+
+Several values are given as repeated parameters or comma lists (``actor=a&actor=b`` or
+``actor=a,b``): ids hold no commas.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app import models as m
+from app.core.errors import InvalidParameter
+
+SUGGESTIONS = 3
+
+# What each filter parameter names: the id column of its records.
+IDS: dict[str, InstrumentedAttribute[str]] = {
+    "actor": m.Actor.id,
+    "process": m.Process.id,
+    "theme": m.Theme.id,
+    "instrument": m.Instrument.id,
+    "objective": m.Provision.id,
+}
+
+
+def split(values: Iterable[str]) -> list[str]:
+    """Repeated values and comma lists alike, in order, each once."""
+    return list(dict.fromkeys(v.strip() for raw in values for v in raw.split(",") if v.strip()))
+
+
+def _statement(parameter: str) -> Any:
+    column = IDS[parameter]
+    return select(column).where(column.in_(bindparam("values", expanding=True)))
+
+
+async def require(request: Request, parameter: str, values: list[str], shown: Any = None) -> None:
+    """422 unless every value names a record (read on the event loop; when the database does
+    not answer there, the request's own read reports it). ``shown`` turns an id back into
+    the value as given (an objective's number)."""
+    if not values:
+        return
+    reader = request.app.state.direct
+    found = await reader.rows(_statement(parameter), values=values)
+    if found is None:
+        return
+    missing = [v for v in values if v not in {row[0] for row in found}]
+    if missing:
+        everything = await reader.rows(select(IDS[parameter])) or []
+        raise unknown(parameter, missing, [row[0] for row in everything], shown)
+
+
+def unknown(
+    parameter: str, missing: list[str], known: list[str], shown: Any = None
+) -> InvalidParameter:
+    """The 422 for these unknown values, with the known ids closest to each."""
+    show = shown or (lambda value: value)
+    suggestions = {
+        show(value): [show(c) for c in difflib.get_close_matches(value, known, SUGGESTIONS, 0.5)]
+        for value in missing
+    }
+    parts = [
+        f"{value} (closest: {', '.join(close)})" if close else value
+        for value, close in suggestions.items()
+    ]
+    error = InvalidParameter(parameter, f"unknown {parameter} {'; '.join(parts)}")
+    error.extra["errors"][0]["suggestions"] = suggestions
+    return error
+
+
+def kinds(parameter: str, values: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    """The values (repeated or comma lists), once each is one of ``allowed``: else a 422
+    naming the parameter with the closest allowed values."""
+    given, known = split(values), sorted(allowed)
+    wrong = [value for value in given if value not in known]
+    if wrong:
+        raise unknown(parameter, wrong, known)
+    return given

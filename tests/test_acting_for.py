@@ -1,0 +1,167 @@
+"""An actor's timeline and profile include what was done for it: by people holding a post in
+it at the time, and by anyone acting on its behalf, each item saying how (``via``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.core.db import make_engine
+from tests.test_writes import api, auth  # noqa: F401 (the fixture)
+
+Way = tuple[str, str, str, str | None, str | None]  # event, kind, person, position, held
+
+
+def expected_reach(url: str) -> tuple[dict[str, set[str]], dict[str, set[Way]], list[str]]:
+    """Each actor's own events and the ways others acted for it, worked out here in Python
+    from the participations, posts and their dates (not by the SQL that stores them), and
+    every actor that is not a person."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        events = {e.id: e for e in session.scalars(select(m.Event))}
+        posts = defaultdict(list)
+        for post in session.scalars(select(m.Position)):
+            posts[post.person_id].append(post)
+        own: dict[str, set[str]] = defaultdict(set)
+        ways: dict[str, set[Way]] = defaultdict(set)
+        for p in session.scalars(select(m.Participation)):
+            own[p.actor_id].add(p.event_id)
+            if p.on_behalf_of_id:
+                ways[p.on_behalf_of_id].add((p.event_id, "on_behalf_of", p.actor_id, None, None))
+            event = events[p.event_id]
+            for post in posts[p.actor_id]:
+                held = _held(post, event)
+                if post.organization_id and held:
+                    way = (p.event_id, "position", p.actor_id, post.id, held)
+                    ways[post.organization_id].add(way)
+        kinds = session.execute(select(m.Actor.id, m.Actor.kind)).all()
+    engine.dispose()
+    return own, ways, [ident for ident, kind in kinds if kind != "person"]
+
+
+def _held(post: m.Position, event: m.Event) -> str | None:
+    if post.date_start is None:
+        return "undated"
+    assert event.date_start
+    assert event.date_end
+    ends = post.date_end or event.date_end
+    if post.date_start <= event.date_start and event.date_end <= ends:
+        return "during"
+    if post.date_start <= event.date_end and event.date_start <= ends:
+        return "possibly"
+    return None
+
+
+def timeline(client: Any, actor: str, **params: Any) -> list[dict[str, Any]]:
+    items, cursor = [], None
+    while True:
+        query = {"limit": 500, **params, **({"cursor": cursor} if cursor else {})}
+        page = client.get(f"/api/v1/actors/{actor}/timeline", params=query).json()
+        items += page["items"]
+        if not (cursor := page["next_cursor"]):
+            return items
+
+
+def test_every_state_and_organisation_holds_every_event_someone_acted_for_it_at(
+    dataset_client, dataset_db
+):
+    own, ways, actors = expected_reach(dataset_db)
+    assert len(actors) > 50
+    assert sum(len(w) for w in ways.values()) > 40
+    for actor in actors:
+        items = timeline(dataset_client, actor)
+        got_ways = {
+            (item["id"], v["kind"], v["person"], v["position"], v["post_held"])
+            for item in items
+            for v in item["via"]
+        }
+        assert got_ways == ways[actor], actor
+        assert {i["id"] for i in items if i["direct"]} == own[actor], actor
+        assert {i["id"] for i in items} == own[actor] | {w[0] for w in ways[actor]}, actor
+        assert all(v["actor"] == actor and v["citations"] for i in items for v in i["via"])
+        direct = timeline(dataset_client, actor, direct_only="true")
+        assert [i["id"] for i in direct] == [i["id"] for i in items if i["direct"]], actor
+
+
+def test_mexico_co_facilitated_through_its_permanent_representative(dataset_client):
+    items = timeline(dataset_client, "mexico")
+    by_id = {item["id"]: item for item in items}
+    assert len(items) == 10
+    assert {i["id"] for i in items if i["direct"]} == {"gfmd-2010", "gcm-stocktaking-2017"}
+    rounds = [f"gcm-negotiation-round-{n}" for n in range(1, 7)]
+    for ident in [*rounds, "gcm-zero-draft-publication"]:
+        (way,) = by_id[ident]["via"]
+        assert way["position"] == "juan-jose-gomez-camacho.pr-mexico-gcm-negotiations"
+        assert (way["kind"], way["post_held"]) == ("position", "during")
+        assert by_id[ident]["direct"] is False
+    (moderator,) = by_id["cm-15.s3"]["via"]
+    assert moderator["position"] == "juan-jose-gomez-camacho.pr-mexico-cm15"
+    citation = dataset_client.get(f"/api/v1/citations/{moderator['citations'][0]}").json()
+    assert citation["subject"] == {"kind": "position", "id": moderator["position"]}
+    filtered = dataset_client.get("/api/v1/timeline", params={"actor": "mexico", "limit": 500})
+    assert [i["id"] for i in filtered.json()["items"]] == [i["id"] for i in items]
+    profile = dataset_client.get("/api/v1/actors/mexico").json()
+    assert [a["event"]["id"] for a in profile["acted_for"]] == [i["id"] for i in items if i["via"]]
+
+
+def test_on_behalf_of_is_told_apart_from_a_post(dataset_client):
+    (item,) = [i for i in timeline(dataset_client, "sweden") if i["id"] == "cm-15.s3"]
+    kinds = {(v["kind"], v["person"]) for v in item["via"]}
+    assert kinds == {("on_behalf_of", "lars-westbratt"), ("position", "lars-westbratt")}
+    assert item["direct"] is False
+
+
+def test_several_actors_list_the_ways_of_each(dataset_client):
+    params = {"actor": ["mexico", "sweden"], "limit": 500}
+    items = dataset_client.get("/api/v1/timeline", params=params).json()["items"]
+    session = next(i for i in items if i["id"] == "cm-15.s3")
+    assert {v["actor"] for v in session["via"]} == {"mexico", "sweden"}
+    plain = dataset_client.get("/api/v1/timeline", params={"limit": 5}).json()["items"]
+    assert all("via" not in item and "direct" not in item for item in plain)
+
+
+def test_timeline_files_say_how_an_item_reaches_the_actor(dataset_client):
+    text = dataset_client.get("/api/v1/actors/mexico/timeline", params={"format": "csv"}).text
+    header, *rows = text.splitlines()
+    assert header.split(",")[-3:] == ["direct", "via", "citations"]
+    assert any(
+        "juan-jose-gomez-camacho (juan-jose-gomez-camacho.pr-mexico-cm15)" in r for r in rows
+    )
+
+
+def test_a_new_post_reaches_its_organization_and_its_profile(api):  # noqa: F811
+    client, tokens = api
+    before = timeline(client, "iom")
+    assert "cm-15.s3" not in {i["id"] for i in before}
+    post = {
+        "id": "gomez-camacho-iom-adviser",
+        "person": "juan-jose-gomez-camacho",
+        "title": "Adviser",
+        "organization": "iom",
+        "date": "2017-02-17/2017-12",
+        "cite": [
+            {
+                "source": "desa-cm15-2017",
+                "quote": "Ambassador Juan José Gómez Camacho, Permanent Representative of "
+                "Mexico to the United Nations",
+            }
+        ],
+    }
+    created = client.post("/api/v1/positions", json=post, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    (item,) = [i for i in timeline(client, "iom") if i["id"] == "cm-15.s3"]
+    (way,) = item["via"]
+    assert (way["position"], way["post_held"]) == ("gomez-camacho-iom-adviser", "possibly")
+    fresh = {"Cache-Control": "no-cache"}
+    profile = client.get("/api/v1/actors/iom", headers=fresh).json()
+    assert [a["event"]["id"] for a in profile["acted_for"]] == ["cm-15.s3"]
+    deleted = client.delete(
+        "/api/v1/positions/gomez-camacho-iom-adviser", headers=auth(tokens["admin"])
+    )
+    assert deleted.status_code == 204
+    assert [i["id"] for i in timeline(client, "iom")] == [i["id"] for i in before]
+    assert client.get("/api/v1/actors/iom", headers=fresh).json()["acted_for"] == []
