@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from app.core.auth import create_key, revoke_key
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.core.errors import DomainError
+from app.core.startup import applied_migrations, one_at_a_time
 from app.models import ApiKey, Source
 from app.records.pledge_import import import_pledges
 from app.seeding.checks import check_dataset
@@ -147,7 +147,9 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:
-    migrate.upgrade(get_settings().database_url)
+    url = get_settings().database_url
+    with one_at_a_time(url):
+        migrate.upgrade(url)
     print("database is at the latest migration")
     return 0
 
@@ -161,21 +163,32 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from app.core.server import serve
-
-    settings = get_settings()
+def _prepare_database(settings: Settings) -> None:
+    """Migrate, and seed an empty database; run by one server process at a time."""
+    before = applied_migrations(settings.database_url)
     migrate.upgrade(settings.database_url)
+    after = applied_migrations(settings.database_url)
+    if after != before:
+        print(f"database migrated: {before or 'empty'} -> {after}", file=sys.stderr)
     engine = make_engine(settings.database_url)
     with engine.connect() as connection:
         empty = connection.execute(select(func.count()).select_from(Source)).scalar_one() == 0
     engine.dispose()
     if empty:
+        seed_database(settings)
+        print("empty database: seed files loaded", file=sys.stderr)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from app.core.server import serve
+
+    settings = get_settings()
+    if not args.no_migrate:
         try:
-            seed_database(settings)
+            with one_at_a_time(settings.database_url):
+                _prepare_database(settings)
         except SeedError as error:
             return _report_problems(error, settings)
-        print("empty database: seed files loaded", file=sys.stderr)
     serve(args.host, args.port, args.workers)
     return 0
 
@@ -190,8 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=int,
-        default=min(4, os.cpu_count() or 1),
-        help="server processes (default: one per core, at most 4)",
+        default=None,
+        help="server processes (default: one per CPU the container's quota allows, at most 4)",
+    )
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="serve the database as it is (run `mgt db upgrade` and `mgt seed` as a job first)",
     )
     serve.set_defaults(handler=_serve)
 
