@@ -4,7 +4,9 @@ unless stderr is a terminal (``MGT_LOG_FORMAT``), each with the request's id."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
+import os
 import re
 import secrets
 import sys
@@ -19,11 +21,33 @@ SAFE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 access = logging.getLogger("mgt.access")
 
 
+class _Ids:
+    """Request ids made here: a random prefix for the process and a counter."""
+
+    def __init__(self) -> None:
+        self.reset()
+        os.register_at_fork(after_in_child=self.reset)  # each worker a prefix of its own
+
+    def reset(self) -> None:
+        self.prefix = secrets.token_hex(5)
+        self.counter = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self.prefix}-{next(self.counter):x}"
+
+
+_ids = _Ids()
+
+
 def request_id(given: bytes | None) -> str:
     """The client's ``X-Request-ID`` when it is short and plain, else a new one."""
     if given is not None and SAFE_ID.fullmatch(given):
         return given.decode()
-    return secrets.token_hex(8)
+    return _ids.next()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _time(record: logging.LogRecord) -> str:
@@ -37,13 +61,9 @@ class JsonLines(logging.Formatter):
             "time": _time(record),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": REQUEST_ID.get(),
         }
-        fields = getattr(record, "fields", None)
-        if fields is not None:
-            line.update(fields)
-        else:
-            line["message"] = record.getMessage()
-            line["request_id"] = REQUEST_ID.get()
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return orjson.dumps(line).decode()
@@ -51,16 +71,8 @@ class JsonLines(logging.Formatter):
 
 class Text(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        fields = getattr(record, "fields", None)
-        if fields is not None:
-            key = f" key={fields['key']}" if fields.get("key") else ""
-            message = (
-                f"{fields['method']} {fields['path']} {fields['status']} {fields['bytes']}B "
-                f"{fields['duration_ms']}ms id={fields['request_id']}{key}"
-            )
-        else:
-            rid = REQUEST_ID.get()
-            message = record.getMessage() + (f" id={rid}" if rid else "")
+        rid = REQUEST_ID.get()
+        message = record.getMessage() + (f" id={rid}" if rid else "")
         text = f"{_time(record)} {record.levelname.lower()} {record.name}: {message}"
         if record.exc_info:
             text += "\n" + self.formatException(record.exc_info)
@@ -83,13 +95,15 @@ class Stderr(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 _handler = Stderr()
+_json_lines = True
 
 
 def configure(level: str, form: str) -> None:
     """Send the ``mgt`` loggers to stderr at ``level`` in ``form`` (auto, json or text);
     calling it again changes both."""
-    json = form == "json" or (form == "auto" and not sys.stderr.isatty())
-    _handler.setFormatter(JsonLines() if json else Text())
+    global _json_lines
+    _json_lines = form == "json" or (form == "auto" and not sys.stderr.isatty())
+    _handler.setFormatter(JsonLines() if _json_lines else Text())
     root = logging.getLogger("mgt")
     root.setLevel(level.upper())
     root.propagate = False
@@ -98,5 +112,17 @@ def configure(level: str, form: str) -> None:
 
 
 def log_request(fields: dict[str, Any]) -> None:
-    """One access-log line: time, request id, method, path, status, bytes, duration, key."""
-    access.info("request", extra={"fields": fields})
+    """One access-log line (request id, method, path, status, bytes, duration, key), when
+    ``mgt.access`` logs INFO. Written straight to stderr in one write, without a LogRecord:
+    a third of the cost of the cheapest request went into logging's machinery."""
+    if not access.isEnabledFor(logging.INFO):
+        return
+    if _json_lines:
+        line = {"time": _now(), "level": "info", "logger": access.name, **fields}
+        sys.stderr.write(orjson.dumps(line).decode() + "\n")
+        return
+    key = f" key={fields['key']}" if fields.get("key") else ""
+    sys.stderr.write(
+        f"{_now()} info {access.name}: {fields['method']} {fields['path']} {fields['status']} "
+        f"{fields['bytes']}B {fields['duration_ms']}ms id={fields['request_id']}{key}\n"
+    )

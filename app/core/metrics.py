@@ -10,16 +10,17 @@ by ``enable``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, event
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10)
+CACHE = ("hit", "miss")  # the response cache's answers: reused, or rendered and kept
 UNMATCHED = "<unmatched>"  # a path no route serves: never one label per path
 
 
-@dataclass(frozen=True)
+@dataclass
 class Metrics:
     requests: Any
     latency: Any
@@ -28,6 +29,10 @@ class Metrics:
     pool: Any
     write_waits: Any
     write_timeouts: Any
+    cache_results: dict[str, Any] = field(init=False)  # labels() once, not per request
+
+    def __post_init__(self) -> None:
+        self.cache_results = {result: self.cache.labels(result) for result in CACHE}
 
 
 _active: Metrics | None = None

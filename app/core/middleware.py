@@ -3,7 +3,9 @@ body types, unknown parameters."""
 
 from __future__ import annotations
 
+import logging
 import time
+from typing import Any
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +36,7 @@ class RequestLog:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.templates: dict[str, str] = {}  # path -> route template, for cached answers
+        self.children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,7 +65,7 @@ class RequestLog:
             await self.app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            if access.isEnabledFor(20):  # INFO
+            if access.isEnabledFor(logging.INFO):
                 log_request(
                     {
                         "request_id": rid,
@@ -86,11 +89,18 @@ class RequestLog:
             self.templates[path] = template
         else:
             template = self.templates.get(path, metrics.UNMATCHED)
-        counted.requests.labels(scope["method"], template, str(status)).inc()
-        counted.latency.labels(scope["method"], template).observe(seconds)
+        labels = (scope["method"], template, status)
+        children = self.children.get(labels)
+        if children is None:  # labels() costs a lock and a lookup: kept per label set
+            children = self.children[labels] = (
+                counted.requests.labels(labels[0], template, str(status)),
+                counted.latency.labels(labels[0], template),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
         cache = scope.get("mgt.cache")
         if cache is not None:
-            counted.cache.labels(cache).inc()
+            counted.cache_results[cache].inc()
 
 
 def _route_template(scope: Scope) -> str | None:
