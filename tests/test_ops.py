@@ -35,6 +35,7 @@ from app.main import create_app
 from tests.conftest import FIXTURE_SEEDS, _fresh_database, seeded
 from tests.live import _free_port
 
+LOCK = PROJECT_ROOT / "requirements.lock"
 CITE = [
     {"source": "wmr-2024-ch8", "quote": "Pledges are measurable commitments made by Member States"}
 ]
@@ -264,11 +265,8 @@ def test_workers_follow_the_containers_cpu_quota(tmp_path):
 
 def test_the_lock_file_pins_every_dependency_within_its_range():
     declared = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    pins: dict[str, str] = {}
-    for line in (PROJECT_ROOT / "requirements.lock").read_text().splitlines():
-        if line and not line.startswith((" ", "#")):
-            name, _, version = line.split(";")[0].strip().partition("==")
-            pins[name.lower().replace("_", "-")] = version
+    pinned = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", LOCK.read_text(), re.MULTILINE)
+    pins = {name.lower().replace("_", "-"): version for name, version in pinned}
     target = {"sys_platform": "linux", "python_version": "3.11", "extra": ""}
     for requirement in map(Requirement, declared["dependencies"]):
         if requirement.marker is not None and not requirement.marker.evaluate(target):
@@ -367,3 +365,18 @@ def test_three_replicas_start_together_on_one_postgresql_database(tmp_path):
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+def test_the_container_files_name_what_exists():
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    for copied in re.findall(r"^COPY (.+) \S+$", dockerfile, re.MULTILINE):
+        assert all((PROJECT_ROOT / name).exists() for name in copied.split()), copied
+    [probe] = re.findall(r"http://127\.0\.0\.1:8000(/[\w/]+)", dockerfile)
+    assert probe == "/health/ready"
+    assert 'VOLUME ["/data"]' in dockerfile
+    assert "DATABASE_URL=sqlite:////data/" in dockerfile
+    compose = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())
+    api = compose["services"]["api"]
+    assert api["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert api["depends_on"]["db"]["condition"] == "service_healthy"
+    assert compose["services"]["db"]["image"].startswith("postgres:")
