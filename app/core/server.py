@@ -25,7 +25,8 @@ MAX_WORKERS = 4
 
 
 class Worker(UvicornWorker):  # type: ignore[misc]
-    """uvicorn's fastest loop and parser, without a line logged per request."""
+    """uvicorn's fastest loop and parser; requests are logged by the application itself
+    (``app.core.middleware.RequestLog``), not by uvicorn."""
 
     CONFIG_KWARGS = {"loop": "auto", "http": "auto", "access_log": False}
 
