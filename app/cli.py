@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from app.core.errors import DomainError
 from app.core.startup import applied_migrations, one_at_a_time
 from app.models import ApiKey, Source
 from app.records.pledge_import import import_pledges
+from app.releases.bundle import NAME_PATTERN, make_release
 from app.seeding.checks import check_dataset
 from app.seeding.exporter import export
 from app.seeding.loader import LoadResult, changes_since_last_load, load
@@ -163,6 +165,34 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if not re.fullmatch(NAME_PATTERN, args.name):
+        print(f"mgt release: '{args.name}' is not a release name ({NAME_PATTERN})", file=sys.stderr)
+        return 2
+    directory = Path(args.dir) if args.dir else settings.releases_dir
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            made = make_release(connection, args.name, directory, settings.sources_dir)
+    except DomainError as error:
+        print(f"mgt release: {error.detail}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"release {made.name}: {made.directory} (content hash {made.content_hash})")
+    if made.changes is None:
+        print("the first release: no change list")
+    else:
+        totals = {
+            what: sum(len(ids) for ids in made.changes[what].values()) for what in made.changes
+        }
+        print(f"since {made.previous}: " + ", ".join(f"{n} {w}" for w, n in totals.items()))
+    return 0
+
+
 def _prepare_database(settings: Settings) -> None:
     """Migrate, and seed an empty database; run by one server process at a time."""
     before = applied_migrations(settings.database_url)
@@ -255,6 +285,15 @@ def build_parser() -> argparse.ArgumentParser:
     exporter = commands.add_parser("export", help="write the database out as seed files")
     exporter.add_argument("directory")
     exporter.set_defaults(handler=_export)
+
+    release = commands.add_parser(
+        "release", help="write a release bundle (seed export, SQLite file, change list)"
+    )
+    release.add_argument("name", help="the release's name, e.g. 2026-12")
+    release.add_argument(
+        "--dir", help="where to write the bundle (default: MGT_RELEASES_DIR, var/releases)"
+    )
+    release.set_defaults(handler=_release)
     return parser
 
 

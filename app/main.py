@@ -13,13 +13,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.api import (
     actors,
     changes,
+    cite,
     events,
+    graphs,
     imports,
     instruments,
     linked_writes,
     pledges,
     processes,
+    releases,
     search,
+    snapshot,
     sources,
     writes,
 )
@@ -37,6 +41,7 @@ from app.core.middleware import (
 from app.core.openapi import install_problem_openapi
 from app.core.response_cache import ResponseCache
 from app.records import direct, version
+from app.releases.header import ReleaseHeader
 from app.web import install_web
 
 DESCRIPTION = """
@@ -94,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Idempotency-Key",
             "X-Request-ID",
         ],
-        expose_headers=["ETag", "X-Request-ID"],
+        expose_headers=["ETag", "MGT-Data-Release", "X-Request-ID"],
         allow_credentials=False,
     )
     app.add_middleware(SecurityHeaders)
@@ -102,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def data_version() -> int | None:
         return await version.current(app.state.direct)
 
+    app.add_middleware(ReleaseHeader)
     app.add_middleware(
         ResponseCache, version=data_version, max_bytes=settings.response_cache_mb * 1024 * 1024
     )
@@ -118,6 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         linked_writes,
         changes,
         search,
+        graphs,
+        releases,
+        cite,
+        snapshot,
     ):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     revision: str | None = Field(
         default=None, description="source revision shown by /health; default: asked of git"
     )
+    releases_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "releases",
+        description="where `mgt release NAME` writes its bundle (a folder NAME inside)",
+    )
     default_page_size: int = 50
     max_page_size: int = 500
 
