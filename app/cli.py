@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
 import re
 import sys
 from importlib.metadata import version
@@ -19,6 +18,7 @@ from app.core.auth import create_key, revoke_key
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.core.errors import DomainError
+from app.core.startup import applied_migrations, one_at_a_time
 from app.models import ApiKey, Source
 from app.readmodel.projections import BY_NAME
 from app.records.pledge_import import import_pledges
@@ -179,7 +179,9 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:
-    upgrade(get_settings().database_url)
+    url = get_settings().database_url
+    with one_at_a_time(url):
+        upgrade(url)
     print("database is at the latest migration; its read model is current")
     return 0
 
@@ -274,25 +276,38 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from app.core.server import serve
-
-    settings = get_settings()
+def _prepare_database(settings: Settings) -> None:
+    """Migrate, rebuild a changed read model, and seed an empty database; run by one server
+    process at a time."""
+    before = applied_migrations(settings.database_url)
     upgrade(settings.database_url)
+    after = applied_migrations(settings.database_url)
+    if after != before:
+        print(f"database migrated: {before or 'empty'} -> {after}", file=sys.stderr)
     engine = make_engine(settings.database_url)
     with engine.connect() as connection:
         empty = connection.execute(select(func.count()).select_from(Source)).scalar_one() == 0
     engine.dispose()
     if empty:
+        seed_database(settings)
+        print("empty database: seed files loaded", file=sys.stderr)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from app.core.server import MAX_WORKERS, cpu_limit, serve
+
+    settings = get_settings()
+    if not args.no_migrate:
         try:
-            seed_database(settings)
+            with one_at_a_time(settings.database_url):
+                _prepare_database(settings)
         except SeedError as error:
             return _report_problems(error, settings)
-        print("empty database: seed files loaded", file=sys.stderr)
+    workers = args.workers or min(MAX_WORKERS, cpu_limit())
     base = f"http://{args.host}:{args.port}"
-    print(f"serving {base} (API {base}/api/v1, docs {base}/docs), {args.workers} worker(s)")
+    print(f"serving {base} (API {base}/api/v1, docs {base}/docs), {workers} worker(s)")
     sys.stdout.flush()
-    serve(args.host, args.port, args.workers)
+    serve(args.host, args.port, workers)
     return 0
 
 
@@ -310,8 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=int,
-        default=min(4, os.cpu_count() or 1),
-        help="server processes (one per core, at most 4)",
+        default=None,
+        help="server processes (default: one per CPU the container's quota allows, at most 4)",
+    )
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="serve the database as it is (run `mgt db upgrade` and `mgt seed` as a job first)",
     )
     serve.set_defaults(handler=_serve)
 

@@ -7,10 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
-from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from app.api import (
     actors,
@@ -30,12 +28,18 @@ from app.api import (
     sources,
     writes,
 )
-from app.api.deps import reads
+from app.api.health import health_router
+from app.core import logging, metrics
 from app.core.compression import Compression, HeadAsGet
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.core.errors import install_error_handlers
-from app.core.middleware import RequestBodyPolicy, SecurityHeaders, reject_unknown_query
+from app.core.middleware import (
+    RequestBodyPolicy,
+    RequestLog,
+    SecurityHeaders,
+    reject_unknown_query,
+)
 from app.core.openapi import install_problem_openapi
 from app.core.response_cache import ResponseCache
 from app.records import direct, version
@@ -58,10 +62,12 @@ Errors are RFC 9457 `application/problem+json`.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    logging.configure(settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, **settings.pool)
+        metrics.watch_pool(engine)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
@@ -94,8 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "If-Match",
             "If-None-Match",
             "Idempotency-Key",
+            "X-Request-ID",
         ],
-        expose_headers=["ETag", "Link", "MGT-Data-Release"],
+        expose_headers=["ETag", "Link", "MGT-Data-Release", "X-Request-ID"],
         allow_credentials=False,
     )
     app.add_middleware(SecurityHeaders)
@@ -109,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(Compression)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(RequestLog)
     for module in (
         events,
         processes,
@@ -130,12 +138,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(root.router, prefix="/api/v1", tags=["api"])
     install_web(app)
 
-    @app.get("/health", tags=["service"], summary="Liveness and database check")
-    @reads
-    def health(session: Session) -> dict[str, str]:
-        session.execute(text("SELECT 1"))
-        return {"status": "ok", "database": session.get_bind().dialect.name}
-
-    app.add_api_route("/health", health, methods=["HEAD"], include_in_schema=False)
-
+    app.include_router(health_router(settings.revision))
+    if settings.metrics:
+        install_metrics(app)
     return app
+
+
+def install_metrics(app: FastAPI) -> None:
+    metrics.enable()
+
+    @app.get("/metrics", tags=["service"], summary="Prometheus metrics", include_in_schema=False)
+    async def scrape() -> Response:
+        current = await version.current(app.state.direct)
+        counted = metrics.active()
+        if current is not None and counted is not None:
+            counted.data_version.set(current)
+        body, media_type = metrics.exposition()
+        return Response(body, media_type=media_type)

@@ -38,12 +38,18 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _key(request: Request, session: SessionDep, needed: str) -> m.ApiKey:
+    key = authenticate(session, request.headers.get("authorization"), needed)
+    request.state.key_name = key.name  # for the access log; the token is never logged
+    return key
+
+
 def write_key(request: Request, session: SessionDep) -> m.ApiKey:
-    return authenticate(session, request.headers.get("authorization"), "write")
+    return _key(request, session, "write")
 
 
 def admin_key(request: Request, session: SessionDep) -> m.ApiKey:
-    return authenticate(session, request.headers.get("authorization"), "admin")
+    return _key(request, session, "admin")
 
 
 WriteKey = Annotated[m.ApiKey, Depends(write_key)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from app.core import metrics
 from app.core.errors import Busy
 
 
@@ -45,7 +47,10 @@ def write_turn(engine: Engine, lock: threading.Lock) -> Iterator[None]:
     if engine.dialect.name != "sqlite":
         yield
         return
-    if not lock.acquire(timeout=WRITE_WAIT_SECONDS):
+    started = time.perf_counter()
+    turn = lock.acquire(timeout=WRITE_WAIT_SECONDS)
+    metrics.write_turn_waited(time.perf_counter() - started, turn)
+    if not turn:
         raise Busy("Other writes are queued ahead of this one; retry shortly.")
     try:
         yield
@@ -53,18 +58,33 @@ def write_turn(engine: Engine, lock: threading.Lock) -> Iterator[None]:
         lock.release()
 
 
-def make_engine(url: str, *, single_connection: bool = False) -> Engine:
-    """single_connection: one connection kept open, for one thread at a time (SQLite only)."""
+def make_engine(
+    url: str,
+    *,
+    single_connection: bool = False,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_timeout: float = 30.0,
+) -> Engine:
+    """single_connection: one connection kept open, for one thread at a time (SQLite only).
+    The pool's size, overflow and wait for a connection apply to PostgreSQL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        pool = {"poolclass": StaticPool} if single_connection else {}
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+        static = {"poolclass": StaticPool} if single_connection else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **static)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 5},
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+    )
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

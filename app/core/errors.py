@@ -10,8 +10,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+
+from app.core.logging import REQUEST_ID
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("mgt")
@@ -91,6 +94,10 @@ def problem(
     }
     if request is not None:
         body["instance"] = request.url.path
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        body["request_id"] = request_id
+        headers = {**(headers or {}), "X-Request-ID": request_id}
     body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -216,4 +223,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(DBAPIError, _database_down)
+    app.add_exception_handler(PoolTimeout, _database_down)  # no free connection in the pool
     app.add_exception_handler(Exception, _unexpected)

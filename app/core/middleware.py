@@ -1,11 +1,18 @@
-"""Request hygiene at the edge: security headers, allowed body types, unknown parameters."""
+"""Request hygiene at the edge: request ids and the access log, security headers, allowed
+body types, unknown parameters."""
 
 from __future__ import annotations
+
+import logging
+import time
+from typing import Any
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import metrics
 from app.core.errors import InvalidParameter, problem
+from app.core.logging import REQUEST_ID, access, log_request, request_id
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -16,6 +23,94 @@ SECURITY_HEADERS = [
 ]
 API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 BODY_TYPES = {"application/json", "application/merge-patch+json", "text/csv"}
+
+
+class RequestLog:
+    """Gives each request an id (the client's ``X-Request-ID`` if short and plain, else a new
+    one), returns it in the ``X-Request-ID`` header, logs one line when the request is done
+    and, when metrics are on, counts it under its route template. Outermost, so that it also
+    times the answers of the response cache."""
+
+    MAX_TEMPLATES = 10_000
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.templates: dict[str, str] = {}  # path -> route template, for cached answers
+        self.children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        rid = request_id(given)
+        header = (b"x-request-id", rid.encode())
+        REQUEST_ID.set(rid)  # each request runs in a task of its own: nothing to reset
+        status, size = 500, 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = message.get("headers", [])
+                # a problem+json answer carries the id already; others never do
+                if status < 400 or all(k != b"x-request-id" for k, _ in headers):
+                    message = {**message, "headers": [*headers, header]}
+            elif message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            if access.isEnabledFor(logging.INFO):
+                log_request(
+                    {
+                        "request_id": rid,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "bytes": size,
+                        "duration_ms": round(seconds * 1000, 3),
+                        "key": scope.get("state", {}).get("key_name"),
+                    }
+                )
+            counted = metrics.active()
+            if counted is not None:
+                self._count(counted, scope, status, seconds)
+
+    def _count(self, counted: metrics.Metrics, scope: Scope, status: int, seconds: float) -> None:
+        path, template = scope["path"], _route_template(scope)
+        if template is not None:
+            if len(self.templates) >= self.MAX_TEMPLATES:
+                self.templates.clear()
+            self.templates[path] = template
+        else:
+            template = self.templates.get(path, metrics.UNMATCHED)
+        labels = (scope["method"], template, status)
+        children = self.children.get(labels)
+        if children is None:  # labels() costs a lock and a lookup: kept per label set
+            children = self.children[labels] = (
+                counted.requests.labels(labels[0], template, str(status)),
+                counted.latency.labels(labels[0], template),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
+        cache = scope.get("mgt.cache")
+        if cache is not None:
+            counted.cache_results[cache].inc()
+
+
+def _route_template(scope: Scope) -> str | None:
+    """The matched route's path template with its router's prefix. FastAPI keeps the
+    included route (whose own path lacks the prefix) in scope["route"] and, since it
+    includes routers without copying their routes, the full template beside it."""
+    included = scope.get("fastapi", {}).get("effective_route_context")
+    route = included or scope.get("route")
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return str(template) if template is not None else None
 
 
 class SecurityHeaders:

@@ -79,9 +79,11 @@ class ResponseCache:
         if b"no-cache" not in headers.get(b"cache-control", b""):
             entry = self.entries.get(key)
             if entry is not None and entry.version == version:
+                scope["mgt.cache"] = "hit"  # counted by the metrics
                 self.entries.move_to_end(key)
                 await self._send(entry, headers, send)
                 return
+        scope["mgt.cache"] = "miss"
         await self._render(scope, receive, send, key, version, headers)
 
     async def _render(

@@ -18,16 +18,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import os
+import shutil
+import tempfile
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn_worker import UvicornWorker
 
+from app.core import metrics
 from app.core.config import get_settings
 from app.main import create_app
 
+MAX_WORKERS = 4
 MAX_URL_BYTES = 8 * 1024
 MAX_FIELDS = 100
 MAX_FIELD_BYTES = 8 * 1024
@@ -129,7 +136,8 @@ class LimitedHttpTools(HttpToolsProtocol):
 
 
 class Worker(UvicornWorker):  # type: ignore[misc]
-    """uvicorn's fastest loop and parser (with limits), without a line logged per request."""
+    """uvicorn's fastest loop and parser (with limits); requests are logged by the
+    application itself (``app.core.middleware.RequestLog``), not by uvicorn."""
 
     CONFIG_KWARGS = {"loop": "auto", "http": LimitedHttpTools, "access_log": False}
 
@@ -147,14 +155,40 @@ class Server(BaseApplication):  # type: ignore[misc]
         return create_app()
 
 
-def serve(host: str, port: int, workers: int) -> None:
-    Server(
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "worker_class": f"{Worker.__module__}.{Worker.__qualname__}",
-            "preload_app": True,
-            "accesslog": None,
-            "loglevel": "warning",
-        }
-    ).run()
+def cpu_limit(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """The CPUs this process may use: a container's CPU quota (cgroup v2 ``cpu.max``, e.g.
+    "150000 100000" for 1.5 CPUs) rounded up, else the cores it may run on."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        quota, period = (cgroup / "cpu.max").read_text().split()
+        return max(1, min(cores, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):  # no cgroup v2 file, or "max": no quota
+        return cores
+
+
+def _worker_exited(_server: Any, worker: Any) -> None:
+    metrics.worker_exited(worker.pid)
+
+
+def serve(host: str, port: int, workers: int | None = None) -> None:
+    """Serve with ``workers`` processes (default: one per CPU allowed, at most 4). With
+    metrics on, the workers count into files of a directory made for this server (unless
+    PROMETHEUS_MULTIPROC_DIR names one), removed when it stops."""
+    made, parent = None, os.getpid()
+    if get_settings().metrics and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        made = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mgt-metrics-")
+    try:
+        Server(
+            {
+                "bind": f"{host}:{port}",
+                "workers": workers or min(MAX_WORKERS, cpu_limit()),
+                "worker_class": f"{Worker.__module__}.{Worker.__qualname__}",
+                "preload_app": True,
+                "accesslog": None,
+                "loglevel": "warning",
+                "child_exit": _worker_exited,
+            }
+        ).run()
+    finally:
+        if made is not None and os.getpid() == parent:  # a worker leaves through here too
+            shutil.rmtree(made, ignore_errors=True)
