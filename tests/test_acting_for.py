@@ -90,7 +90,9 @@ def test_every_state_and_organisation_holds_every_event_someone_acted_for_it_at(
 def test_mexico_co_facilitated_through_its_permanent_representative(dataset_client):
     items = timeline(dataset_client, "mexico")
     by_id = {item["id"]: item for item in items}
-    assert len(items) == 10
+    assert len(items) == 11
+    (named,) = by_id["ga-adoption-a-res-71-280"]["via"]
+    assert (named["kind"], named["person"]) == ("on_behalf_of", "juan-jose-gomez-camacho")
     assert {i["id"] for i in items if i["direct"]} == {"gfmd-2010", "gcm-stocktaking-2017"}
     rounds = [f"gcm-negotiation-round-{n}" for n in range(1, 7)]
     for ident in [*rounds, "gcm-zero-draft-publication"]:

@@ -219,22 +219,24 @@ def named_exactly(session: Session, query: Select[m.Actor], words: str) -> list[
 
 def _exact_first(
     session: Session, query: Select[m.Actor], page: PageParams, exact: list[str]
-) -> tuple[list[ActorOut], str | None]:
+) -> listing.Paged:
     """A page of the search's actors in id order, the ones it names exactly first (on the
     first page; later pages continue with the others)."""
+    total = listing.counted(session, query, page)
     rest = query.where(m.Actor.id.not_in(exact)) if exact else query
     if page.after is not None or not exact:
         found, cursor = listing.id_page(session, rest, m.Actor.id, page, actor_out)
-        return list(found), cursor
+        return listing.Paged(list(found), cursor, total)
     named = list(session.scalars(select(m.Actor).where(m.Actor.id.in_(exact))))
     named.sort(key=lambda actor: exact.index(actor.id))
     first = actor_out(session, named[: page.limit])
     if len(first) == page.limit:  # the others from their start, on the next page
         more = session.scalar(rest.with_only_columns(m.Actor.id).limit(1)) is not None
-        return first, encode_cursor(("",)) if more or len(named) > page.limit else None
+        cursor = encode_cursor(("",)) if more or len(named) > page.limit else None
+        return listing.Paged(first, cursor, total)
     room = replace(page, limit=page.limit - len(first))
     found, cursor = listing.id_page(session, rest, m.Actor.id, room, actor_out)
-    return [*first, *found], cursor
+    return listing.Paged([*first, *found], cursor, total)
 
 
 def get_actor(session: Session, actor_id: str) -> m.Actor:

@@ -57,9 +57,15 @@ async def require(request: Request, parameter: str, values: list[str], shown: An
 
 
 def unknown(
-    parameter: str, missing: list[str], known: list[str], shown: Any = None
+    parameter: str,
+    missing: list[str],
+    known: list[str],
+    shown: Any = None,
+    *,
+    listed: bool = False,
 ) -> InvalidParameter:
-    """The 422 for these unknown values, with the known ids closest to each."""
+    """The 422 for these unknown values, with the known ids closest to each (and, for a
+    fixed list, ``listed``, every value it takes)."""
     show = shown or (lambda value: value)
     suggestions = {
         show(value): [show(c) for c in difflib.get_close_matches(value, known, SUGGESTIONS, 0.5)]
@@ -69,7 +75,10 @@ def unknown(
         f"{value} (closest: {', '.join(close)})" if close else value
         for value, close in suggestions.items()
     ]
-    error = InvalidParameter(parameter, f"unknown {parameter} {'; '.join(parts)}")
+    detail = f"unknown {parameter} {'; '.join(parts)}"
+    if listed:
+        detail += f"; one of {', '.join(show(value) for value in known)}"
+    error = InvalidParameter(parameter, detail)
     error.extra["errors"][0]["suggestions"] = suggestions
     return error
 
@@ -80,5 +89,5 @@ def kinds(parameter: str, values: Iterable[str], allowed: Iterable[str]) -> list
     given, known = split(values), sorted(allowed)
     wrong = [value for value in given if value not in known]
     if wrong:
-        raise unknown(parameter, wrong, known)
+        raise unknown(parameter, wrong, known, listed=True)
     return given

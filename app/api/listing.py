@@ -78,7 +78,7 @@ def sorted_page(
     paged = query
     if page.after is not None:
         if len(page.after) != len(columns) + 1 or page.after[-1] != sort:
-            raise InvalidParameter("cursor", "cursor is not valid for this list and sort")
+            raise InvalidParameter("cursor", "cursor is not valid for this list")
         after: list[Any] = [bindparam(f"after_{i}", v) for i, v in enumerate(page.after[:-1])]
         paged = query.where(tuple_(*columns) > tuple_(*after))
     rows = list(session.scalars(paged.order_by(*columns).limit(page.limit + 1)))
@@ -135,7 +135,7 @@ def _after(query: Select[Any], key: Any, page: PageParams) -> Select[Any]:
     """The query in key order after the cursor's key, one row more than the page (to tell
     whether more follow)."""
     if page.after and len(page.after) != 1:  # another order's cursor (``sorted_page``)
-        raise InvalidParameter("cursor", "cursor is not valid for this list and sort")
+        raise InvalidParameter("cursor", "cursor is not valid for this list")
     if page.after:
         query = query.where(key > bindparam("after", str(page.after[0])))
     return query.order_by(key).limit(page.limit + 1)

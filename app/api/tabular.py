@@ -167,7 +167,14 @@ COMPARISON_COLUMNS.append("same")
 
 
 def _readable(value: Any) -> tuple[str, str]:
-    """A compared value as (what a person reads, what a program matches: an id or EDTF)."""
+    """A compared value as (what a person reads, what a program matches: an id or EDTF; for
+    an act, its date's EDTF and its symbol)."""
+    if isinstance(value, dict) and "act" in value:
+        parts = [value["act"], value["date"] and value["date"]["display"]]
+        parts += [(value[k] or {}).get("name") for k in ("body", "meeting")]
+        parts += [value["symbol"], value["vote"] and f"vote {value['vote']}"]
+        matched = [value["date"] and value["date"]["edtf"], value["symbol"]]
+        return "; ".join(p for p in parts if p), " ".join(m for m in matched if m)
     if isinstance(value, dict) and "display" in value:
         return value["display"], value["edtf"]
     if isinstance(value, dict) and "name" in value:

@@ -141,7 +141,7 @@ async def timeline_filter(
         raise known.unknown("status", wrong, list(get_args(EventStatus)))
     unknown = sorted(set(kind) - EVENT_KINDS)
     if unknown:
-        raise known.unknown("kind", unknown, sorted(EVENT_KINDS))
+        raise known.unknown("kind", unknown, sorted(EVENT_KINDS), listed=True)
     return TimelineFilter(
         lower,
         upper,

@@ -221,8 +221,9 @@ def page_query(
     values = filter_values(f)
     if page.after is not None:
         # A latest-first cursor says so, so that it is never read in the other direction.
-        if page.after[3:] != ((DESCENDING,) if f.descending else ()):
-            raise InvalidParameter("cursor", "cursor is not valid for this list and sort")
+        marked = (DESCENDING,) if f.descending else ()
+        if len(page.after) != 3 + len(marked) or page.after[3:] != marked:
+            raise InvalidParameter("cursor", "cursor is not valid for this list")
         start, end, ident = cursor_dates(page.after[:3], 2)
         values |= {"after_start": start, "after_end": end, "after_id": ident}
     shape = filter_shape(f)

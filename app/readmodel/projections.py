@@ -93,8 +93,12 @@ def _timeline_identity() -> Iterable[Any]:
 
 
 def _actor_events_touches(connection: Connection, change: Change) -> set[str]:
-    """Only a write to an event changes its participants or its dates."""
-    return {change.id} if change.kind == "events" else set()
+    """An event's rows change with its participants and dates, and with a post (or a
+    citation of a post), which reaches its organization from every event its person took
+    part in: the events a write to one of those touches, as for the timeline items."""
+    if change.kind not in {"events", "positions", "citations"}:
+        return set()
+    return rendered.affected(connection, change.kind, change.id, change.before, change.after)
 
 
 # --- stored documents ----------------------------------------------------------------------
