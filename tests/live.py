@@ -54,13 +54,18 @@ class Server:
 
 
 @contextmanager
-def live_server(directory: Path) -> Iterator[Server]:
-    """``mgt serve`` on a free port, against a fresh SQLite database seeded from seeds/."""
-    database = directory / "mgt.sqlite3"
+def live_server(
+    directory: Path, database_url: str | None = None, workers: int | None = None
+) -> Iterator[Server]:
+    """``mgt serve`` on a free port, against ``database_url`` (default: a fresh SQLite
+    database it seeds from seeds/), with ``workers`` processes (default: its own)."""
+    database_url = database_url or f"sqlite:///{directory / 'mgt.sqlite3'}"
     port = _free_port()
     log = (directory / "server.log").open("w+")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    env = {**os.environ, "DATABASE_URL": database_url}
     command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     process = subprocess.Popen(
         [*command, "--port", str(port)],
         cwd=PROJECT_ROOT,
@@ -85,7 +90,7 @@ def live_server(directory: Path) -> Iterator[Server]:
                 log.seek(0)
                 pytest.fail(f"mgt serve did not answer /health within 30 s:\n{log.read()}")
             time.sleep(0.2)
-        yield Server(base_url, f"sqlite:///{database}")
+        yield Server(base_url, database_url)
     finally:
         process.terminate()
         try:
