@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -13,7 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core import migrate
 from app.core.auth import create_key, revoke_key
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, make_sessionmaker, unit_of_work
+from app.core.db import (
+    WRITE_TRANSACTION,
+    Writer,
+    make_engine,
+    make_sessionmaker,
+    take_write_lock,
+    unit_of_work,
+)
 from app.core.errors import DomainError
 from app.models import ApiKey, Source
 from app.records.pledge_import import import_pledges
@@ -52,7 +60,8 @@ def seed_database(settings: Settings, *, force: bool = False) -> LoadResult:
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        with engine.begin() as connection:
+        with engine.execution_options(**WRITE_TRANSACTION).begin() as connection:
+            take_write_lock(connection)  # queued with the API's writes, in the same lock order
             changes = changes_since_last_load(connection)
             if changes and not force:
                 raise SeedError(
@@ -126,10 +135,8 @@ def _import(args: argparse.Namespace) -> int:
     engine, factory = _session_factory()
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
-        with unit_of_work(factory) as session:
-            result = import_pledges(
-                session.connection(), text, f"cli:{args.name}", settings.sources_dir
-            )
+        writer = Writer(engine, factory, threading.Lock())
+        result = import_pledges(writer, factory, text, f"cli:{args.name}", settings.sources_dir)
     except (OSError, UnicodeDecodeError) as error:
         print(f"mgt import: cannot read {args.file} as UTF-8 text: {error}", file=sys.stderr)
         return 1

@@ -27,7 +27,7 @@ from app.api import (
 )
 from app.api.deps import reads
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker
+from app.core.db import Writer, make_engine, make_read_sessionmaker, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestBodyPolicy, SecurityHeaders, reject_unknown_query
 from app.core.openapi import install_problem_openapi
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.direct = direct.Reader(engine)
         app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
         app.state.write_lock = threading.Lock()
+        app.state.writer = Writer(engine, app.state.sessionmaker, app.state.write_lock)
         yield
         await app.state.direct.close()
         engine.dispose()

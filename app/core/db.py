@@ -1,19 +1,31 @@
-"""Engine and sessions. SQLite runs with foreign keys enforced, WAL and a busy timeout."""
+"""Engine and sessions. SQLite runs with foreign keys enforced, WAL and a busy timeout.
+
+Writes go through ``Writer.run``: one unit of work, one transaction that takes the database's
+write lock before it reads or writes anything else, retried whole on a deadlock or a
+serialization failure.
+"""
 
 from __future__ import annotations
 
+import logging
+import random
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from app.core.errors import Busy
+from app.core.errors import Busy, is_retryable
+
+T = TypeVar("T")
+logger = logging.getLogger("mgt")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -36,21 +48,63 @@ WRITE_TRANSACTION = {"sqlite_begin": "IMMEDIATE"}
 WRITE_WAIT_SECONDS = 30.0
 
 
+RETRY_ATTEMPTS = 4
+RETRY_PAUSE_SECONDS = 0.05  # the first retry's pause, doubled for each further one
+# Every write takes this row first (PostgreSQL): the one lock all writers queue on, in the
+# order they asked, before they touch a record or any table derived from the records. The
+# row is the data version every write bumps anyway (``app.records.version``).
+WRITE_LOCK = "SELECT version FROM data_version WHERE id = 1 FOR UPDATE"
+
+
 @contextmanager
 def write_turn(engine: Engine, lock: threading.Lock) -> Iterator[None]:
-    """SQLite's busy handler is not a queue: a writer that has backed off can keep losing the
-    lock to later ones for longer than the busy timeout. On SQLite the writers of one process
-    therefore wait for their turn on ``lock`` (other processes still queue on the busy
-    timeout); a turn that does not come within WRITE_WAIT_SECONDS is ``Busy``."""
-    if engine.dialect.name != "sqlite":
-        yield
-        return
+    """The writers of one process wait for their turn on ``lock``, so that a process holds
+    one connection for writes at a time, not one per waiting request (and on SQLite, whose
+    busy handler is not a queue, a writer that has backed off does not keep losing the
+    database lock to later ones). Other processes queue on the database's own lock. A turn
+    that does not come within WRITE_WAIT_SECONDS is ``Busy``."""
     if not lock.acquire(timeout=WRITE_WAIT_SECONDS):
         raise Busy("Other writes are queued ahead of this one; retry shortly.")
     try:
         yield
     finally:
         lock.release()
+
+
+def take_write_lock(connection: Connection) -> None:
+    """Wait (at most WRITE_WAIT_SECONDS) for the database's write lock, held until the
+    transaction ends. On SQLite the transaction holds it already (``BEGIN IMMEDIATE``)."""
+    if connection.dialect.name == "postgresql":
+        timeout = int(WRITE_WAIT_SECONDS * 1000)
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {timeout}")
+        connection.exec_driver_sql(WRITE_LOCK)
+
+
+class Writer:
+    """Runs units of work that write, for one process: each takes its turn (``write_turn``),
+    opens a transaction that takes the write lock first, and commits. A deadlock, a
+    serialization failure or a database lock not granted in time (SQLite's busy timeout)
+    rolls it back and runs it again, whole, after a short random pause, at most
+    RETRY_ATTEMPTS times; what still fails is raised."""
+
+    def __init__(
+        self, engine: Engine, factory: sessionmaker[Session], turn: threading.Lock
+    ) -> None:
+        self.engine, self.factory, self.turn = engine, factory, turn
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        attempt = 1
+        while True:
+            try:
+                with write_turn(self.engine, self.turn), unit_of_work(self.factory) as session:
+                    take_write_lock(session.connection(execution_options=WRITE_TRANSACTION))
+                    return work(session)
+            except DBAPIError as error:
+                if attempt >= RETRY_ATTEMPTS or not is_retryable(error):
+                    raise
+                logger.info("write attempt %d failed (%s); retrying", attempt, error.orig)
+            time.sleep(RETRY_PAUSE_SECONDS * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+            attempt += 1
 
 
 def make_engine(url: str, *, single_connection: bool = False) -> Engine:
