@@ -8,16 +8,29 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from app import models as m
+from app.core import db
 from app.core.auth import create_key
-from app.core.db import make_engine, make_sessionmaker, unit_of_work
-from tests.conftest import ENGINES, FIXTURE_SEEDS, assert_rendered_current, seeded
+from app.core.db import Writer, make_engine, make_sessionmaker, unit_of_work
+from app.core.errors import Conflict
+from app.records import pledge_import, store, version
+from tests.conftest import (
+    ENGINES,
+    FIXTURE_SEEDS,
+    assert_rendered_current,
+    client_for,
+    seeded,
+)
 from tests.live import Server, live_server
 
 QUOTE = "Pledges are measurable commitments made by Member States"
@@ -272,3 +285,85 @@ def test_long_import_does_not_hold_a_concurrent_curator(live: Live) -> None:
 
 def test_stored_json_is_current_after_the_concurrent_writes(live: Live) -> None:
     assert_rendered_current(live.server.database_url)
+
+
+class Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_writer_runs_a_unit_of_work_again_after_a_deadlock_then_gives_up(migrated_url: str):
+    engine = make_engine(migrated_url)
+    writer = Writer(engine, make_sessionmaker(engine), threading.Lock())
+    with engine.connect() as connection:
+        before = connection.execute(version.CURRENT).scalar_one()
+    attempts: list[int] = []
+
+    def work(session: Session) -> int:
+        attempts.append(len(attempts) + 1)
+        session.execute(update(m.DataVersion).values(version=m.DataVersion.version + 1))
+        if len(attempts) < 3:
+            raise OperationalError("UPDATE data_version", {}, Deadlock("deadlock detected"))
+        return len(attempts)
+
+    assert writer.run(work) == 3
+    with engine.connect() as connection:  # the two failed attempts were rolled back
+        assert connection.execute(version.CURRENT).scalar_one() == before + 1
+
+    def always(session: Session) -> None:
+        attempts.append(0)
+        raise OperationalError("UPDATE data_version", {}, Deadlock("deadlock detected"))
+
+    attempts.clear()
+    with pytest.raises(OperationalError):
+        writer.run(always)
+    assert len(attempts) == db.RETRY_ATTEMPTS
+    engine.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
+    for url in seeded(request.param, tmp_path, FIXTURE_SEEDS):
+        engine = make_engine(url)
+        with unit_of_work(make_sessionmaker(engine)) as session:
+            token = create_key(session, "importer", "write")
+        engine.dispose()
+        for client in client_for(url):
+            yield client, token
+
+
+def test_import_whose_later_batch_fails_leaves_nothing(api, monkeypatch) -> None:
+    client, token = api
+    monkeypatch.setattr(pledge_import, "BATCH_SECONDS", 0.0)  # one row per batch
+    monkeypatch.setattr(pledge_import, "PAUSE_SECONDS", 0.0)
+    create = store.create
+    calls: list[str] = []
+
+    def create_until_a_clash(connection: Any, kind: str, data: Any, *args: Any) -> Any:
+        calls.append(data["id"])
+        if len(calls) == 4:  # as if another writer took this id between two batches
+            raise Conflict(f"A pledge with id '{data['id']}' exists already; PATCH it instead")
+        return create(connection, kind, data, *args)
+
+    monkeypatch.setattr(store, "create", create_until_a_clash)
+    changes_before = client.get("/api/v1/changes", params={"limit": 500}).json()["items"]
+    response = client.post(
+        "/api/v1/pledges/import",
+        content=import_csv(6, "undone").encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 409, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert (
+        "nothing was imported (3 row(s) written before were deleted again)"
+        in (response.json()["detail"])
+    )
+    for ident in calls:
+        assert client.get(f"/api/v1/pledges/{ident}").status_code == 404
+    sources = client.get("/api/v1/sources", params={"limit": 500}).json()["items"]
+    assert not [s for s in sources if "example.org/undone" in (s.get("url") or "")]
+    changes = client.get("/api/v1/changes", params={"limit": 500}).json()["items"]
+    made = [(c["action"], c["kind"], c["record_id"]) for c in changes[len(changes_before) :]]
+    assert sorted(made) == sorted(
+        [(action, "pledges", ident) for ident in calls[:3] for action in ("create", "delete")]
+        + [(action, "sources", made[0][2]) for action in ("create", "delete")]
+    )
