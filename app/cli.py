@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -16,6 +15,7 @@ from app.core.auth import create_key, revoke_key
 from app.core.config import Settings, get_settings
 from app.core.db import (
     WRITE_TRANSACTION,
+    TurnLock,
     Writer,
     make_engine,
     make_sessionmaker,
@@ -135,7 +135,7 @@ def _import(args: argparse.Namespace) -> int:
     engine, factory = _session_factory()
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
-        writer = Writer(engine, factory, threading.Lock())
+        writer = Writer(engine, factory, TurnLock())
         result = import_pledges(writer, factory, text, f"cli:{args.name}", settings.sources_dir)
     except (OSError, UnicodeDecodeError) as error:
         print(f"mgt import: cannot read {args.file} as UTF-8 text: {error}", file=sys.stderr)

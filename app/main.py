@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,7 +26,7 @@ from app.api import (
 )
 from app.api.deps import reads
 from app.core.config import Settings, get_settings
-from app.core.db import Writer, make_engine, make_read_sessionmaker, make_sessionmaker
+from app.core.db import TurnLock, Writer, make_engine, make_read_sessionmaker, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestBodyPolicy, SecurityHeaders, reject_unknown_query
 from app.core.openapi import install_problem_openapi
@@ -60,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
         app.state.direct = direct.Reader(engine)
         app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
-        app.state.write_lock = threading.Lock()
+        app.state.write_lock = TurnLock()
         app.state.writer = Writer(engine, app.state.sessionmaker, app.state.write_lock)
         yield
         await app.state.direct.close()

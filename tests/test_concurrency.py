@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.core import db
 from app.core.auth import create_key
-from app.core.db import Writer, make_engine, make_sessionmaker, unit_of_work
+from app.core.db import TurnLock, Writer, make_engine, make_sessionmaker, unit_of_work
 from app.core.errors import Conflict
 from app.records import pledge_import, store, version
 from tests.conftest import (
@@ -293,7 +293,7 @@ class Deadlock(Exception):
 
 def test_writer_runs_a_unit_of_work_again_after_a_deadlock_then_gives_up(migrated_url: str):
     engine = make_engine(migrated_url)
-    writer = Writer(engine, make_sessionmaker(engine), threading.Lock())
+    writer = Writer(engine, make_sessionmaker(engine), TurnLock())
     with engine.connect() as connection:
         before = connection.execute(version.CURRENT).scalar_one()
     attempts: list[int] = []

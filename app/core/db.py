@@ -11,6 +11,7 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,7 +46,40 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 WRITE_TRANSACTION = {"sqlite_begin": "IMMEDIATE"}
-WRITE_WAIT_SECONDS = 30.0
+WRITE_WAIT_SECONDS = 60.0
+
+
+class TurnLock:
+    """A lock that waiters get in the order they asked for it: ``release`` hands it to the
+    longest waiting, so no writer waits while later ones go ahead (``threading.Lock``
+    makes no such promise, and under load some writers waited tens of seconds)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: deque[threading.Event] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float = -1) -> bool:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(None if timeout < 0 else timeout):
+            return True
+        with self._mutex:
+            if turn.is_set():  # handed over just as the wait ended
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().set()  # still held: now by the next in line
+            else:
+                self._held = False
 
 
 RETRY_ATTEMPTS = 4
@@ -57,7 +91,7 @@ WRITE_LOCK = "SELECT version FROM data_version WHERE id = 1 FOR UPDATE"
 
 
 @contextmanager
-def write_turn(engine: Engine, lock: threading.Lock) -> Iterator[None]:
+def write_turn(engine: Engine, lock: TurnLock) -> Iterator[None]:
     """The writers of one process wait for their turn on ``lock``, so that a process holds
     one connection for writes at a time, not one per waiting request (and on SQLite, whose
     busy handler is not a queue, a writer that has backed off does not keep losing the
@@ -87,9 +121,7 @@ class Writer:
     rolls it back and runs it again, whole, after a short random pause, at most
     RETRY_ATTEMPTS times; what still fails is raised."""
 
-    def __init__(
-        self, engine: Engine, factory: sessionmaker[Session], turn: threading.Lock
-    ) -> None:
+    def __init__(self, engine: Engine, factory: sessionmaker[Session], turn: TurnLock) -> None:
         self.engine, self.factory, self.turn = engine, factory, turn
 
     def run(self, work: Callable[[Session], T]) -> T:

@@ -3,11 +3,12 @@
 An import of many rows must not hold other writers for long, so it is written in batches:
 every row is checked first, in a read that takes no lock; then the new sources and the
 pledges are written in batches, each its own short transaction under the write lock (about
-BATCH_SECONDS), with a pause between batches in which writers queued behind it take their
-turn. If a batch fails (a pledge with the same id created meanwhile, a pledger deleted),
-what the earlier batches wrote is deleted again, in batches too, and the import answers
-with the error: all rows or none. While it runs, readers see the rows written so far; the
-audit log keeps each row's create, and its delete if the import was undone.
+BATCH_SECONDS), and writers queued behind it take their turn between batches; the stored
+documents the rows change are remade once, at the end, in batches too. If a batch fails (a
+pledge with the same id created meanwhile, a pledger deleted), what the earlier batches
+wrote is deleted again, in batches too, and the import answers with the error: all rows or
+none. While it runs, readers see the rows written so far; the audit log keeps each row's
+create, and its delete if the import was undone.
 
 Columns: ``pledger`` (actor ids, names, acronyms or aliases; several separated by ``;``),
 ``type``, ``objectives`` (GCM objective numbers, separated by ``;`` or ``,``), ``date``
@@ -51,9 +52,12 @@ STATUSES = {
 }
 MAX_ROWS = 100_000
 BATCH_SECONDS = 0.25  # how long one batch may write before it commits, about
-# Between batches: longer than SQLite's busy handler sleeps between tries (at most 100 ms),
-# so that a writer of another process waiting for the database gets its turn.
+# Between batches on SQLite: longer than its busy handler sleeps between tries (at most
+# 100 ms), so that a writer of another process waiting for the database gets its turn.
+# PostgreSQL queues lock requests in order, and a process's writers take turns in order
+# (``TurnLock``), so there the next batch simply queues behind whoever waits.
 PAUSE_SECONDS = 0.12
+DOCUMENTS_PER_STEP = 50  # stored documents remade in one step of a batch
 T = TypeVar("T")
 logger = logging.getLogger("mgt")
 
@@ -125,6 +129,13 @@ def _parse(text: str, connection: Connection) -> Parsed:
             select(m.Provision.id).where(m.Provision.id.like("gcm.objective.%"))
         ).scalars()
     }
+    existing = set(connection.execute(select(m.Pledge.id)).scalars())
+    process = (
+        "pledging-initiative"
+        if store.exists(connection, "process", "pledging-initiative")
+        else None
+    )
+    sources: dict[str, str | None] = {}  # as given in the file -> the source id, if any
     new_sources: dict[str, str] = {}
     pledges, errors = [], []
     seen: set[str] = set()
@@ -155,7 +166,9 @@ def _parse(text: str, connection: Connection) -> Parsed:
             problems.append(
                 ("status", f"'{row['status']}' is not planned, in progress or fulfilled")
             )
-        source = _source_for(connection, row["source"], new_sources) if row["source"] else None
+        if row["source"] and row["source"] not in sources:
+            sources[row["source"]] = _source_for(connection, row["source"], new_sources)
+        source = sources.get(row["source"])
         if source is None:
             problems.append(("source", "give a source id or the URL of the pledge's page"))
         elif source in quoted_sources:
@@ -171,16 +184,14 @@ def _parse(text: str, connection: Connection) -> Parsed:
             or f"pledge-{_slug(row['pledger'])}-"
             + hashlib.sha1("|".join(row.get(c, "") for c in REQUIRED).encode()).hexdigest()[:8]
         )
-        if ident in seen or store.exists(connection, "pledge", ident):
+        if ident in seen or ident in existing:
             problems.append(("id", f"the pledge '{ident}' exists already"))
         seen.add(ident)
         data = {
             "id": ident,
             "title": row.get("title") or (row["description"][:120] or ident),
             "pledgers": pledgers,
-            "process": "pledging-initiative"
-            if store.exists(connection, "process", "pledging-initiative")
-            else None,
+            "process": process,
             "date": row["date"] or None,
             "description": row["description"] or None,
             "type": row["type"] or None,
@@ -217,6 +228,7 @@ def import_pledges(
     if not pledges:
         raise ImportRejected("the CSV holds no pledges")
     result = ImportResult()
+    changed: set[tuple[str, str]] = set()  # the stored documents to remake at the end
     try:
         result.sources_created = writer.run(
             lambda session: _add_sources(session.connection(), new_sources, key_name)
@@ -225,8 +237,9 @@ def import_pledges(
         def add(connection: Connection, pledge: s.PledgeIn) -> None:
             store.create(connection, "pledges", as_data(pledge), key_name, sources_dir)
 
-        for batch in _in_batches(writer, pledges, add):
+        for batch in _in_batches(writer, pledges, add, changed):
             result.created += [pledge.id for pledge in batch]
+        _remake(writer, changed)
     except Exception as error:
         undone = _undo(writer, result, key_name)
         if isinstance(error, DomainError):
@@ -259,29 +272,49 @@ def _add_sources(connection: Connection, new_sources: dict[str, str], key_name: 
 
 
 def _in_batches(
-    writer: Writer, items: Sequence[T], write: Callable[[Connection, T], None]
+    writer: Writer,
+    items: Sequence[T],
+    write: Callable[[Connection, T], None],
+    changed: set[tuple[str, str]],
 ) -> Iterator[list[T]]:
     """Write ``items`` one by one in transactions of about BATCH_SECONDS each, yielding each
-    batch once it is committed. A batch that fails is run again whole by ``writer``."""
+    batch once it is committed; the stored documents they change are added to ``changed``.
+    A batch that fails is run again whole by ``writer``."""
     pending = list(items)
     while pending:
-        done = writer.run(functools.partial(_write_batch, items=pending, write=write))
+        batch = functools.partial(_write_batch, items=pending, write=write, changed=changed)
+        done = writer.run(batch)
         yield pending[:done]
         pending = pending[done:]
-        if pending:
+        if pending and writer.engine.dialect.name == "sqlite":
             time.sleep(PAUSE_SECONDS)
 
 
-def _write_batch(session: Session, items: list[T], write: Callable[[Connection, T], None]) -> int:
+def _write_batch(
+    session: Session,
+    items: list[T],
+    write: Callable[[Connection, T], None],
+    changed: set[tuple[str, str]],
+) -> int:
     """Write the first of ``items`` for about BATCH_SECONDS (at least one); how many."""
     connection = session.connection()
     deadline = time.monotonic() + BATCH_SECONDS
     done = 0
-    with documents.batched(connection):
+    with documents.deferred(connection, changed):
         while done < len(items) and (done == 0 or time.monotonic() < deadline):
             write(connection, items[done])
             done += 1
     return done
+
+
+def _remake(writer: Writer, changed: set[tuple[str, str]]) -> None:
+    """Remake the stored documents an import changed, once each, in batches: an actor's
+    profile once for all its new pledges, not once per batch. Until then a profile may not
+    list the newest rows yet; a new pledge's own document is rendered when first asked."""
+    wanted = sorted(changed)
+    chunks = [wanted[i : i + DOCUMENTS_PER_STEP] for i in range(0, len(wanted), DOCUMENTS_PER_STEP)]
+    for _ in _in_batches(writer, chunks, documents.refresh, set()):
+        pass
 
 
 def _undo(writer: Writer, result: ImportResult, key_name: str) -> bool:
@@ -297,11 +330,13 @@ def _undo(writer: Writer, result: ImportResult, key_name: str) -> bool:
         before = {"id": ident, "kind": "web_page", "url": url}
         store.audit(connection, key_name, "delete", "sources", ident, before, None)
 
+    changed: set[tuple[str, str]] = set()
     try:
-        for _ in _in_batches(writer, result.created, remove_pledge):
+        for _ in _in_batches(writer, result.created, remove_pledge, changed):
             pass
-        for _ in _in_batches(writer, result.sources_created, remove_source):
+        for _ in _in_batches(writer, result.sources_created, remove_source, changed):
             pass
+        _remake(writer, changed)
     except Exception:
         logger.exception("undoing a failed import left some of its rows: %s", result.created)
         return False
