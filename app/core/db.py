@@ -7,6 +7,7 @@ serialization failure.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import random
 import threading
@@ -82,6 +83,8 @@ class TurnLock:
                 self._held = False
 
 
+TURN_POLL_SECONDS = 0.002
+QUEUED = "Other writes are queued ahead of this one; retry shortly."
 RETRY_ATTEMPTS = 4
 RETRY_PAUSE_SECONDS = 0.05  # the first retry's pause, doubled for each further one
 # Every write takes this row first (PostgreSQL): the one lock all writers queue on, in the
@@ -95,14 +98,40 @@ def write_turn(engine: Engine, lock: TurnLock) -> Iterator[None]:
     """The writers of one process wait for their turn on ``lock``, so that a process holds
     one connection for writes at a time, not one per waiting request (and on SQLite, whose
     busy handler is not a queue, a writer that has backed off does not keep losing the
-    database lock to later ones). Other processes queue on the database's own lock. A turn
-    that does not come within WRITE_WAIT_SECONDS is ``Busy``."""
+    database lock to later ones). Between processes, writers queue on the database's own
+    lock (PostgreSQL) or on a lock file (SQLite, ``_between_processes``). A turn that does
+    not come within WRITE_WAIT_SECONDS is ``Busy``."""
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
     if not lock.acquire(timeout=WRITE_WAIT_SECONDS):
-        raise Busy("Other writes are queued ahead of this one; retry shortly.")
+        raise Busy(QUEUED)
     try:
-        yield
+        with _between_processes(engine, deadline):
+            yield
     finally:
         lock.release()
+
+
+@contextmanager
+def _between_processes(engine: Engine, deadline: float) -> Iterator[None]:
+    """SQLite: the turn of this process among the processes writing to the database, taken
+    on a lock file beside it, asked for every few milliseconds. SQLite's busy handler asks
+    only every 100 ms once it has waited a while, so while one process's writers follow
+    each other closely, another's hardly ever got in (one waited over 60 s). Closing the
+    file ends the turn, also when the process dies."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.write-turn", "a") as turn:
+        while True:
+            try:
+                fcntl.flock(turn, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise Busy(QUEUED) from None
+                time.sleep(TURN_POLL_SECONDS)
+        yield
 
 
 def take_write_lock(connection: Connection) -> None:

@@ -52,11 +52,11 @@ STATUSES = {
 }
 MAX_ROWS = 100_000
 BATCH_SECONDS = 0.25  # how long one batch may write before it commits, about
-# Between batches on SQLite: longer than its busy handler sleeps between tries (at most
-# 100 ms), so that a writer of another process waiting for the database gets its turn.
-# PostgreSQL queues lock requests in order, and a process's writers take turns in order
-# (``TurnLock``), so there the next batch simply queues behind whoever waits.
-PAUSE_SECONDS = 0.12
+# Between batches on SQLite: longer than a writer of another process waits between two
+# asks for its turn (``app.core.db``), so that it gets in. PostgreSQL queues lock requests
+# in order, and a process's writers take turns in order (``TurnLock``), so there the next
+# batch simply queues behind whoever waits.
+PAUSE_SECONDS = 0.02
 DOCUMENTS_PER_STEP = 50  # stored documents remade in one step of a batch
 T = TypeVar("T")
 logger = logging.getLogger("mgt")
