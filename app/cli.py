@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from app.core.db import (
 from app.core.errors import DomainError
 from app.models import ApiKey, Source
 from app.records.pledge_import import import_pledges
+from app.releases.bundle import NAME_PATTERN, make_release
 from app.seeding.checks import check_dataset
 from app.seeding.exporter import export
 from app.seeding.loader import LoadResult, changes_since_last_load, load
@@ -168,6 +170,34 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if not re.fullmatch(NAME_PATTERN, args.name):
+        print(f"mgt release: '{args.name}' is not a release name ({NAME_PATTERN})", file=sys.stderr)
+        return 2
+    directory = Path(args.dir) if args.dir else settings.releases_dir
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            made = make_release(connection, args.name, directory, settings.sources_dir)
+    except DomainError as error:
+        print(f"mgt release: {error.detail}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"release {made.name}: {made.directory} (content hash {made.content_hash})")
+    if made.changes is None:
+        print("the first release: no change list")
+    else:
+        totals = {
+            what: sum(len(ids) for ids in made.changes[what].values()) for what in made.changes
+        }
+        print(f"since {made.previous}: " + ", ".join(f"{n} {w}" for w, n in totals.items()))
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from app.core.server import serve
 
@@ -244,6 +274,15 @@ def build_parser() -> argparse.ArgumentParser:
     exporter = commands.add_parser("export", help="write the database out as seed files")
     exporter.add_argument("directory")
     exporter.set_defaults(handler=_export)
+
+    release = commands.add_parser(
+        "release", help="write a release bundle (seed export, SQLite file, change list)"
+    )
+    release.add_argument("name", help="the release's name, e.g. 2026-12")
+    release.add_argument(
+        "--dir", help="where to write the bundle (default: MGT_RELEASES_DIR, var/releases)"
+    )
+    release.set_defaults(handler=_release)
     return parser
 
 

@@ -14,13 +14,17 @@ from sqlalchemy.orm import Session
 from app.api import (
     actors,
     changes,
+    cite,
     events,
+    graphs,
     imports,
     instruments,
     linked_writes,
     pledges,
     processes,
+    releases,
     search,
+    snapshot,
     sources,
     writes,
 )
@@ -32,6 +36,7 @@ from app.core.middleware import RequestBodyPolicy, SecurityHeaders, reject_unkno
 from app.core.openapi import install_problem_openapi
 from app.core.response_cache import ResponseCache
 from app.records import direct, version
+from app.releases.header import ReleaseHeader
 from app.web import install_web
 
 DESCRIPTION = """
@@ -82,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=settings.cors_methods,
         allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-        expose_headers=["ETag"],
+        expose_headers=["ETag", "MGT-Data-Release"],
         allow_credentials=False,
     )
     app.add_middleware(SecurityHeaders)
@@ -90,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def data_version() -> int | None:
         return await version.current(app.state.direct)
 
+    app.add_middleware(ReleaseHeader)
     app.add_middleware(
         ResponseCache, version=data_version, max_bytes=settings.response_cache_mb * 1024 * 1024
     )
@@ -105,6 +111,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         linked_writes,
         changes,
         search,
+        graphs,
+        releases,
+        cite,
+        snapshot,
     ):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)

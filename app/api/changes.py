@@ -54,6 +54,15 @@ def list_changes(
     record: Annotated[
         str | None, Query(max_length=200, description="A record's id: its history")
     ] = None,
+    after_change: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=2**31 - 1,
+            description="Only changes after this one (by id): what changed since a release "
+            "or a seed load (see /meta and /releases)",
+        ),
+    ] = None,
 ) -> Page[ChangeOut] | Response:
     """Every change made through the API, oldest first: who (the key's name), when, what,
     and the record before and after. `?kind=pledges&record=ID` is one record's history;
@@ -63,6 +72,8 @@ def list_changes(
         query = query.where(m.Change.kind == kind)
     if record:
         query = query.where(m.Change.record_id == record)
+    if after_change is not None:
+        query = query.where(m.Change.id > after_change, m.Change.kind != "seeds")
 
     def fetch(session: Session, page: PageParams) -> tuple[list[ChangeOut], str | None]:
         paged = query

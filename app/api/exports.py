@@ -28,15 +28,18 @@ MEDIA = {
     "ics": "text/calendar",
     "timelinejs": "application/json",
     "jsonld": "application/ld+json",
+    "bibtex": "application/x-bibtex",
+    "csl-json": "application/vnd.citationstyles.csl+json",
 }
 BY_MEDIA = {"text/csv": "csv", "application/x-ndjson": "ndjson", "text/calendar": "ics"}
 BY_MEDIA |= {"application/ld+json": "jsonld", "application/json": "json"}
+BY_MEDIA |= {MEDIA["bibtex"]: "bibtex", MEDIA["csl-json"]: "csl-json"}
 Fetch = Callable[[Session, PageParams], tuple[Sequence[BaseModel], str | None]]
 Batches = Iterator[Sequence[BaseModel]]
 Writer = Callable[[Batches], Iterator[str]]
 
 
-def negotiate(accept: str, allowed: Sequence[str]) -> str:
+def negotiate(accept: str, allowed: Sequence[str], by_media: dict[str, str] = BY_MEDIA) -> str:
     """The format the Accept header prefers among those allowed; JSON if none is named."""
     ranked: list[tuple[float, int, str]] = []
     for index, part in enumerate(accept.split(",")):
@@ -51,7 +54,7 @@ def negotiate(accept: str, allowed: Sequence[str]) -> str:
                     quality = 0.0
         ranked.append((-quality, index, media.lower()))
     for negative_quality, _, media in sorted(ranked):
-        found = BY_MEDIA.get(media)
+        found = by_media.get(media)
         if negative_quality < 0 and found is not None and found in allowed:
             return found
     return "json"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -12,7 +13,8 @@ from app import models as m
 from app.api import exports, facets, facts, listing
 from app.api.deps import reads
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
-from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Ref
+from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Out, Ref
+from app.api.snapshot import AsOfParam
 from app.api.timeline_filter import search_param
 from app.api.timeline_query import (
     EventSummary,
@@ -20,6 +22,7 @@ from app.api.timeline_query import (
     TimelineItem,
     event_summaries,
 )
+from app.asof.coverage import Coverage, done_by, one_date, record_coverage
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.search.sql import matching
@@ -48,6 +51,22 @@ class ProcessRoleOut(Cited):
     role: str
     date: DateOut | None
     note: str | None
+    coverage: Coverage | None = Field(
+        None,
+        exclude_if=lambda value: value is None,
+        description="with as_of: whether the role certainly or only possibly covers the date",
+    )
+
+
+class ProcessAsOf(Out):
+    """The process as it stood on a date (``as_of``)."""
+
+    date: DateOut
+    active: Coverage | None = Field(
+        description="whether the process's span certainly or possibly covers the date; null "
+        "when it does not, or the process is undated"
+    )
+    undated_roles: int = Field(description="roles the sources give no date for, left out")
 
 
 class ProcessLinkOut(Cited):
@@ -58,6 +77,7 @@ class ProcessLinkOut(Cited):
 
 
 class ProcessDetail(ProcessOut):
+    as_of: ProcessAsOf | None = Field(None, exclude_if=lambda value: value is None)
     roles: list[ProcessRoleOut]
     links: list[ProcessLinkOut]
     children: list[Ref]
@@ -157,12 +177,28 @@ def get_process(session: Session, process_id: str) -> m.Process:
 
 @router.get("/processes/{process_id}", response_model=ProcessDetail, summary="One process")
 @reads
-def process_detail(session: Session, process_id: ProcessId) -> ProcessDetail:
+def process_detail(
+    session: Session, process_id: ProcessId, as_of: AsOfParam = None
+) -> ProcessDetail:
     """A process with its roles over time (who leads, chairs, co-facilitates), linked
-    processes, sub-processes, meetings, instruments, figures, citations and disputes."""
+    processes, sub-processes, meetings, instruments, figures, citations and disputes.
+    With `as_of`, the roles held on that date (each marked certain or possible) and the
+    meetings held by then."""
     process = get_process(session, process_id)
     (base,) = process_out(session, [process])
     roles = roles_of(session, m.ProcessRole.process_id == process_id)
+    day = one_date("as_of", as_of) if as_of else None
+    coverage: dict[str, Coverage] = {}
+    stood: ProcessAsOf | None = None
+    if day is not None:
+        asked, lo, hi = day
+        coverage = {r.id: c for r, _, _ in roles if (c := record_coverage(r, lo, hi))}
+        stood = ProcessAsOf(
+            date=DateOut.of(asked),
+            active=record_coverage(process, lo, hi),
+            undated_roles=sum(1 for r, _, _ in roles if r.fuzzy_date is None),
+        )
+        roles = [role for role in roles if role[0].id in coverage]
     role_evidence = facts.citations(session, "process_role", [r.id for r, _, _ in roles])
     links = session.scalars(
         select(m.ProcessLink)
@@ -188,8 +224,12 @@ def process_detail(session: Session, process_id: ProcessId) -> ProcessDetail:
         )
         .order_by(m.Instrument.id)
     )
+    if day is not None:
+        _, lo, hi = day
+        meetings = [e for e in meetings if e.fuzzy_date and done_by(e.fuzzy_date, lo, hi)]
     return ProcessDetail(
         **base.model_dump(),
+        as_of=stood,
         roles=[
             ProcessRoleOut(
                 actor=actor,
@@ -197,6 +237,7 @@ def process_detail(session: Session, process_id: ProcessId) -> ProcessDetail:
                 date=DateOut.of(r.fuzzy_date),
                 note=r.note,
                 citations=role_evidence[r.id],
+                coverage=coverage.get(r.id),
             )
             for r, actor, _ in roles
         ],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facts, listing
+from app.api.cite import CitationFormat, as_file
 from app.api.deps import reads
 from app.api.schemas import DateOut, DisputeOut, FigureOut, Out, Page, Ref
+from app.cite import csl
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
@@ -67,12 +69,33 @@ def _source_out(source: m.Source) -> SourceOut:
     )
 
 
-@router.get("/sources", response_model=Page[SourceOut], responses=FILES, summary="List sources")
+SourceFormat = Annotated[str, exports.format_param("bibtex", "csl-json")]
+CITATION_FILES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            exports.MEDIA["csv"]: {"schema": {"type": "string"}},
+            exports.MEDIA["ndjson"]: {"schema": {"type": "string"}},
+            exports.MEDIA["bibtex"]: {"schema": {"type": "string"}},
+            exports.MEDIA["csl-json"]: {"schema": {"type": "array", "items": {"type": "object"}}},
+        },
+        "description": "A page as JSON, or every source as a file",
+    }
+}
+
+
+@router.get(
+    "/sources", response_model=Page[SourceOut], responses=CITATION_FILES, summary="List sources"
+)
 @reads
 def list_sources(
-    request: Request, session: Session, page: PageDep, fmt: FormatDep
+    request: Request, session: Session, page: PageDep, fmt: SourceFormat
 ) -> Page[SourceOut] | Response:
-    """The documents and pages the dataset cites; `format=csv|ndjson` for a file."""
+    """The documents and pages the dataset cites; `format=csv|ndjson` for a file, and
+    `format=bibtex|csl-json` (or `Accept: application/x-bibtex`,
+    `application/vnd.citationstyles.csl+json`) for every source as a bibliography."""
+    if fmt in {"bibtex", "csl-json"}:
+        every = session.scalars(select(m.Source).order_by(m.Source.id))
+        return as_file(fmt, [csl.source_item(source) for source in every])
     return listing.respond(
         request,
         session,
@@ -86,16 +109,25 @@ def list_sources(
     )
 
 
-@router.get("/sources/{source_id}", response_model=SourceDetail, summary="One source")
+@router.get(
+    "/sources/{source_id}",
+    response_model=SourceDetail,
+    summary="One source",
+    responses={200: {"content": CITATION_FILES[200]["content"]}},
+)
 @reads
 def source_detail(
     session: Session,
     source_id: Annotated[str, Path(examples=["slocum-2017"], max_length=200)],
-) -> SourceDetail:
-    """A source and every fact that cites it (record kind and id, quote, locator)."""
+    fmt: CitationFormat,
+) -> SourceDetail | Response:
+    """A source and every fact that cites it (record kind and id, quote, locator);
+    `format=bibtex|csl-json` (or the matching Accept) for the source as a bibliography entry."""
     source = session.get(m.Source, source_id)
     if source is None:
         raise NotFound(f"No source with id '{source_id}'; list them at /api/v1/sources")
+    if fmt != "json":
+        return as_file(fmt, [csl.source_item(source)])
     rows = session.scalars(
         select(m.Citation)
         .where(m.Citation.source_id == source_id)

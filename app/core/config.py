@@ -37,6 +37,10 @@ class Settings(BaseSettings):
         description="worker threads answering GETs at once; more only adds interpreter-lock "
         "contention on a small machine",
     )
+    releases_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "releases",
+        description="where `mgt release NAME` writes its bundle (a folder NAME inside)",
+    )
     default_page_size: int = 50
     max_page_size: int = 500
 

@@ -60,6 +60,7 @@ class ResponseCache:
         if version is None:  # the database did not answer: let the app report it
             await self.app(scope, receive, send)
             return
+        scope.setdefault("state", {})["data_version"] = version  # for what renders inside
         key = (scope["path"], scope["query_string"], *(headers.get(h) for h in KEY_HEADERS))
         if b"no-cache" not in headers.get(b"cache-control", b""):
             entry = self.entries.get(key)

@@ -9,6 +9,7 @@ from app.models.figure import Dispute, DisputeClaim, Figure
 from app.models.instrument import Instrument, Provision
 from app.models.pledge import Pledge, PledgeActor, PledgeObjective
 from app.models.process import Process, ProcessLink, ProcessRole
+from app.models.release import Release
 from app.models.search import SearchEntry
 from app.models.source import Citation, Source
 from app.models.theme import Theme, ThemeTag
@@ -37,6 +38,7 @@ __all__ = [
     "ProcessLink",
     "ProcessRole",
     "Provision",
+    "Release",
     "RenderedDocument",
     "RenderedEvent",
     "ActorEvent",

@@ -28,6 +28,7 @@ from app.models import (
     SearchEntry,
 )
 from app.records import documents, rendered, store
+from app.releases.content import files_hash, schema_revision
 from app.search.index import sync_index
 from app.seeding.checks import check_dataset
 from app.seeding.reader import read_dataset
@@ -88,7 +89,7 @@ def seeded_tables() -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if t not in kept]
 
 
-def sync(connection: Connection, rows: Rows) -> LoadResult:
+def sync(connection: Connection, rows: Rows, content_hash: str | None = None) -> LoadResult:
     result = LoadResult()
     tables = seeded_tables()
     plans: dict[Table, tuple[list[Row], list[Row], list[tuple[Any, ...]]]] = {}
@@ -135,6 +136,7 @@ def sync(connection: Connection, rows: Rows) -> LoadResult:
         "inserted": sum(result.inserted.values()),
         "updated": sum(result.updated.values()),
         "deleted": sum(result.deleted.values()),
+        "content_hash": content_hash,
     }
     store.audit(connection, "seed", "load", "seeds", "*", None, totals)
     return result
@@ -152,5 +154,7 @@ def changes_since_last_load(connection: Connection) -> int:
 
 
 def load(connection: Connection, seeds_dir: Path, sources_dir: Path | None) -> LoadResult:
-    """Validate the seeds, then sync them inside the caller's transaction."""
-    return sync(connection, read_rows(seeds_dir, sources_dir))
+    """Validate the seeds, then sync them inside the caller's transaction. The audit entry of
+    a load that changed anything records the seed files' content hash."""
+    content_hash = files_hash(seeds_dir, schema_revision(connection))
+    return sync(connection, read_rows(seeds_dir, sources_dir), content_hash)

@@ -30,6 +30,8 @@
     details: $("details"),
     detailsBody: $("details-body"),
     detailsClose: $("details-close"),
+    filtersToggle: $("filters-toggle"),
+    processLegend: $("process-legend"),
   };
 
   const state = {
@@ -436,6 +438,7 @@
     const ticks = domain ? ticksFor(domain) : [];
     renderAxis(domain, ticks);
     els.list.replaceChildren(...items.map((item, i) => rowFor(item, domain, ticks, i)));
+    renderProcessLegend(items);
     const rows = els.list.querySelectorAll("button.row");
     if (rows.length) rows[0].tabIndex = 0;
     markCurrent();
@@ -446,6 +449,24 @@
     if (filterText) message += ` (${filterText})`;
     if (result.truncated) message += "; more are available: narrow the filters to see them";
     if (els.status.textContent !== `${message}.`) els.status.textContent = `${message}.`;
+  }
+
+  function renderProcessLegend(items) {
+    const shown = new Map();
+    for (const item of items) {
+      const id = item.process ? item.process.id : "";
+      if (!shown.has(id)) shown.set(id, item.process ? item.process.name : "No process");
+    }
+    els.processLegend.replaceChildren(
+      ...[...shown].map(([id, label]) =>
+        h(
+          "li",
+          { class: "legend-item" },
+          h("span", { class: "swatch", "aria-hidden": "true", style: { "--c": colorFor(id) } }),
+          label,
+        ),
+      ),
+    );
   }
 
   function rowButtons() {
@@ -730,6 +751,12 @@
     history.replaceState(history.state, "", urlFor(filters, eventFromHash()));
     loadTimeline(filters);
   }
+
+  els.filtersToggle.addEventListener("click", () => {
+    const open = els.filtersToggle.getAttribute("aria-expanded") !== "true";
+    els.filtersToggle.setAttribute("aria-expanded", String(open));
+    if (open) els.process.focus();
+  });
 
   els.form.addEventListener("submit", (event) => {
     event.preventDefault();

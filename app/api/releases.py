@@ -1,0 +1,191 @@
+"""The dataset's version: what the data rests on, counts, and the releases made of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from pydantic import AfterValidator, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.api.deps import reads
+from app.api.schemas import Out
+from app.core.errors import NotFound
+from app.releases import basis
+from app.releases.bundle import NAME_PATTERN
+from app.releases.content import schema_revision
+from app.seeding.exporter import READERS
+
+router = APIRouter(tags=["releases"])
+COUNTED = {
+    "sources": m.Source,
+    "themes": m.Theme,
+    "actors": m.Actor,
+    "positions": m.Position,
+    "processes": m.Process,
+    "process_links": m.ProcessLink,
+    "process_roles": m.ProcessRole,
+    "events": m.Event,
+    "participations": m.Participation,
+    "instruments": m.Instrument,
+    "provisions": m.Provision,
+    "pledges": m.Pledge,
+    "figures": m.Figure,
+    "disputes": m.Dispute,
+    "citations": m.Citation,
+}
+assert set(READERS) <= set(COUNTED), "every exported kind is counted"
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite keeps no time zone; every time stored is UTC."""
+    return value.replace(tzinfo=dt.UTC) if value and not value.tzinfo else value
+
+
+Utc = Annotated[dt.datetime, AfterValidator(_utc)]
+
+
+class BasisOut(Out):
+    """What the data answering now rests on."""
+
+    kind: str | None = Field(
+        description="release (made with `mgt release`), seeds (the last load of the seed "
+        "files), or null"
+    )
+    name: str | None = Field(examples=["2026-12"])
+    content_hash: str | None = Field(
+        description="SHA-256 of the seed files (or the release's exported seed files) and "
+        "the schema revision"
+    )
+    at: Annotated[dt.datetime | None, AfterValidator(_utc)]
+    changes_since: int = Field(description="changes made through the API since")
+    changes_url: str = Field(description="those changes, in the audit log")
+
+
+class ReleaseOut(Out):
+    name: str
+    created_at: Utc
+    content_hash: str
+    schema_revision: str | None
+    previous: str | None
+    counts: dict[str, int]
+    summary: dict[str, int] | None = Field(
+        description="how many records were added, changed and removed since `previous`"
+    )
+    url: str
+
+
+class ReleaseDetail(ReleaseOut):
+    changes: dict[str, dict[str, list[str]]] | None = Field(
+        description="record ids added, changed and removed since `previous`, by kind; null "
+        "for the first release"
+    )
+    changes_since: int = Field(description="changes made through the API since this release")
+    changes_url: str
+
+
+class Meta(Out):
+    title: str
+    basis: BasisOut
+    header: str = Field(description="the MGT-Data-Release header every API response carries")
+    latest_release: ReleaseOut | None
+    schema_revision: str | None
+    data_version: int
+    counts: dict[str, int]
+
+
+def _release_out(request: Request, release: m.Release) -> ReleaseOut:
+    changes = release.changes
+    summary = (
+        {what: sum(len(ids) for ids in changes[what].values()) for what in changes}
+        if changes
+        else None
+    )
+    return ReleaseOut(
+        name=release.name,
+        created_at=release.created_at,
+        content_hash=release.content_hash,
+        schema_revision=release.schema_revision,
+        previous=release.previous,
+        counts=release.counts,
+        summary=summary,
+        url=str(request.url_for("get_release", name=release.name)),
+    )
+
+
+def _changes_url(request: Request, last_change: int) -> str:
+    return str(request.url_for("list_changes").include_query_params(after_change=last_change))
+
+
+@router.get("/meta", response_model=Meta, summary="The dataset's version and counts")
+@reads
+def get_meta(request: Request, session: Session) -> Meta:
+    """What the data answering rests on (the last release or seed load, with its content
+    hash, and the changes made through the API since), the latest release, the schema
+    revision and how many records of each kind there are."""
+    connection = session.connection()
+    now = basis.current(connection)
+    counts = {
+        kind: int(session.scalar(select(func.count()).select_from(model)) or 0)
+        for kind, model in COUNTED.items()
+    }
+    release = session.scalars(
+        select(m.Release).order_by(m.Release.created_at.desc(), m.Release.name.desc()).limit(1)
+    ).first()
+    version = session.scalar(select(m.DataVersion.version).where(m.DataVersion.id == 1))
+    return Meta(
+        title="Migration Governance Timeline",
+        basis=BasisOut(
+            kind=now.kind,
+            name=now.name,
+            content_hash=now.content_hash,
+            at=now.at,
+            changes_since=now.changes_since,
+            changes_url=_changes_url(request, now.last_change),
+        ),
+        header=now.header,
+        latest_release=_release_out(request, release) if release else None,
+        schema_revision=schema_revision(connection),
+        data_version=int(version or 0),
+        counts=counts,
+    )
+
+
+class ReleaseList(Out):
+    items: list[ReleaseOut]
+
+
+@router.get("/releases", response_model=ReleaseList, summary="List releases")
+@reads
+def list_releases(request: Request, session: Session) -> ReleaseList:
+    """Every release made with `mgt release`, newest first, with what each added, changed
+    and removed since the one before."""
+    found = session.scalars(
+        select(m.Release).order_by(m.Release.created_at.desc(), m.Release.name.desc())
+    )
+    return ReleaseList(items=[_release_out(request, r) for r in found])
+
+
+ReleaseName = Annotated[
+    str, Path(description="Release name", examples=["2026-12"], pattern=f"^{NAME_PATTERN}$")
+]
+
+
+@router.get("/releases/{name}", response_model=ReleaseDetail, summary="Get a release")
+@reads
+def get_release(request: Request, session: Session, name: ReleaseName) -> ReleaseDetail:
+    """A release: its content hash and counts, the ids of the records added, changed and
+    removed since the release before, and how many changes were made through the API since
+    it (listed at `changes_url`)."""
+    release = session.get(m.Release, name)
+    if release is None:
+        raise NotFound(f"No release named '{name}'")
+    return ReleaseDetail(
+        **_release_out(request, release).model_dump(),
+        changes=release.changes,
+        changes_since=basis.changes_after(session.connection(), release.last_change),
+        changes_url=_changes_url(request, release.last_change),
+    )

@@ -1,0 +1,265 @@
+"""The state of migration governance on one day: processes, posts, roles, instruments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import Field
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.api import facts
+from app.api.deps import reads
+from app.api.schemas import Cited, DateOut, Out, Ref
+from app.asof.coverage import Coverage, done_by, one_date, record_coverage
+from app.core.dates import FuzzyDate
+
+router = APIRouter(tags=["snapshot"])
+CoverageField = Annotated[
+    Literal["certain", "possible"],
+    Field(
+        description="certain: every reading of the dates puts the day inside; possible: "
+        "some reading does (a partial, approximate or qualified date)"
+    ),
+]
+
+
+AsOfParam = Annotated[
+    str | None,
+    Query(
+        description="The record as it stood on this date (a day, month or year): what held "
+        "then, each marked certain or possible",
+        examples=["2017-02-16"],
+        max_length=20,
+    ),
+]
+
+
+class HeldPost(Cited):
+    id: str
+    person: Ref
+    title: str
+    organization: Ref | None
+    date: DateOut
+    coverage: CoverageField
+
+
+class HeldRole(Cited):
+    actor: Ref
+    role: str
+    date: DateOut
+    coverage: CoverageField
+    note: str | None
+
+
+class MeetingRef(Cited):
+    id: str
+    title: str
+    date: DateOut
+
+
+class ActiveProcess(Cited):
+    id: str
+    name: str
+    kind: str
+    date: DateOut
+    coverage: CoverageField
+    roles: list[HeldRole] = Field(description="roles in the process held on the date")
+    last_meeting: MeetingRef | None = Field(description="the latest meeting certainly before")
+    next_meeting: MeetingRef | None = Field(description="the first meeting certainly after")
+    meetings_on_date: list[MeetingRef] = Field(description="meetings that may fall on the date")
+
+
+class AdoptedInstrument(Cited):
+    id: str
+    title: str
+    kind: str
+    date: DateOut
+    coverage: CoverageField
+
+
+class Snapshot(Out):
+    date: DateOut
+    processes: list[ActiveProcess]
+    office_holders: list[HeldPost]
+    instruments: list[AdoptedInstrument] = Field(description="instruments adopted by the date")
+    undated: dict[str, int] = Field(
+        description="records with no date, which no snapshot can place: posts, process roles "
+        "and processes"
+    )
+
+
+def _possible(model: Any, lo: dt.date, hi: dt.date) -> Any:
+    """The stored bounds are the widest reading: a span that may cover the date passes."""
+    return (model.date_start <= hi) & or_(model.date_end.is_(None), model.date_end >= lo)
+
+
+def _covering(rows: Sequence[Any], lo: dt.date, hi: dt.date) -> list[tuple[Any, Coverage]]:
+    covered = ((row, record_coverage(row, lo, hi)) for row in rows)
+    return [(row, coverage) for row, coverage in covered if coverage]
+
+
+def _dated(record: Any) -> DateOut:
+    """The date of a record the query selected by its date (so it has one)."""
+    found = DateOut.of(record if isinstance(record, FuzzyDate) else record.fuzzy_date)
+    assert found is not None
+    return found
+
+
+def _undated(session: Session, model: Any) -> int:
+    return int(session.scalar(select(func.count()).where(model.date_edtf.is_(None))) or 0)
+
+
+def _meetings(
+    session: Session, process_ids: list[str], lo: dt.date, hi: dt.date
+) -> dict[str, dict[str, Any]]:
+    """Each process's last meeting before the date, next one after, and those that may fall
+    on it: one statement each, whatever the number of processes."""
+    e = m.Event
+    own = (e.process_id.in_(process_ids)) & e.parent_id.is_(None) & e.is_meeting.is_(True)
+    found: dict[str, dict[str, Any]] = {p: {"on": []} for p in process_ids}
+    for name, where, order in (
+        ("last", e.date_end < lo, e.date_end.desc()),
+        ("next", e.date_start > hi, e.date_start.asc()),
+    ):
+        rank = func.row_number().over(partition_by=e.process_id, order_by=(order, e.id))
+        ranked = select(e.id, rank.label("rank")).where(own, where).subquery()
+        chosen = select(ranked.c.id).where(ranked.c.rank == 1)
+        for event in session.scalars(select(e).where(e.id.in_(chosen))):
+            found[str(event.process_id)][name] = event
+    on_date = select(e).where(own, e.date_start <= hi, e.date_end >= lo).order_by(e.date_start)
+    for event in session.scalars(on_date):
+        found[str(event.process_id)]["on"].append(event)
+    return found
+
+
+@router.get("/snapshot", response_model=Snapshot, summary="The state of governance on a date")
+@reads
+def snapshot(
+    session: Session,
+    date: Annotated[
+        str,
+        Query(
+            description="A day, month or year (2017-02-16, 2017-02, 2017)",
+            examples=["2017-02-16"],
+            max_length=20,
+        ),
+    ],
+) -> Snapshot:
+    """Processes active on the date with the roles held in them then and their last and next
+    meetings, the posts held, and the instruments adopted by then — each cited, each marked
+    `certain` or `possible` where partial dates allow either reading. Records the sources
+    give no date for are counted under `undated`, not placed."""
+    day, lo, hi = one_date("date", date)
+    processes = _covering(
+        session.scalars(select(m.Process).where(_possible(m.Process, lo, hi))).all(), lo, hi
+    )
+    ids = [p.id for p, _ in processes]
+    roles = _covering(
+        session.scalars(
+            select(m.ProcessRole)
+            .where(m.ProcessRole.process_id.in_(ids), _possible(m.ProcessRole, lo, hi))
+            .order_by(m.ProcessRole.process_id, m.ProcessRole.id)
+        ).all(),
+        lo,
+        hi,
+    )
+    posts = _covering(
+        session.scalars(
+            select(m.Position).where(_possible(m.Position, lo, hi)).order_by(m.Position.id)
+        ).all(),
+        lo,
+        hi,
+    )
+    adopted = [
+        (i, covered)
+        for i in session.scalars(
+            select(m.Instrument).where(m.Instrument.date_start <= hi).order_by(m.Instrument.id)
+        )
+        if i.fuzzy_date and (covered := done_by(i.fuzzy_date, lo, hi))
+    ]
+    meetings = _meetings(session, ids, lo, hi)
+    events = [e for found in meetings.values() for e in (found.get("last"), found.get("next"))]
+    events += [e for found in meetings.values() for e in found["on"]]
+    cite = {
+        "process": facts.citations(session, "process", ids),
+        "process_role": facts.citations(session, "process_role", [r.id for r, _ in roles]),
+        "position": facts.citations(session, "position", [p.id for p, _ in posts]),
+        "instrument": facts.citations(session, "instrument", [i.id for i, _ in adopted]),
+        "event": facts.citations(session, "event", [e.id for e in events if e is not None]),
+    }
+    people = [p.person_id for p, _ in posts] + [p.organization_id for p, _ in posts]
+    actors = facts.refs(session, m.Actor, people + [r.actor_id for r, _ in roles])
+
+    def meeting(event: m.Event) -> MeetingRef:
+        return MeetingRef(
+            id=event.id, title=event.title, date=_dated(event), citations=cite["event"][event.id]
+        )
+
+    def maybe(event: m.Event | None) -> MeetingRef | None:
+        return meeting(event) if event is not None else None
+
+    def held_roles(process_id: str) -> list[HeldRole]:
+        return [
+            HeldRole(
+                actor=actors[r.actor_id],
+                role=r.role,
+                date=_dated(r),
+                coverage=covered,
+                note=r.note,
+                citations=cite["process_role"][r.id],
+            )
+            for r, covered in roles
+            if r.process_id == process_id
+        ]
+
+    return Snapshot(
+        date=_dated(day),
+        processes=[
+            ActiveProcess(
+                id=p.id,
+                name=p.name,
+                kind=p.kind,
+                date=_dated(p),
+                coverage=covered,
+                roles=held_roles(p.id),
+                last_meeting=maybe(meetings[p.id].get("last")),
+                next_meeting=maybe(meetings[p.id].get("next")),
+                meetings_on_date=[meeting(e) for e in meetings[p.id]["on"]],
+                citations=cite["process"][p.id],
+            )
+            for p, covered in processes
+        ],
+        office_holders=[
+            HeldPost(
+                id=p.id,
+                person=actors[p.person_id],
+                title=p.title,
+                organization=actors.get(p.organization_id) if p.organization_id else None,
+                date=_dated(p),
+                coverage=covered,
+                citations=cite["position"][p.id],
+            )
+            for p, covered in posts
+        ],
+        instruments=[
+            AdoptedInstrument(
+                id=i.id,
+                title=i.title,
+                kind=i.kind,
+                date=_dated(i),
+                coverage=covered,
+                citations=cite["instrument"][i.id],
+            )
+            for i, covered in adopted
+        ],
+        undated={
+            "positions": _undated(session, m.Position),
+            "process_roles": _undated(session, m.ProcessRole),
+            "processes": _undated(session, m.Process),
+        },
+    )
