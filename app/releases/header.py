@@ -3,15 +3,15 @@
 The value changes only with the data version, so it is worked out once per version and
 process (the response cache puts the version it read in the request's state); a response
 that did not pass the cache (a write, a request with credentials) works it out afresh, after
-the write it answers has committed.
+the write it answers has committed. It is read on the event loop by the driver (as the data
+version is), not through the request's session.
 """
 
 from __future__ import annotations
 
-import anyio.to_thread
-from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.records.direct import Reader
 from app.releases import basis
 
 HEADER = b"mgt-data-release"
@@ -40,16 +40,11 @@ class ReleaseHeader:
         version = scope.get("state", {}).get("data_version")
         if version is not None and version in self.by_version:
             return self.by_version[version]
-        engine: Engine = scope["app"].state.engine
-
-        def read() -> str:
-            with engine.connect() as connection:
-                return basis.current(connection).header
-
-        try:
-            value = (await anyio.to_thread.run_sync(read)).encode()
-        except Exception:  # the database is not answering: the response says so itself
+        reader: Reader = scope["app"].state.direct
+        rows = await reader.rows(basis.STATEMENT)
+        if not rows:  # the database is not answering: the response says so itself
             return None
+        value = basis.from_row(rows[0]).header.encode()
         if version is not None:
             if len(self.by_version) > 16:
                 self.by_version.clear()
