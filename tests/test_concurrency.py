@@ -255,10 +255,12 @@ def test_long_import_does_not_hold_a_concurrent_curator(live: Live) -> None:
         finally:
             done.set()
 
-    began = time.monotonic()
-    importer = threading.Thread(target=run_import)
-    importer.start()
     with live.client() as http:
+        warm = http.post("/pledges", json=pledge("curated-first"), headers=live.auth())
+        assert warm.status_code == 201, warm.text  # both workers' first write is not measured
+        began = time.monotonic()
+        importer = threading.Thread(target=run_import)
+        importer.start()
         time.sleep(1.0)  # the import is parsed and under way
         n = 0
         while not done.is_set() and n < 2000:
@@ -282,7 +284,7 @@ def test_long_import_does_not_hold_a_concurrent_curator(live: Live) -> None:
     assert len(curator) >= 3, "the import finished before the curator could write during it"
     assert [s for s, _ in curator] == [201] * len(curator)
     assert max(waits) < 2.0
-    assert live.count(m.Pledge, m.Pledge.id.like("curated-%")) == len(curator)
+    assert live.count(m.Pledge, m.Pledge.id.like("curated-%")) == len(curator) + 1
     assert live.count(m.Change, m.Change.kind == "pledges", m.Change.action == "create") >= rows
 
 
