@@ -257,7 +257,7 @@ def test_long_import_does_not_hold_a_concurrent_curator(live: Live) -> None:
 
     with live.client() as http:
         warm = http.post("/pledges", json=pledge("curated-first"), headers=live.auth())
-        assert warm.status_code == 201, warm.text  # both workers' first write is not measured
+        assert warm.status_code == 201, warm.text  # the worker's first write is not measured
         began = time.monotonic()
         importer = threading.Thread(target=run_import)
         importer.start()
