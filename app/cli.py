@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import readmodel
 from app.core import migrate
 from app.core.auth import create_key, revoke_key
 from app.core.config import Settings, get_settings
@@ -25,6 +26,7 @@ from app.core.db import (
 )
 from app.core.errors import DomainError
 from app.models import ApiKey, Source
+from app.readmodel.projections import BY_NAME
 from app.records.pledge_import import import_pledges
 from app.releases.bundle import NAME_PATTERN, make_release
 from app.seeding.checks import check_dataset
@@ -49,6 +51,21 @@ def _summary(result: LoadResult) -> str:
         f"inserted: {fmt(result.inserted)}\nupdated: {fmt(result.updated)}\n"
         f"deleted: {fmt(result.deleted)}\nrows now: {sum(result.total.values())}"
     )
+
+
+def upgrade(url: str) -> None:
+    """Apply the migrations, then rebuild the projections of the read model whose stored
+    version differs from their code's (all of them after a migration that made their
+    tables)."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            rebuilt = readmodel.rebuild_stale(connection)
+    finally:
+        engine.dispose()
+    if rebuilt:
+        print(f"read model rebuilt: {', '.join(rebuilt)}", file=sys.stderr)
 
 
 def seed_database(settings: Settings, *, force: bool = False) -> LoadResult:
@@ -92,7 +109,7 @@ def _seed(args: argparse.Namespace) -> int:
             return 0
         if args.check:
             dataset = read_dataset(settings.seeds_dir)
-            check_dataset(dataset, settings.sources_dir)
+            check_dataset(dataset, settings.sources_dir, curation=True)
             total = sum(len(v) for v in dataset.records.values())
             print(f"{total} records in {settings.seeds_dir}: valid")
             return 0
@@ -104,7 +121,7 @@ def _seed(args: argparse.Namespace) -> int:
 
 def _session_factory() -> tuple[Engine, sessionmaker[Session]]:
     settings = get_settings()
-    migrate.upgrade(settings.database_url)
+    upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     return engine, make_sessionmaker(engine)
 
@@ -156,9 +173,30 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:
-    migrate.upgrade(get_settings().database_url)
-    print("database is at the latest migration")
+    upgrade(get_settings().database_url)
+    print("database is at the latest migration; its read model is current")
     return 0
+
+
+def _readmodel(args: argparse.Namespace) -> int:
+    engine = make_engine(get_settings().database_url)
+    try:
+        if args.readmodel_command == "rebuild":
+            with engine.begin() as connection:
+                rebuilt = readmodel.rebuild(connection, args.names or None)
+            print(f"rebuilt: {', '.join(rebuilt)}")
+            return 0
+        with engine.connect() as connection:
+            differences = readmodel.check(connection)
+    except KeyError as error:
+        print(f"mgt readmodel: {error.args[0]}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    for difference in differences:
+        print(difference)
+    print(f"{len(differences)} difference(s) from a fresh rendering", file=sys.stderr)
+    return 1 if differences else 0
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -202,7 +240,7 @@ def _serve(args: argparse.Namespace) -> int:
     from app.core.server import serve
 
     settings = get_settings()
-    migrate.upgrade(settings.database_url)
+    upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     with engine.connect() as connection:
         empty = connection.execute(select(func.count()).select_from(Source)).scalar_one() == 0
@@ -235,6 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply all migrations").set_defaults(handler=_db_upgrade)
+
+    model = commands.add_parser("readmodel", help="the derived tables (search, stored JSON)")
+    model_commands = model.add_subparsers(dest="readmodel_command", required=True)
+    model_commands.add_parser(
+        "check", help="compare every projection with a fresh rendering; exit 1 on a difference"
+    )
+    rebuild = model_commands.add_parser("rebuild", help="rebuild projections (default: all)")
+    rebuild.add_argument("names", nargs="*", metavar="NAME", help=", ".join(BY_NAME))
+    model.set_defaults(handler=_readmodel)
 
     seed = commands.add_parser("seed", help="validate the seed files and load them")
     seed.add_argument("--check", action="store_true", help="validate only; write nothing")

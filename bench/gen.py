@@ -358,9 +358,10 @@ def _engine() -> Any:
 def cmd_chunked(args: argparse.Namespace) -> dict[str, Any]:
     from sqlalchemy import insert
 
+    from app import readmodel
     from app.core.config import get_settings
     from app.models import Base
-    from app.records import documents, rendered
+    from app.records import rendered
     from app.seeding import schemas as s
     from app.seeding.checks import check_dataset
     from app.seeding.loader import _self_ref_order, load
@@ -420,7 +421,7 @@ def cmd_chunked(args: argparse.Namespace) -> dict[str, Any]:
             )
     t = time.perf_counter()
     with engine.begin() as connection:  # profiles and objectives show every chunk's records
-        documents.sync(connection)
+        readmodel.rebuild(connection, ["documents"])
     times["documents"] = time.perf_counter() - t
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:  # what autovacuum would do shortly after a bulk load

@@ -26,8 +26,26 @@ def _run(connection: Connection) -> None:
         render_as_batch=True,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    # A batch operation on SQLite copies a table and drops the old one, which fails while
+    # other tables' foreign keys refer to it: SQLite stops enforcing them meanwhile (a pragma
+    # that works only outside a transaction) and checks them all before the commit.
+    sqlite = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    if sqlite:
+        _foreign_keys(connection, "OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise RuntimeError("the migration left rows whose foreign keys refer to nothing")
+    finally:
+        if sqlite:
+            _foreign_keys(connection, "ON")
+
+
+def _foreign_keys(connection: Connection, state: str) -> None:
+    """Set SQLite's foreign key enforcement on the driver connection, outside SQLAlchemy's
+    transaction handling (which would open a transaction first)."""
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={state}")  # type: ignore[union-attr]
 
 
 def run_migrations_online() -> None:

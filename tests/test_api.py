@@ -405,7 +405,7 @@ def test_one_actors_timeline_from_its_index_matches_the_participations(dataset_c
     counted = 0
     for actor in ("un-desa-population-division", "un-general-assembly", "jurg-lauber", "iom"):
         pages: dict[str, list[str]] = {}
-        for query in (f"actor={actor}", f"actor={actor}&actor={actor}&start=1990"):
+        for query in (f"actor={actor}", f"actor={actor}&actor={actor}&start=1900"):
             ids, cursor = [], None
             while True:
                 url = f"/api/v1/timeline?{query}&limit=7" + (f"&cursor={cursor}" if cursor else "")

@@ -20,6 +20,7 @@ CITED_TABLES = {
     "process_role": m.ProcessRole,
     "event": m.Event,
     "participation": m.Participation,
+    "statement_point": m.StatementPoint,
     "instrument": m.Instrument,
     "provision": m.Provision,
     "pledge": m.Pledge,

@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy import delete, event, update
 
 from app import models as m
+from app import readmodel
 from app.api import pledges, timeline_query
 from app.core.db import make_engine
-from app.records import documents, rendered
+from app.records import documents
 from tests.test_writes import api
 
 __all__ = ["api"]
@@ -94,8 +95,7 @@ def test_nothing_stored_gives_the_same_answers_in_bounded_statements(api):
         assert len(statements) <= 30, url  # rendered afresh, still no N+1
     assert answers(client) == stored
     with engine.begin() as connection:  # stored again, for the check every client ends with
-        documents.sync(connection)
-        rendered.sync(connection)
+        readmodel.rebuild(connection, ["documents", "timeline"])
 
 
 def test_the_session_path_answers_when_the_driver_read_fails(api, monkeypatch):

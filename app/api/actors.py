@@ -20,9 +20,11 @@ from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, 
 from app.api.timeline_filter import search_param
 from app.api.timeline_query import (
     EventSummary,
+    PointOut,
     TimelineFilterDep,
     TimelineItem,
     event_summaries,
+    points,
 )
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
@@ -63,6 +65,9 @@ class MeetingRole(Cited):
     on_behalf_of: Ref | None
     capacity: str | None
     statement: str | None
+    points: list[PointOut] = Field(
+        default=[], description="What the statement said, point by point, each with quotes"
+    )
 
 
 class ActorProcessRole(ProcessRoleOut):
@@ -226,6 +231,7 @@ def _meeting_roles(session: Session, ids: list[str]) -> dict[str, list[MeetingRo
     kept = [role for listed in by_actor.values() for role in listed]
     on_behalf = facts.refs(session, m.Actor, [role.on_behalf_of_id for role in kept])
     evidence = facts.citations(session, "participation", [role.id for role in kept])
+    said = points(session, list({role.event_id for role in kept}))
     summaries = dict(
         zip((r.id for r in kept), event_summaries([events[r.event_id] for r in kept]), strict=True)
     )
@@ -237,6 +243,7 @@ def _meeting_roles(session: Session, ids: list[str]) -> dict[str, list[MeetingRo
                 on_behalf_of=on_behalf.get(role.on_behalf_of_id or ""),
                 capacity=role.capacity,
                 statement=role.statement,
+                points=said[role.id],
                 citations=evidence[role.id],
             )
             for role in listed

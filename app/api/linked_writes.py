@@ -25,7 +25,6 @@ from app.api.writes import (
 from app.core.config import get_settings
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
 from app.records import store
-from app.search.index import refresh as refresh_search
 from app.seeding import schemas as s
 from app.seeding.exporter import as_data
 from app.seeding.ids import participation_id
@@ -231,9 +230,10 @@ def create_citation(
                 note=citation.note,
             )
         )
-        refresh_search(session.connection(), citation.subject.kind, citation.subject.id)
         after = {"id": ident, **_citation(session, ident)}
-        store.audit(session.connection(), key.name, "create", "citations", ident, None, after)
+        store.record_change(
+            session.connection(), key.name, "create", "citations", ident, None, after
+        )
         return after
 
     return idempotent(session, key, idempotency_key, payload, run)
@@ -265,9 +265,8 @@ def patch_citation(
             note=citation.note,
         )
     )
-    refresh_search(session.connection(), citation.subject.kind, citation.subject.id)
     after = {"id": ident, **_citation(session, ident)}
-    store.audit(session.connection(), key.name, "update", "citations", ident, before, after)
+    store.record_change(session.connection(), key.name, "update", "citations", ident, before, after)
     return with_etag(after)
 
 
@@ -296,6 +295,5 @@ def delete_citation(
             ]
         )
     session.connection().execute(delete(m.Citation).where(m.Citation.id == ident))
-    refresh_search(session.connection(), subject["kind"], subject["id"])
-    store.audit(session.connection(), key.name, "delete", "citations", ident, before, None)
+    store.record_change(session.connection(), key.name, "delete", "citations", ident, before, None)
     return Response(status_code=204)

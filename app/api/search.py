@@ -1,5 +1,6 @@
 """Full-text search across actors, processes, meetings and other events, instruments,
-provisions, pledges, figures and citation quotes, ranked best first."""
+provisions, pledges, figures, citation quotes and the points of speakers' statements, ranked
+best first."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from app.search.query import SearchQuery
 router = APIRouter(tags=["search"])
 
 HitKind = Literal[
-    "actor", "process", "event", "instrument", "provision", "pledge", "figure", "citation"
+    "actor", "process", "event", "instrument", "provision", "pledge", "figure", "citation", "point"
 ]
 PATHS = {
     "actor": "actors",
@@ -45,7 +46,7 @@ class SearchHit(Out):
     id: str = Field(examples=["cm-15"])
     title: str = Field(
         description="The record's name or title; for a citation, its quote; for a figure, "
-        "its statement",
+        "its statement; for a point of what a speaker said, the point",
         examples=["Fifteenth Coordination Meeting on International Migration"],
     )
     snippet: str = Field(
@@ -55,7 +56,7 @@ class SearchHit(Out):
     score: float = Field(description="Relevance (higher is better; compare within one search)")
     subject: SubjectOut | None = Field(
         description="The record this hit belongs to: the fact a citation supports, a "
-        "provision's instrument, what a figure counts"
+        "provision's instrument, what a figure counts, the event where a point was made"
     )
     path: str | None = Field(
         description="Where to read the hit in this API", examples=["/api/v1/events/cm-15"]

@@ -84,7 +84,13 @@ async def timeline_filter(
         list[Annotated[str, StringConstraints(max_length=40)]],
         Query(description="Item kind (repeatable): summit, session, adoption, publication, ..."),
     ] = [],  # noqa: B006
-    theme: Annotated[list[Id], Query(description="Theme id (repeatable)")] = [],  # noqa: B006
+    theme: Annotated[
+        list[Id],
+        Query(
+            description="Theme id (repeatable): items tagged with it, or where a speaker made "
+            "a point on it"
+        ),
+    ] = [],  # noqa: B006
     status: Annotated[list[EventStatus], Query(description="held, planned, announced, ...")] = [],  # noqa: B006
     q: Annotated[
         str | None,
@@ -253,11 +259,19 @@ def filtered_events(f: TimelineFilter, few: set[str] | None = None) -> Select[m.
     if f.kinds:
         query = query.where(e.kind.in_(_list("kinds", f.kinds)))
     if f.themes:
+        tag, point = m.ThemeTag, m.StatementPoint
+        themes = _list("themes", f.themes)
+        spoken = (
+            select(point.id)
+            .join(tag, and_(tag.subject_type == "statement_point", tag.subject_id == point.id))
+            .where(point.event_id == e.id, tag.theme_id.in_(themes))
+        )
         query = query.where(
-            exists().where(
-                m.ThemeTag.subject_type == "event",
-                m.ThemeTag.subject_id == e.id,
-                m.ThemeTag.theme_id.in_(_list("themes", f.themes)),
+            or_(
+                exists().where(
+                    tag.subject_type == "event", tag.subject_id == e.id, tag.theme_id.in_(themes)
+                ),
+                exists(spoken),
             )
         )
     if f.statuses:

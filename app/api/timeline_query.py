@@ -43,6 +43,14 @@ class PlaceOut(Out):
     format: EventFormat | None = None
 
 
+class PointOut(Cited):
+    """One point of a statement, in the record's words, with its themes and quotes."""
+
+    id: str = Field(examples=["cm-15.s5.panellist.ninette-kelley.point-3"])
+    text: str
+    themes: list[Ref]
+
+
 class Participant(Cited):
     """An actor's role at an event, with the evidence for it."""
 
@@ -51,6 +59,9 @@ class Participant(Cited):
     on_behalf_of: Ref | None = None
     capacity: str | None = None
     statement: str | None = None
+    points: list[PointOut] = Field(
+        default=[], description="What the statement said, point by point, each with quotes"
+    )
 
 
 class TimelineItem(Cited):
@@ -284,6 +295,7 @@ def participants(session: Session, event_ids: list[str]) -> dict[str, list[Parti
         session, m.Actor, [r.actor_id for r in rows] + [r.on_behalf_of_id for r in rows]
     )
     evidence = facts.citations(session, "participation", [r.id for r in rows])
+    said = points(session, event_ids)
     for row in rows:
         found[row.event_id].append(
             Participant(
@@ -292,8 +304,28 @@ def participants(session: Session, event_ids: list[str]) -> dict[str, list[Parti
                 on_behalf_of=names.get(row.on_behalf_of_id) if row.on_behalf_of_id else None,
                 capacity=row.capacity,
                 statement=row.statement,
+                points=said[row.id],
                 citations=evidence[row.id],
             )
+        )
+    return found
+
+
+def points(session: Session, event_ids: list[str]) -> dict[str, list[PointOut]]:
+    """The statement points of the events' participants, by participation, in order."""
+    sp = m.StatementPoint
+    rows = session.execute(
+        select(sp.id, sp.participation_id, sp.text)
+        .where(sp.event_id.in_(event_ids))
+        .order_by(sp.participation_id, sp.ordinal)
+    ).all()
+    ids = [r.id for r in rows]
+    tags = facts.themes(session, "statement_point", ids)
+    evidence = facts.citations(session, "statement_point", ids)
+    found: dict[str, list[PointOut]] = defaultdict(list)
+    for row in rows:
+        found[row.participation_id].append(
+            PointOut(id=row.id, text=row.text, themes=tags[row.id], citations=evidence[row.id])
         )
     return found
 

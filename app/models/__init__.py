@@ -4,11 +4,19 @@ from app.models.actor import Actor, Position
 from app.models.admin import ApiKey, Change, DataVersion, IdempotentRequest
 from app.models.base import Base
 from app.models.document import DocumentMention, RenderedDocument
-from app.models.event import ActorEvent, Event, EventInstrument, Participation, RenderedEvent
+from app.models.event import (
+    ActorEvent,
+    Event,
+    EventInstrument,
+    Participation,
+    RenderedEvent,
+    StatementPoint,
+)
 from app.models.figure import Dispute, DisputeClaim, Figure
 from app.models.instrument import Instrument, Provision
 from app.models.pledge import Pledge, PledgeActor, PledgeObjective
 from app.models.process import Process, ProcessLink, ProcessRole
+from app.models.readmodel import ProjectionVersion
 from app.models.release import Release
 from app.models.search import SearchEntry
 from app.models.source import Citation, Source
@@ -37,6 +45,7 @@ __all__ = [
     "Process",
     "ProcessLink",
     "ProcessRole",
+    "ProjectionVersion",
     "Provision",
     "Release",
     "RenderedDocument",
@@ -44,6 +53,7 @@ __all__ = [
     "ActorEvent",
     "SearchEntry",
     "Source",
+    "StatementPoint",
     "Theme",
     "ThemeTag",
 ]

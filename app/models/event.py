@@ -51,6 +51,20 @@ class Participation(Base):
     statement: Mapped[str | None] = mapped_column(Text)
 
 
+class StatementPoint(Base):
+    """One point of what a participant said, in order; its themes and quotes are theme tags
+    and citations with subject type ``statement_point``."""
+
+    __tablename__ = "statement_points"
+    __table_args__ = (Index("ix_statement_points_participation", "participation_id", "ordinal"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    participation_id: Mapped[str] = mapped_column(ForeignKey("participations.id"))
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
 class EventInstrument(Base):
     """What an event did with an instrument: adopted, endorsed, published, negotiated, ..."""
 

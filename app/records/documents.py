@@ -15,8 +15,9 @@ and its own key), and a write remakes, in its own transaction:
 - a seed load remakes them all (``sync``).
 
 A document that shows a record shows its id (in a ``Ref``, an item or a summary), so this
-finds every document whose JSON a write changes. ``tests/conftest.py`` checks after every
-write test that each stored document equals a fresh rendering.
+finds every document whose JSON a write changes. The documents are a projection of the read
+model (``app.readmodel``), which calls ``affected`` and ``remake`` for every write; its
+check compares each stored document with a fresh rendering.
 """
 
 from __future__ import annotations
@@ -122,15 +123,9 @@ def render(session: Session, kind: str, keys: list[str]) -> dict[str, tuple[str,
     return {key: (body, tags.get(key)) for key, body in bodies.items()}
 
 
-def changed(
-    connection: Connection,
-    kind: str,
-    ident: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    """Remake what a write changes: now, or once at the end of the enclosing ``batched``."""
-    found = affected(connection, kind, ident, before, after)
+def remake(connection: Connection, found: set[tuple[str, str]]) -> None:
+    """Remake these (kind, key) documents: now, or once at the end of the enclosing
+    ``batched``."""
     pending: set[tuple[str, str]] | None = connection.info.get(PENDING)
     if pending is None:
         refresh(connection, found)
@@ -189,7 +184,7 @@ def _remake(connection: Connection, session: Session, kind: str, keys: list[str]
 
 
 def sync(connection: Connection) -> None:
-    """Render every document again (the seed loader and migration 0007 call this)."""
+    """Render every document again (the read model's rebuild calls this)."""
     connection.execute(delete(MENTIONS))
     connection.execute(delete(DOCS))
     for kind, spec in kinds().items():

@@ -259,7 +259,7 @@ def _add_sources(connection: Connection, new_sources: dict[str, str], key_name: 
         connection.execute(
             insert(m.Source).values(id=ident, title=f"Pledge page {url}", kind="web_page", url=url)
         )
-        store.audit(
+        store.record_change(
             connection,
             key_name,
             "create",
@@ -328,7 +328,7 @@ def _undo(writer: Writer, result: ImportResult, key_name: str) -> bool:
         url = connection.execute(select(m.Source.url).where(m.Source.id == ident)).scalar()
         connection.execute(delete(m.Source).where(m.Source.id == ident))
         before = {"id": ident, "kind": "web_page", "url": url}
-        store.audit(connection, key_name, "delete", "sources", ident, before, None)
+        store.record_change(connection, key_name, "delete", "sources", ident, before, None)
 
     changed: set[tuple[str, str]] = set()
     try:

@@ -13,12 +13,12 @@ documents and figures. So the stored JSON must be remade when any of these chang
   or a figure;
 - a seed load: everything (``sync``).
 
-With an event's JSON, its rows of ``actor_events`` (each actor that took part, with the
-event's dates) are remade: they change with the same writes.
+``actor_events`` (each actor that took part in an event, with the event's dates) is kept by
+``refresh_actor_events``: it changes only with a write to the event.
 
 Pledges and positions do not appear on the timeline. Processes, sources, themes and disputes
-change only through seed loads. ``tests/conftest.py`` checks after every write test that
-the stored JSON equals a fresh rendering.
+change only through seed loads. Both are projections of the read model (``app.readmodel``),
+which calls these functions; its check compares them with a fresh rendering.
 """
 
 from __future__ import annotations
@@ -60,9 +60,22 @@ def refresh(connection: Connection, ids: Iterable[str], *, actors: bool = True) 
             if rows:
                 connection.execute(insert(TABLE), rows)
             if actors:
-                connection.execute(delete(ACTORS).where(ACTORS.c.event_id.in_(chunk)))
-                made = actor_events(chunk)
-                connection.execute(insert(ACTORS).from_select(list(ACTORS.c), made))
+                refresh_actor_events(connection, chunk)
+
+
+def refresh_actor_events(connection: Connection, ids: Iterable[str]) -> None:
+    """Remake the ``actor_events`` rows of these events."""
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        connection.execute(delete(ACTORS).where(ACTORS.c.event_id.in_(chunk)))
+        connection.execute(insert(ACTORS).from_select(list(ACTORS.c), actor_events(chunk)))
+
+
+def sync_actor_events(connection: Connection) -> None:
+    """Make ``actor_events`` again from every participation."""
+    connection.execute(delete(ACTORS))
+    connection.execute(insert(ACTORS).from_select(list(ACTORS.c), actor_events()))
 
 
 def actor_events(ids: list[str] | None = None) -> Select[str, str, dt.date | None, dt.date | None]:
@@ -76,7 +89,7 @@ def actor_events(ids: list[str] | None = None) -> Select[str, str, dt.date | Non
 
 
 def sync(connection: Connection, *, actors: bool = True) -> None:
-    """Render every event again (the seed loader and migrations 0007 and 0009 call this)."""
+    """Render every event again (the read model's rebuild calls this)."""
     connection.execute(delete(TABLE))
     if actors:
         connection.execute(delete(ACTORS))
@@ -112,6 +125,8 @@ def _events_of(connection: Connection, subject_type: str, subject_id: str) -> li
         return [subject_id]
     if subject_type == "participation":
         query = select(m.Participation.event_id).where(m.Participation.id == subject_id)
+    elif subject_type == "statement_point":
+        query = select(m.StatementPoint.event_id).where(m.StatementPoint.id == subject_id)
     elif subject_type == "dispute_claim":
         d, c = m.Dispute, m.DisputeClaim
         query = (

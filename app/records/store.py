@@ -2,7 +2,8 @@
 
 A write is validated like a seed file (schema, references to existing rows, quotes found in
 the source documents), turned into rows by the same builder the loader uses, applied, and
-recorded in the audit log with the record before and after.
+recorded (``record_change``): in the audit log with the record before and after, and in
+every projection of the read model.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, upd
 from sqlalchemy.exc import IntegrityError
 
 from app import models as m
+from app import readmodel
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
-from app.records import documents, rendered, version
-from app.search.index import refresh as refresh_search
 from app.seeding import schemas as s
 from app.seeding.checks import quote_problem, record_citations, references
 from app.seeding.exporter import as_data, read_records
@@ -34,7 +34,11 @@ SCHEMAS: dict[str, type[Writable]] = {
 }
 SUBJECT = {"actors": "actor", "positions": "position", "events": "event", "pledges": "pledge"}
 OWNED: dict[str, list[tuple[type[m.Base], str]]] = {
-    "events": [(m.Participation, "event_id"), (m.EventInstrument, "event_id")],
+    "events": [
+        (m.StatementPoint, "event_id"),
+        (m.Participation, "event_id"),
+        (m.EventInstrument, "event_id"),
+    ],
     "pledges": [(m.PledgeActor, "pledge_id"), (m.PledgeObjective, "pledge_id")],
     "actors": [],
     "positions": [],
@@ -51,6 +55,7 @@ TABLE_OF_KIND: dict[str, type[m.Base]] = {
     "theme": m.Theme,
     "source": m.Source,
     "participation": m.Participation,
+    "statement_point": m.StatementPoint,
     "process_link": m.ProcessLink,
     "process_role": m.ProcessRole,
     "dispute_claim": m.DisputeClaim,
@@ -137,6 +142,10 @@ def _owned_subjects(connection: Connection, kind: str, ident: str) -> list[tuple
             select(m.Participation.id).where(m.Participation.event_id == ident)
         ).scalars()
         subjects += [("participation", p) for p in rows]
+        points = connection.execute(
+            select(m.StatementPoint.id).where(m.StatementPoint.event_id == ident)
+        ).scalars()
+        subjects += [("statement_point", p) for p in points]
     return subjects
 
 
@@ -176,7 +185,7 @@ def _write(connection: Connection, kind: str, record: Writable, *, new: bool) ->
             connection.execute(insert(table), table_rows)
 
 
-def audit(
+def record_change(
     connection: Connection,
     key_name: str,
     action: str,
@@ -196,9 +205,7 @@ def audit(
             after=after,
         )
     )
-    rendered.refresh(connection, rendered.affected(connection, kind, ident, before, after))
-    documents.changed(connection, kind, ident, before, after)
-    version.bump(connection)
+    readmodel.apply(connection, readmodel.Change(kind, ident, before, after))
 
 
 def create(
@@ -215,9 +222,8 @@ def create(
         raise Conflict(
             f"A {SUBJECT[kind]} with id '{ident}' was created at the same moment; PATCH it instead"
         ) from error
-    refresh_search(connection, kind, ident)
     after = as_data(record)
-    audit(connection, key_name, "create", kind, ident, None, after)
+    record_change(connection, key_name, "create", kind, ident, None, after)
     return after
 
 
@@ -236,9 +242,8 @@ def replace(
         raise UnprocessableRecord([f"id: a record's id cannot change (it is '{ident}')"])
     check_record(connection, record, sources_dir)
     _write(connection, kind, record, new=False)
-    refresh_search(connection, kind, ident)
     after = as_data(read_one(connection, kind, ident))
-    audit(connection, key_name, "update", kind, ident, before, after)
+    record_change(connection, key_name, "update", kind, ident, before, after)
     return after
 
 
@@ -255,8 +260,7 @@ def remove(
             f"The {SUBJECT[kind]} '{ident}' is still referred to by other records; "
             "change or delete those first"
         ) from error
-    refresh_search(connection, kind, ident)
-    audit(connection, key_name, "delete", kind, ident, before, None)
+    record_change(connection, key_name, "delete", kind, ident, before, None)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

@@ -13,13 +13,19 @@ lock writers queue on, which gives all of them the same lock order.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from app.models import DataVersion
 from app.records import direct
 
 ROW = DataVersion.id == 1
 CURRENT = select(DataVersion.version).where(ROW)
+
+
+def ensure(connection: Connection) -> None:
+    """The one row exists (migration 0004 makes it; a database emptied by hand may lack it)."""
+    if connection.execute(CURRENT).first() is None:
+        connection.execute(insert(DataVersion).values(id=1, version=0))
 
 
 def bump(connection: Connection) -> None:

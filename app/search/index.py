@@ -1,9 +1,11 @@
-"""Keep the search index in step with the records: rebuilt by the seed loader, refreshed by
-every write (``refresh`` after a record or citation changes).
+"""Keep the search index in step with the records: a projection of the read model
+(``app.readmodel``), rebuilt whole by ``sync_index`` and refreshed by ``refresh`` after a
+write to a record or a citation.
 
 One row per searchable record: ``title`` (weighted higher) and ``body`` are what is searched;
 ``subject`` is the record a hit belongs to (for a citation, the fact it supports; for a
-provision, its instrument; for a figure, what it counts).
+provision, its instrument; for a figure, what it counts; for a statement's point, the event
+where it was made).
 """
 
 from __future__ import annotations
@@ -11,14 +13,33 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, not_, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    delete,
+    insert,
+    not_,
+    select,
+    tuple_,
+    update,
+)
 
 from app import models as m
 
 Doc = dict[str, Any]
 TABLE: Table = m.SearchEntry.__table__  # type: ignore[assignment]
 S = TABLE.c
-KINDS = ("actor", "process", "event", "instrument", "provision", "pledge", "figure", "citation")
+KINDS = (
+    "actor",
+    "process",
+    "event",
+    "instrument",
+    "provision",
+    "pledge",
+    "figure",
+    "citation",
+    "point",
+)
 PLURAL = {f"{k}s": k for k in KINDS} | {"processes": "process"}
 
 
@@ -70,6 +91,10 @@ def _events(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
         c, select(p.event_id, p.capacity, p.statement).order_by(p.ordinal), p.event_id, ids
     ):
         said.setdefault(event_id, []).extend(x for x in (capacity, statement) if x)
+    sp = m.StatementPoint
+    query = select(sp.event_id, sp.text).order_by(sp.participation_id, sp.ordinal)
+    for event_id, point in _rows(c, query, sp.event_id, ids):
+        said.setdefault(event_id, []).append(point)
     for r in _rows(c, select(e), e.id, ids):
         body = _join(r.description, r.city, r.venue, said.get(r.id, []))
         yield _doc("event", r.id, r.title, body)
@@ -103,6 +128,19 @@ def _figures(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
         yield _doc("figure", r.id, r.statement, r.unit, (r.subject_type, r.subject_id))
 
 
+def _points(c: Connection, ids: Collection[str] | None, *, events: bool = False) -> Iterable[Doc]:
+    """A statement's points, each under its event, with who made it (``ids`` are point ids,
+    or event ids when ``events``)."""
+    sp, p, a = m.StatementPoint, m.Participation, m.Actor
+    query = (
+        select(sp.id, sp.event_id, sp.text, a.name, p.capacity)
+        .join(p, p.id == sp.participation_id)
+        .join(a, a.id == p.actor_id)
+    )
+    for r in _rows(c, query, sp.event_id if events else sp.id, ids):
+        yield _doc("point", r.id, r.text, _join(r.name, r.capacity), ("event", r.event_id))
+
+
 def _citations(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
     t = m.Citation
     query = select(t).where(t.quote.is_not(None))
@@ -120,6 +158,7 @@ BUILDERS: dict[str, Callable[[Connection, Collection[str] | None], Iterable[Doc]
     "pledge": _pledges,
     "figure": _figures,
     "citation": _citations,
+    "point": _points,
 }
 FIELDS = ("title", "body", "subject_type", "subject_id")
 
@@ -145,7 +184,7 @@ def _apply(connection: Connection, desired: list[Doc], existing: Iterable[Any]) 
 
 
 def sync_index(connection: Connection) -> int:
-    """Make the whole index match the records (the seed loader and migration 0003 call this)."""
+    """Make the whole index match the records (the read model's rebuild calls this)."""
     desired = [doc for build in BUILDERS.values() for doc in build(connection, None)]
     return _apply(connection, desired, connection.execute(select(TABLE)))
 
@@ -167,6 +206,11 @@ def refresh(connection: Connection, kind: str, ident: str) -> None:
         subjects += [("participation", p) for p in connection.execute(participants).scalars()]
     if kind in BUILDERS:
         _refresh(connection, kind, [ident])
+    if kind == "event":
+        points = select(m.StatementPoint.id).where(m.StatementPoint.event_id == ident)
+        subjects += [("statement_point", p) for p in connection.execute(points).scalars()]
+        existing = connection.execute(select(TABLE).where(S.kind == "point", S.subject_id == ident))
+        _apply(connection, list(_points(connection, [ident], events=True)), existing)
     cited = m.Citation
     connection.execute(
         delete(TABLE).where(

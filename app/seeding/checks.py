@@ -11,8 +11,16 @@ from pathlib import Path
 
 from app.core.dates import parse_date
 from app.seeding import schemas as s
-from app.seeding.ids import participation_id, process_link_id, process_role_id, provision_id
+from app.seeding.ids import (
+    participation_id,
+    point_id,
+    process_link_id,
+    process_role_id,
+    provision_id,
+)
+from app.seeding.mentions import mention_problems
 from app.seeding.reader import Dataset, Located, SeedError
+from app.seeding.statements import statement_problems
 
 ID_KINDS = {
     "sources": "source",
@@ -44,6 +52,8 @@ def record_citations(record: object) -> Iterator[s.CitationIn]:
     yield from getattr(record, "cite", [])
     for participant in getattr(record, "participants", []):
         yield from participant.cite
+        for point in participant.points:
+            yield from point.cite
     for claim in getattr(record, "claims", []):
         yield from claim.cite
 
@@ -56,14 +66,23 @@ def dataset_ids(dataset: Dataset) -> dict[str, set[str]]:
     ids["participation"] = {
         participation_id(e.id, p) for e in dataset.of("events") for p in e.participants
     }
+    ids["statement_point"] = {
+        point_id(participation_id(e.id, p), n)
+        for e in dataset.of("events")
+        for p in e.participants
+        for n in range(len(p.points))
+    }
     return ids
 
 
-def check_dataset(dataset: Dataset, sources_dir: Path | None) -> None:
+def check_dataset(dataset: Dataset, sources_dir: Path | None, *, curation: bool = False) -> None:
     """Raise :class:`SeedError` listing every problem found, or return quietly.
 
     Quotes are checked when ``sources_dir`` holds the source documents; a deployment without
-    them still loads (the tests and CI always check them).
+    them still loads (the tests and CI always check them). ``curation`` adds the checks of
+    completeness that ``mgt seed --check`` runs but a load does not need: every actor an
+    event names is linked to it, and the Fifteenth Coordination Meeting's statements carry
+    their points.
     """
     problems: list[str] = []
     problems += _duplicate_ids(dataset)
@@ -73,6 +92,8 @@ def check_dataset(dataset: Dataset, sources_dir: Path | None) -> None:
     problems += _objectives(dataset)
     problems += _overlapping_posts(dataset)
     problems += _quotes(dataset, sources_dir)
+    if curation:
+        problems += mention_problems(dataset) + statement_problems(dataset)
     if problems:
         raise SeedError(problems)
 
@@ -140,6 +161,9 @@ def references(located: Located) -> Iterator[tuple[str, str, str]]:
         yield "participants.actor", p.actor, "actor"
         if p.on_behalf_of:
             yield "participants.on_behalf_of", p.on_behalf_of, "actor"
+        for point in p.points:
+            for theme in point.themes:
+                yield "participants.points.themes", theme, "theme"
     subject = getattr(r, "subject", None)
     if subject is not None:
         yield "subject", subject.id, subject.kind

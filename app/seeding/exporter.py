@@ -192,6 +192,7 @@ def read_events(r: Reader, ids: Ids) -> list[s.Record]:
     people = r.rows(m.Participation, "event_id", "ordinal", column="event_id", ids=event_ids)
     people_cites = r.cites("participation", [p["id"] for p in people] if ids is not None else None)
     by_event = _by(people, "event_id")
+    points = _points(r, event_ids)
     cites, tags = r.cites("event", ids), r.tags("event", ids)
     return [
         s.EventIn(
@@ -220,6 +221,7 @@ def read_events(r: Reader, ids: Ids) -> list[s.Record]:
                     on_behalf_of=p["on_behalf_of_id"],
                     capacity=p["capacity"],
                     statement=p["statement"],
+                    points=points.get(p["id"], []),
                     cite=_cite(people_cites, p["id"]),
                 )
                 for p in by_event.get((x["id"],), [])
@@ -229,6 +231,19 @@ def read_events(r: Reader, ids: Ids) -> list[s.Record]:
         )
         for x in events
     ]
+
+
+def _points(r: Reader, event_ids: Ids) -> dict[str, list[s.PointIn]]:
+    """The points of the events' statements, by participation, in order."""
+    rows = r.rows(m.StatementPoint, "participation_id", "ordinal", column="event_id", ids=event_ids)
+    ids = [x["id"] for x in rows] if event_ids is not None else None
+    cites, tags = r.cites("statement_point", ids), r.tags("statement_point", ids)
+    found: dict[str, list[s.PointIn]] = defaultdict(list)
+    for x in rows:
+        found[x["participation_id"]].append(
+            s.PointIn(text=x["text"], themes=tags[x["id"]], cite=_cite(cites, x["id"]))
+        )
+    return found
 
 
 def read_instruments(r: Reader, ids: Ids) -> list[s.Record]:

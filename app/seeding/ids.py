@@ -20,5 +20,10 @@ def participation_id(event: str, p: s.ParticipantIn) -> str:
     return f"{event}.{p.role}.{p.actor}"
 
 
+def point_id(participation: str, index: int) -> str:
+    """A statement's point by its place in the statement, counted from 1."""
+    return f"{participation}.point-{index + 1}"
+
+
 def process_link_id(r: s.ProcessLinkIn) -> str:
     return f"{r.source}.{r.kind}.{r.target}"

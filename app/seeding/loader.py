@@ -14,22 +14,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_, update
 
+from app import readmodel
 from app.core.progress import progress
-from app.models import (
-    ActorEvent,
-    ApiKey,
-    Base,
-    Change,
-    DataVersion,
-    DocumentMention,
-    IdempotentRequest,
-    RenderedDocument,
-    RenderedEvent,
-    SearchEntry,
-)
-from app.records import documents, rendered, store
+from app.models import ApiKey, Base, Change, IdempotentRequest, ProjectionVersion
+from app.readmodel.projections import PROJECTIONS
+from app.records import store
 from app.releases.content import files_hash, schema_revision
-from app.search.index import sync_index
 from app.seeding.checks import check_dataset
 from app.seeding.reader import read_dataset
 from app.seeding.rows import Row, Rows, build_rows
@@ -82,11 +72,10 @@ def _self_ref_order(table: Table, rows: list[Row]) -> list[Row]:
 
 
 def seeded_tables() -> list[Table]:
-    """The tables the seed files fill; keys, the audit log, the search index and the rendered
-    events and documents are not."""
-    derived = (SearchEntry, RenderedEvent, ActorEvent, RenderedDocument, DocumentMention)
-    kept = {t.__table__ for t in (*derived, ApiKey, Change, DataVersion, IdempotentRequest)}
-    return [t for t in Base.metadata.sorted_tables if t not in kept]
+    """The tables the seed files fill; keys, the audit log and the read model are not."""
+    derived = {table for projection in PROJECTIONS for table in projection.tables}
+    kept = {t.__table__ for t in (ApiKey, Change, IdempotentRequest, ProjectionVersion)}
+    return [t for t in Base.metadata.sorted_tables if t not in derived | kept]
 
 
 def sync(connection: Connection, rows: Rows, content_hash: str | None = None) -> LoadResult:
@@ -127,9 +116,7 @@ def sync(connection: Connection, rows: Rows, content_hash: str | None = None) ->
                 chunk = deletes[start : start + 500]
                 connection.execute(delete(table).where(tuple_(*columns).in_(chunk)))
             result.deleted[table.name] = len(deletes)
-    sync_index(connection)
-    rendered.sync(connection)
-    documents.sync(connection)
+    readmodel.rebuild(connection)
     if not result.changed:
         return result
     totals = {
@@ -138,7 +125,7 @@ def sync(connection: Connection, rows: Rows, content_hash: str | None = None) ->
         "deleted": sum(result.deleted.values()),
         "content_hash": content_hash,
     }
-    store.audit(connection, "seed", "load", "seeds", "*", None, totals)
+    store.record_change(connection, "seed", "load", "seeds", "*", None, totals)
     return result
 
 

@@ -1,6 +1,8 @@
 """What the dataset holds, and what it may have missed.
 
-For each source document on disk: the sentences that state a date or a number and that no
+For each source document on disk: how much of it the citations cover (the share of its
+sentences that some quote touches, and of its text that quotes repeat), its longest runs of
+sentences no quote touches, and the sentences that state a date or a number and that no
 citation quote touches — a "what did we miss" list to read through.
 """
 
@@ -14,7 +16,10 @@ from pathlib import Path
 from app.seeding.checks import normalize_text, record_citations
 from app.seeding.reader import Dataset
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])|\n\s*\n")
+# A sentence ends at . ! or ? before a capital, or at a blank line; not after a title.
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\bH\.E\.)\s+(?=[A-Z“\"(])|\n\s*\n"
+)
 DATE_OR_NUMBER = re.compile(
     r"\b(1[89]\d\d|20\d\d)\b|\b\d+(?:[.,]\d+)?\b|\b(January|February|March|April|May|June|"
     r"July|August|September|October|November|December)\b"
@@ -28,6 +33,23 @@ class SourceReport:
     citations: int = 0
     uncited: list[str] = field(default_factory=list)
     dated_sentences: int = 0
+    sentences: int = 0
+    covered_sentences: int = 0
+    characters: int = 0
+    quoted_characters: int = 0
+    gaps: list[list[str]] = field(default_factory=list)
+
+    @property
+    def sentence_share(self) -> float:
+        return self.covered_sentences / self.sentences if self.sentences else 0.0
+
+    @property
+    def text_share(self) -> float:
+        return self.quoted_characters / self.characters if self.characters else 0.0
+
+    def longest_gaps(self, n: int) -> list[list[str]]:
+        """The ``n`` longest runs of consecutive sentences no quote touches, longest first."""
+        return sorted(self.gaps, key=lambda run: -sum(len(x) for x in run))[:n]
 
 
 @dataclass
@@ -52,6 +74,16 @@ def _spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
+def _union_length(spans: list[tuple[int, int]]) -> int:
+    total, reach = 0, 0
+    for start, end in sorted(spans):
+        start = max(start, reach)
+        if end > start:
+            total += end - start
+            reach = end
+    return total
+
+
 def build_report(dataset: Dataset, sources_dir: Path) -> Report:
     records = Counter({kind: len(items) for kind, items in dataset.records.items() if items})
     quotes: dict[str, list[str]] = {}
@@ -70,25 +102,57 @@ def build_report(dataset: Dataset, sources_dir: Path) -> Report:
         text = (sources_dir / source.file).read_text(encoding="utf-8", errors="replace")
         covered = _spans(text, quotes.get(source.id, []))
         report = SourceReport(source.id, source.file, counts[source.id])
-        position = 0
+        report.characters = len(normalize_text(text))
+        report.quoted_characters = _union_length(covered)
+        position, run = 0, list[str]()
         for sentence in sentences(text):
             length = len(normalize_text(sentence))
             start, end = position, position + length
             position = end
+            if not length:
+                continue
+            touched = any(a < end and b > start for a, b in covered)
+            report.sentences += 1
+            report.covered_sentences += touched
+            if touched:
+                if run:
+                    report.gaps.append(run)
+                run = []
+            else:
+                run.append(sentence)
             if not DATE_OR_NUMBER.search(sentence):
                 continue
             report.dated_sentences += 1
-            if not any(a < end and b > start for a, b in covered):
+            if not touched:
                 report.uncited.append(sentence)
+        if run:
+            report.gaps.append(run)
         reports.append(report)
     return Report(records, reports)
 
 
-def format_report(report: Report, *, limit: int = 40) -> str:
+def format_report(report: Report, *, limit: int = 40, gaps: int = 5) -> str:
     lines = ["records by kind:"]
     lines += [f"  {kind}: {n}" for kind, n in sorted(report.records.items())]
     lines.append("citations by source:")
     lines += [f"  {s.source_id}: {s.citations}" for s in report.sources if s.citations]
+    lines.append("coverage by source document (sentences some quote touches; text quoted):")
+    for s in report.sources:
+        if s.sentences:
+            lines.append(
+                f"  {s.file}: {s.covered_sentences} of {s.sentences} sentences "
+                f"({s.sentence_share:.0%}); {s.text_share:.0%} of the text quoted"
+            )
+    for s in report.sources:
+        if not s.sentences:
+            continue
+        lines.append(f"{s.file}: longest passages no citation touches:")
+        for run in s.longest_gaps(gaps):
+            passage = " ".join(run)
+            more = "..." if len(passage) > 300 else ""
+            lines.append(
+                f"  - ({len(run)} sentences, {len(passage)} characters) {passage[:300]}{more}"
+            )
     for s in report.sources:
         if not s.dated_sentences:
             continue

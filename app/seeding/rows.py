@@ -11,7 +11,13 @@ from sqlalchemy import Table
 from app import models as m
 from app.core.dates import parse_date
 from app.seeding import schemas as s
-from app.seeding.ids import participation_id, process_link_id, process_role_id, provision_id
+from app.seeding.ids import (
+    participation_id,
+    point_id,
+    process_link_id,
+    process_role_id,
+    provision_id,
+)
 from app.seeding.reader import Dataset
 
 Row = dict[str, Any]
@@ -230,6 +236,18 @@ def build_rows(dataset: Dataset) -> Rows:
                 statement=p.statement,
             )
             b.cite("participation", ident, p.cite)
+            for index, point in enumerate(p.points):
+                point_ident = point_id(ident, index)
+                b.add(
+                    m.StatementPoint,
+                    id=point_ident,
+                    participation_id=ident,
+                    event_id=r.id,
+                    ordinal=index,
+                    text=point.text,
+                )
+                b.tag("statement_point", point_ident, point.themes)
+                b.cite("statement_point", point_ident, point.cite)
     for r in dataset.of("pledges"):
         b.add(
             m.Pledge,

@@ -118,6 +118,11 @@ ParticipationRole = Literal[
     "discussant",
     "appointee",
     "appointing_authority",
+    "established_by",
+    "observer",
+    "publisher",
+    "supporter",
+    "subject",
 ]
 ProcessRoleKind = Literal[
     "lead",
@@ -185,6 +190,7 @@ SubjectKind = Literal[
     "theme",
     "source",
     "participation",
+    "statement_point",
     "process_role",
     "process_link",
 ]
@@ -315,12 +321,24 @@ class ProcessRoleIn(Dated):
     cite: Citations
 
 
+class PointIn(Record):
+    """One point a statement made (an item listed, a recommendation, a reason, a figure), in
+    the record's own words, with its themes and the quotes that carry it."""
+
+    text: Annotated[str, Field(min_length=1, max_length=1000)]
+    themes: list[Slug] = []
+    cite: Citations
+
+
 class ParticipantIn(Record):
     actor: Slug
     role: ParticipationRole
     on_behalf_of: Slug | None = None
     capacity: Annotated[str, Field(max_length=300)] | None = None
     statement: Annotated[str, Field(max_length=2000)] | None = None
+    points: list[PointIn] = Field(
+        [], description="what the statement said, point by point, each with its quotes"
+    )
     cite: Citations
 
 
@@ -444,6 +462,14 @@ class ExtraCitationIn(Record):
     cite: Citations
 
 
+class UnlinkedMentionIn(Record):
+    """An actor an event's text names that is, on purpose, not linked to the event."""
+
+    event: Slug
+    actor: Slug
+    reason: Annotated[str, Field(min_length=10, max_length=500)]
+
+
 class SeedFile(Record):
     sources: list[SourceIn] = []
     themes: list[ThemeIn] = []
@@ -459,3 +485,4 @@ class SeedFile(Record):
     figures: list[FigureIn] = []
     disputes: list[DisputeIn] = []
     citations: list[ExtraCitationIn] = []
+    unlinked_mentions: list[UnlinkedMentionIn] = []

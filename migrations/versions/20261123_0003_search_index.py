@@ -7,7 +7,7 @@ Create Date: 2026-11-23 14:02:00
 A table of searchable text (``search_index``), then what matches it on each engine: on
 SQLite an external-content FTS5 table with porter stemming, kept in step by triggers; on
 PostgreSQL a stored generated tsvector column (title weighted over body) with a GIN index.
-The index is filled from the records already in the database.
+Filling the index is the read model's job (``app/readmodel``), not this migration's.
 """
 
 from collections.abc import Sequence
@@ -63,9 +63,6 @@ def upgrade() -> None:
             f"GENERATED ALWAYS AS ({TSV_SQL}) STORED"
         )
         op.execute("CREATE INDEX ix_search_index_document ON search_index USING gin (document)")
-    from app.search.index import sync_index  # fill it from the records already loaded
-
-    sync_index(bind)
 
 
 def downgrade() -> None:

@@ -4,9 +4,8 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23 17:40:00
 
-Each event's timeline JSON, stored so that a timeline page is one indexed read; kept in step
-by the loader and every write. Migration 0007 fills it from the events already loaded (it
-renders with the current models, which need 0007's columns).
+Each event's timeline JSON, stored so that a timeline page is one indexed read; filled and
+kept in step by the read model (``app/readmodel``).
 """
 
 from collections.abc import Sequence

@@ -7,8 +7,7 @@ Create Date: 2026-11-23 21:30:00
 Detail documents (actor profiles, pledges, the objectives list, instruments as compared)
 stored as JSON with the ids each shows, so that a read is one indexed lookup and a write finds
 what it changes; beside each event's stored timeline JSON, what only its detail shows and its
-record's ETag. All are filled here from the records already loaded, then kept in step by the
-loader and every write.
+record's ETag. All are filled and kept in step by the read model (``app/readmodel``).
 """
 
 from collections.abc import Sequence
@@ -42,10 +41,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ref", "kind", "key", name=op.f("pk_document_mentions")),
     )
     op.create_index("ix_document_mentions_document", "document_mentions", ["kind", "key"])
-    from app.records import documents, rendered  # fill both from the records loaded
-
-    rendered.sync(op.get_bind(), actors=False)  # actor_events: 0010
-    documents.sync(op.get_bind())
 
 
 def downgrade() -> None:

@@ -7,7 +7,7 @@ Create Date: 2026-11-24 03:00:00
 Each event an actor took part in, with the event's dates, indexed by actor and date: one
 actor's timeline is then a range of the index read in order, where it was every event of the
 range walked and checked, or every one of the actor's events read and sorted. Derived from
-participations and events, and kept in step with the events' stored JSON.
+participations and events: filled and kept in step by the read model (``app/readmodel``).
 """
 
 from collections.abc import Sequence
@@ -41,11 +41,6 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("actor_id", "event_id", name=op.f("pk_actor_events")),
-    )
-    op.execute(
-        "INSERT INTO actor_events (actor_id, event_id, date_start, date_end) "
-        "SELECT DISTINCT p.actor_id, e.id, e.date_start, e.date_end "
-        "FROM participations AS p JOIN events AS e ON e.id = p.event_id"
     )
     op.create_index(
         "ix_actor_events_chronology",
