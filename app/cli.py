@@ -16,7 +16,15 @@ from app import readmodel
 from app.core import migrate
 from app.core.auth import create_key, revoke_key
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, make_sessionmaker, unit_of_work
+from app.core.db import (
+    WRITE_TRANSACTION,
+    TurnLock,
+    Writer,
+    make_engine,
+    make_sessionmaker,
+    take_write_lock,
+    unit_of_work,
+)
 from app.core.errors import DomainError
 from app.core.startup import applied_migrations, one_at_a_time
 from app.models import ApiKey, Source
@@ -76,7 +84,8 @@ def seed_database(settings: Settings, *, force: bool = False) -> LoadResult:
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        with engine.begin() as connection:
+        with engine.execution_options(**WRITE_TRANSACTION).begin() as connection:
+            take_write_lock(connection)  # queued with the API's writes, in the same lock order
             changes = changes_since_last_load(connection)
             if changes and not force:
                 raise SeedError(
@@ -158,10 +167,8 @@ def _import(args: argparse.Namespace) -> int:
     engine, factory = _session_factory()
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
-        with unit_of_work(factory) as session:
-            result = import_pledges(
-                session.connection(), text, f"cli:{args.name}", settings.sources_dir
-            )
+        writer = Writer(engine, factory, TurnLock())
+        result = import_pledges(writer, factory, text, f"cli:{args.name}", settings.sources_dir)
     except (OSError, UnicodeDecodeError) as error:
         print(f"mgt import: cannot read {args.file} as UTF-8 text: {error}", file=sys.stderr)
         return 1
@@ -256,9 +263,10 @@ def _release(args: argparse.Namespace) -> int:
     directory = Path(args.dir) if args.dir else settings.releases_dir
     engine = make_engine(settings.database_url)
     try:
-        with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        # Queued with the API's writes and holding their lock, so no write lands while the
+        # release is read: the bundle is one state of the data.
+        with engine.execution_options(**WRITE_TRANSACTION).begin() as connection:
+            take_write_lock(connection)
             made = make_release(connection, args.name, directory, settings.sources_dir)
     except DomainError as error:
         print(f"mgt release: {error.detail}", file=sys.stderr)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,7 +31,7 @@ from app.api.health import health_router
 from app.core import logging, metrics
 from app.core.compression import Compression, HeadAsGet
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker
+from app.core.db import TurnLock, Writer, make_engine, make_read_sessionmaker, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.middleware import (
     RequestBodyPolicy,
@@ -73,7 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessionmaker = make_read_sessionmaker(engine)
         app.state.direct = direct.Reader(engine)
         app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
-        app.state.write_lock = threading.Lock()
+        app.state.write_lock = TurnLock()
+        app.state.writer = Writer(engine, app.state.sessionmaker, app.state.write_lock)
         yield
         await app.state.direct.close()
         engine.dispose()

@@ -54,14 +54,18 @@ class Server:
 
 
 @contextmanager
-def live_server(directory: Path, database_url: str | None = None) -> Iterator[Server]:
-    """``mgt serve`` on a free port, against a fresh database (SQLite unless given) it seeds
-    from seeds/."""
+def live_server(
+    directory: Path, database_url: str | None = None, workers: int | None = None
+) -> Iterator[Server]:
+    """``mgt serve`` on a free port, against ``database_url`` (default: a fresh SQLite
+    database it seeds from seeds/), with ``workers`` processes (default: its own)."""
     database_url = database_url or f"sqlite:///{directory / 'mgt.sqlite3'}"
     port = _free_port()
     log = (directory / "server.log").open("w+")
     env = {**os.environ, "DATABASE_URL": database_url}
     command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     process = subprocess.Popen(
         [*command, "--port", str(port)],
         cwd=PROJECT_ROOT,

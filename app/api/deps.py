@@ -1,6 +1,9 @@
-"""Request dependencies and the read path.
+"""Request dependencies, the read path and the write path.
 
-Writes get a session as a dependency (committed or rolled back before the response is sent).
+Write endpoints are written as plain functions of a ``session`` too and wrapped by
+``writes``: the application's ``Writer`` runs each as one unit of work on a worker thread —
+its turn, the write lock first, the endpoint, the commit — and runs it again, whole, after a
+deadlock or a serialization failure. The transaction commits before the response is sent.
 GET endpoints are written as plain functions of a ``session`` and wrapped by ``reads``: the
 session, the queries, the response model and its JSON bytes are made in one call on a worker
 thread, with at most ``read_threads`` such calls at once. A request then neither holds a
@@ -27,7 +30,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.schemas import to_json
-from app.core.db import WRITE_TRANSACTION, write_turn
+from app.core.db import WRITE_TRANSACTION, Writer, take_write_lock, write_turn
 from app.records import documents
 
 T = TypeVar("T")
@@ -41,7 +44,7 @@ def get_session(request: Request) -> Iterator[Session]:
         return
     with write_turn(request.app.state.engine, request.app.state.write_lock):
         with factory() as session, session.begin():
-            session.connection(execution_options=WRITE_TRANSACTION)
+            take_write_lock(session.connection(execution_options=WRITE_TRANSACTION))
             yield session
 
 
@@ -102,6 +105,33 @@ def reads(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     parameters, validation and the documented response model are unchanged. Headers the
     endpoint sets on an injected ``response: Response`` are added to the answer.
     """
+
+    async def serve(request: Request, kwargs: dict[str, Any]) -> Response:
+        answer = await read(request, lambda session: endpoint(session=session, **kwargs))
+        if "response" in kwargs:
+            answer.headers.update(kwargs["response"].headers)
+        return answer
+
+    return _with_session(endpoint, serve)
+
+
+def writes(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A write endpoint written as ``def f(session, ...)``, run as one unit of work by the
+    application's ``Writer`` (see the module's docstring); same signature rule as ``reads``."""
+
+    async def serve(request: Request, kwargs: dict[str, Any]) -> Any:
+        writer: Writer = request.app.state.writer
+        work = functools.partial(endpoint, **kwargs)
+        return await anyio.to_thread.run_sync(lambda: writer.run(lambda s: work(session=s)))
+
+    return _with_session(endpoint, serve)
+
+
+def _with_session(
+    endpoint: Callable[..., Any], serve: Callable[[Request, dict[str, Any]], Any]
+) -> Callable[..., Any]:
+    """An endpoint with ``endpoint``'s signature less ``session`` (plus ``request``), that
+    answers with ``serve(request, the other arguments)``."""
     hints = get_type_hints(endpoint, include_extras=True)
     signature = inspect.signature(endpoint)
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -115,12 +145,9 @@ def reads(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         parameters.insert(0, inspect.Parameter("request", keyword, annotation=Request))
 
     @functools.wraps(endpoint)
-    async def wrapper(**kwargs: Any) -> Response:
+    async def wrapper(**kwargs: Any) -> Any:
         request = kwargs["request"] if takes_request else kwargs.pop("request")
-        answer = await read(request, lambda session: endpoint(session=session, **kwargs))
-        if "response" in kwargs:
-            answer.headers.update(kwargs["response"].headers)
-        return answer
+        return await serve(request, kwargs)
 
     del wrapper.__wrapped__  # FastAPI must see the signature below, not the endpoint's
     wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]

@@ -2,9 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
-from app.api.deps import SessionDep
 from app.api.schemas import Out
 from app.api.writes import WRITE_RESPONSES, WriteKey
 from app.core.config import get_settings
@@ -33,7 +32,7 @@ class ImportOut(Out):
     summary="Import pledges from CSV",
 )
 def import_pledges_csv(
-    session: SessionDep,
+    request: Request,
     key: WriteKey,
     body: Annotated[
         bytes,
@@ -47,12 +46,17 @@ def import_pledges_csv(
     """Columns: pledger (actor ids, names or aliases, `;`-separated), type, objectives
     (GCM objective numbers), date, description, status (planned, in progress, fulfilled),
     source (a source id or the pledge page's URL); optionally id and title. One bad row
-    rejects the whole file; the error lists every bad row by number, field and reason."""
+    rejects the whole file; the error lists every bad row by number, field and reason.
+    Rows are written in short batches, so other writes go on during a long import; if a
+    batch fails, the rows written before are deleted again."""
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DomainError(
             f"the CSV is not UTF-8 (byte {error.start}); re-save it as UTF-8"
         ) from error
-    result = import_pledges(session.connection(), text, key.name, get_settings().sources_dir)
+    state = request.app.state
+    result = import_pledges(
+        state.writer, state.read_sessionmaker, text, key.name, get_settings().sources_dir
+    )
     return ImportOut(created=result.created, sources_created=result.sources_created)

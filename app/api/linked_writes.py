@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api.deps import SessionDep, reads
+from app.api.deps import reads, writes
 from app.api.writes import (
     WRITE_RESPONSES,
     AdminKey,
@@ -53,11 +53,14 @@ class CitationIn(s.CitationIn):
 # list of participants, and writes the event back through the same path as an event write.
 
 
-def _event_of(session: Session, ident: str) -> tuple[str, dict[str, Any], int]:
+def _event_of(
+    session: Session, ident: str, *, for_update: bool = False
+) -> tuple[str, dict[str, Any], int]:
     event_id = session.scalar(select(m.Participation.event_id).where(m.Participation.id == ident))
     if event_id is None:
         raise NotFound(f"No participation with id '{ident}'; see an event's actors")
-    event = as_data(store.read_one(session.connection(), "events", event_id))
+    read = store.read_for_update if for_update else store.read_one
+    event = as_data(read(session.connection(), "events", event_id))
     for index, participant in enumerate(event.get("participants", [])):
         if participation_id(event_id, s.ParticipantIn.model_validate(participant)) == ident:
             return event_id, event, index
@@ -89,8 +92,9 @@ def get_participation(session: Session, ident: ParticipationId) -> JSONResponse:
 @router.post(
     "/participations", status_code=201, responses=WRITE_RESPONSES, summary="Add a participant"
 )
+@writes
 def create_participation(
-    session: SessionDep,
+    session: Session,
     key: WriteKey,
     body: ParticipationIn,
     idempotency_key: IdempotencyKey = None,
@@ -116,14 +120,15 @@ def create_participation(
 @router.patch(
     "/participations/{ident}", responses=WRITE_RESPONSES, summary="Change a participation"
 )
+@writes
 def patch_participation(
-    session: SessionDep,
+    session: Session,
     key: WriteKey,
     ident: ParticipationId,
     patch: PatchBody,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    event_id, event, index = _event_of(session, ident)
+    event_id, event, index = _event_of(session, ident, for_update=True)
     current = {"event": event_id, **event["participants"][index]}
     check_etag(current, if_match, required=True)
     if patch.get("event", event_id) != event_id:
@@ -141,10 +146,11 @@ def patch_participation(
     responses=WRITE_RESPONSES,
     summary="Remove a participant",
 )
+@writes
 def delete_participation(
-    session: SessionDep, key: AdminKey, ident: ParticipationId, if_match: IfMatch = None
+    session: Session, key: AdminKey, ident: ParticipationId, if_match: IfMatch = None
 ) -> Response:
-    event_id, event, index = _event_of(session, ident)
+    event_id, event, index = _event_of(session, ident, for_update=True)
     check_etag({"event": event_id, **event["participants"][index]}, if_match, required=False)
     participants = [p for i, p in enumerate(event["participants"]) if i != index]
     _save_event(session, {**event, "participants": participants}, event, key)
@@ -189,8 +195,9 @@ def get_citation(session: Session, ident: CitationId) -> JSONResponse:
 
 
 @router.post("/citations", status_code=201, responses=WRITE_RESPONSES, summary="Cite a record")
+@writes
 def create_citation(
-    session: SessionDep, key: WriteKey, body: CitationIn, idempotency_key: IdempotencyKey = None
+    session: Session, key: WriteKey, body: CitationIn, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Add evidence to any record (actor, event, process, instrument, provision, pledge,
     figure, position, participation, ...)."""
@@ -233,13 +240,15 @@ def create_citation(
 
 
 @router.patch("/citations/{ident}", responses=WRITE_RESPONSES, summary="Change a citation")
+@writes
 def patch_citation(
-    session: SessionDep,
+    session: Session,
     key: WriteKey,
     ident: CitationId,
     patch: PatchBody,
     if_match: IfMatch = None,
 ) -> JSONResponse:
+    store.lock_row(session.connection(), m.Citation, ident)
     before = {"id": ident, **_citation(session, ident)}
     check_etag(before, if_match, required=True)
     changed = store.merge_patch(before, patch)
@@ -264,10 +273,12 @@ def patch_citation(
 @router.delete(
     "/citations/{ident}", status_code=204, responses=WRITE_RESPONSES, summary="Remove a citation"
 )
+@writes
 def delete_citation(
-    session: SessionDep, key: AdminKey, ident: CitationId, if_match: IfMatch = None
+    session: Session, key: AdminKey, ident: CitationId, if_match: IfMatch = None
 ) -> Response:
     """Remove a citation; a record's last citation cannot be removed (every fact is cited)."""
+    store.lock_row(session.connection(), m.Citation, ident)
     before = {"id": ident, **_citation(session, ident)}
     check_etag(before, if_match, required=False)
     subject = before["subject"]

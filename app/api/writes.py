@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api.deps import SessionDep
+from app.api.deps import writes
 from app.core.auth import authenticate
 from app.core.config import get_settings
 from app.core.errors import (
@@ -38,18 +38,21 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _key(request: Request, session: SessionDep, needed: str) -> m.ApiKey:
-    key = authenticate(session, request.headers.get("authorization"), needed)
+def _key(request: Request, needed: str) -> m.ApiKey:
+    """The request's API key, checked in a read of its own: before the write waits for its
+    turn, and without holding the write lock while it is checked."""
+    with request.app.state.read_sessionmaker() as session, session.begin():
+        key = authenticate(session, request.headers.get("authorization"), needed)
     request.state.key_name = key.name  # for the access log; the token is never logged
     return key
 
 
-def write_key(request: Request, session: SessionDep) -> m.ApiKey:
-    return _key(request, session, "write")
+def write_key(request: Request) -> m.ApiKey:
+    return _key(request, "write")
 
 
-def admin_key(request: Request, session: SessionDep) -> m.ApiKey:
-    return _key(request, session, "admin")
+def admin_key(request: Request) -> m.ApiKey:
+    return _key(request, "admin")
 
 
 WriteKey = Annotated[m.ApiKey, Depends(write_key)]
@@ -139,7 +142,7 @@ def _patch(
     if_match: str | None,
 ) -> JSONResponse:
     connection = session.connection()
-    before = as_data(store.read_one(connection, kind, ident))
+    before = as_data(store.read_for_update(connection, kind, ident))
     check_etag(before, if_match, required=True)
     merged = store.merge_patch(before, patch)
     after = store.replace(
@@ -152,7 +155,7 @@ def _delete(
     session: Session, kind: str, ident: str, key: m.ApiKey, if_match: str | None
 ) -> Response:
     connection = session.connection()
-    before = as_data(store.read_one(connection, kind, ident))
+    before = as_data(store.read_for_update(connection, kind, ident))
     check_etag(before, if_match, required=False)
     store.remove(connection, kind, ident, key.name, before=before)
     return Response(status_code=204)
@@ -180,8 +183,9 @@ def _register(plural: str, kind: str, schema: type[s.Record], id_example: str) -
         summary=f"Create a {label}",
         name=f"create_{plural}",
     )
+    @writes
     def create_record(
-        session: SessionDep,
+        session: Session,
         key: WriteKey,
         body: schema,  # type: ignore[valid-type]
         idempotency_key: IdempotencyKey = None,
@@ -200,8 +204,9 @@ def _register(plural: str, kind: str, schema: type[s.Record], id_example: str) -
         summary=f"Change a {label}",
         name=f"patch_{plural}",
     )
+    @writes
     def patch_record(
-        session: SessionDep, key: WriteKey, ident: Ident, patch: PatchBody, if_match: IfMatch = None
+        session: Session, key: WriteKey, ident: Ident, patch: PatchBody, if_match: IfMatch = None
     ) -> JSONResponse:
         return _patch(session, kind, ident, patch, key, if_match)
 
@@ -215,8 +220,9 @@ def _register(plural: str, kind: str, schema: type[s.Record], id_example: str) -
         summary=f"Delete a {label}",
         name=f"delete_{plural}",
     )
+    @writes
     def delete_record(
-        session: SessionDep, key: AdminKey, ident: Ident, if_match: IfMatch = None
+        session: Session, key: AdminKey, ident: Ident, if_match: IfMatch = None
     ) -> Response:
         return _delete(session, kind, ident, key, if_match)
 

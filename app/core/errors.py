@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -186,6 +186,50 @@ def storage_fault(exc: Exception) -> str | None:
     return {"25006": "read-only", "53100": "full"}.get(str(sqlstate))
 
 
+# PostgreSQL's SQLSTATEs for a transaction that lost to a concurrent one and may simply be
+# run again: deadlock detected, serialization failure.
+CONCURRENCY_FAILURES = {"40P01", "40001"}
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout expired
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    return getattr(error.orig, "sqlstate", None)
+
+
+def _sqlite_busy(error: DBAPIError) -> bool:
+    return str(getattr(error.orig, "sqlite_errorname", "")).startswith("SQLITE_BUSY")
+
+
+def is_retryable(error: DBAPIError) -> bool:
+    """Whether running the same transaction again may well succeed: it lost a deadlock or a
+    serialization check, or (SQLite) did not get the database lock within the busy timeout."""
+    return _sqlstate(error) in CONCURRENCY_FAILURES or _sqlite_busy(error)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Concurrent writes that still collide are a 409, a write lock not granted in time a
+    503 that says so; any other database error is an outage (503) or a bug (500)."""
+    assert isinstance(exc, DBAPIError)
+    if isinstance(exc, IntegrityError) or _sqlstate(exc) in CONCURRENCY_FAILURES:
+        logger.warning("write conflict on %s: %s", request.url.path, type(exc.orig).__name__)
+        return problem(
+            409,
+            "The change collided with another one made at the same moment and was not "
+            "applied; read the record again and retry.",
+            title="Conflict",
+            request=request,
+        )
+    if _sqlstate(exc) == LOCK_NOT_AVAILABLE or _sqlite_busy(exc):
+        logger.warning("write lock not granted in time on %s", request.url.path)
+        return problem(
+            503,
+            "Other writes held the database for too long; nothing was written. Retry shortly.",
+            request=request,
+            headers={"Retry-After": "5"},
+        )
+    return await _database_down(request, exc)
+
+
 async def _database_down(request: Request, exc: Exception) -> JSONResponse:
     fault = storage_fault(exc)
     if fault is not None:
@@ -222,6 +266,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(DBAPIError, _database_down)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeout, _database_down)  # no free connection in the pool
     app.add_exception_handler(Exception, _unexpected)

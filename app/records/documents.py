@@ -140,12 +140,20 @@ def batched(connection: Connection) -> Iterator[None]:
     import of many pledges by one actor remakes that actor's profile once, not per pledge).
     Documents not yet remade are still found: their stored mentions are older, not fewer."""
     pending: set[tuple[str, str]] = set()
+    with deferred(connection, pending):
+        yield
+    refresh(connection, pending)
+
+
+@contextmanager
+def deferred(connection: Connection, pending: set[tuple[str, str]]) -> Iterator[None]:
+    """Writes in the block add the documents they change to ``pending``, for the caller to
+    ``refresh`` later (an import written in several transactions remakes them at its end)."""
     connection.info[PENDING] = pending
     try:
         yield
     finally:
         del connection.info[PENDING]
-    refresh(connection, pending)
 
 
 def refresh(connection: Connection, documents: Iterable[tuple[str, str]]) -> None:

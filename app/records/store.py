@@ -124,6 +124,21 @@ def read_one(connection: Connection, kind: str, ident: str) -> s.Record:
     return found[0]
 
 
+def lock_row(connection: Connection, model: type[m.Base], ident: str) -> None:
+    """Lock one row until the transaction ends (``SELECT ... FOR UPDATE`` on PostgreSQL), so
+    that what the write reads of it is what it changes. SQLite's write transaction holds the
+    whole database already."""
+    table = _table(model)
+    connection.execute(select(table.c.id).where(table.c.id == ident).with_for_update())
+
+
+def read_for_update(connection: Connection, kind: str, ident: str) -> s.Record:
+    """``read_one``, with the record's row locked for the rest of the transaction: the
+    If-Match check and the change it guards are one step."""
+    lock_row(connection, TABLE_OF_KIND[SUBJECT[kind]], ident)
+    return read_one(connection, kind, ident)
+
+
 def _owned_subjects(connection: Connection, kind: str, ident: str) -> list[tuple[str, str]]:
     subjects = [(SUBJECT[kind], ident)]
     if kind == "events":
@@ -205,7 +220,12 @@ def create(
     if exists(connection, SUBJECT[kind], ident):
         raise Conflict(f"A {SUBJECT[kind]} with id '{ident}' exists already; PATCH it instead")
     check_record(connection, record, sources_dir)
-    _write(connection, kind, record, new=True)
+    try:
+        _write(connection, kind, record, new=True)
+    except IntegrityError as error:  # created since ``exists`` looked, by a writer not queued
+        raise Conflict(
+            f"A {SUBJECT[kind]} with id '{ident}' was created at the same moment; PATCH it instead"
+        ) from error
     after = as_data(record)
     record_change(connection, key_name, "create", kind, ident, None, after)
     return after

@@ -1,4 +1,15 @@
-"""The data version: a number that goes up, in the same transaction, with every write."""
+"""The data version: a number that goes up, in the same transaction, with every write.
+
+It is one row, not a sequence. The response cache reuses a rendered answer for as long as
+the database reports the same number, so a reader must never see a number before the data
+it stands for is committed. A row updated inside the write's transaction becomes visible
+with the write's commit, and not before. A sequence's value is visible to everyone as soon
+as ``nextval`` hands it out, before that transaction commits (a reader would cache the old
+data under the new number, and keep serving it), and values are handed out in the order
+writers ask, not the order they commit. The row is no bottleneck because every write
+holds it from its first statement anyway (``app.core.db.WRITE_LOCK``): the row is the one
+lock writers queue on, which gives all of them the same lock order.
+"""
 
 from __future__ import annotations
 

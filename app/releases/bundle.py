@@ -58,8 +58,8 @@ def read_digests(release: m.Release) -> Digests:
 def make_release(
     connection: Connection, name: str, directory: Path, sources_dir: Path | None
 ) -> Made:
-    """Export, bundle and record the release, inside the caller's transaction (on PostgreSQL
-    a REPEATABLE READ one, so the bundle is one snapshot)."""
+    """Export, bundle and record the release, inside the caller's transaction, which holds
+    the write lock (``mgt release``), so the bundle is one state of the data."""
     r = m.Release
     if connection.execute(select(r.name).where(r.name == name)).first():
         raise Conflict(f"a release named '{name}' exists already")
