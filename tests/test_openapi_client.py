@@ -220,7 +220,7 @@ def _reads(g: Generated, c: Any) -> None:
     assert compared.shared_themes
     assert compared.attributes
     objectives = g.call("list_objectives", c)
-    assert [o.number for o in objectives.parsed] == [str(n) for n in range(1, 24)]
+    assert [o.number for o in objectives.parsed.items] == [str(n) for n in range(1, 24)]
     assert _ok(g.call("get_objective", c, 7), "ObjectiveDetail", g).number == "7"
     pledges = _ok(g.call("list_pledges", c, objective=[7], limit=3), "PledgePage", g)
     assert all(7 in p.objectives for p in pledges.items)
@@ -235,6 +235,8 @@ def _reads(g: Generated, c: Any) -> None:
     hits = _ok(g.call("search", c, q='"global compact" pledges'), "SearchHitPage", g)
     assert hits.items[0].snippet
     assert g.call("health", c).status_code == 200
+    assert g.call("get_liveness", c).status_code == 200
+    assert g.call("get_readiness", c).status_code == 200
     day = _ok(g.call("get_snapshot", c, date="2017-02-16"), "Snapshot", g)
     assert any(process.id == "gfmd" for process in day.processes)
     kind = _enum(g, "CiteRecordKind", "actors")

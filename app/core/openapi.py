@@ -43,6 +43,8 @@ V1 = "/api/v1"
 # it); others (service endpoints) are named after their function.
 OPERATIONS: dict[tuple[str, str], str] = {
     ("get", V1): "getApiRoot",
+    ("get", "/health/live"): "getLiveness",
+    ("get", "/health/ready"): "getReadiness",
     ("get", f"{V1}/timeline"): "listTimeline",
     ("get", f"{V1}/meetings"): "listMeetings",
     ("get", f"{V1}/meetings/{{event_id}}"): "getMeeting",
