@@ -75,7 +75,7 @@ def live_server(
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
                 log.seek(0)
@@ -88,7 +88,7 @@ def live_server(
                 pass
             if time.monotonic() > deadline:
                 log.seek(0)
-                pytest.fail(f"mgt serve did not answer /health within 30 s:\n{log.read()}")
+                pytest.fail(f"mgt serve did not answer /health within 60 s:\n{log.read()}")
             time.sleep(0.2)
         yield Server(base_url, database_url)
     finally:

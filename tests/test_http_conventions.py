@@ -182,7 +182,7 @@ def test_next_url_and_link_walk_every_page(client, path):
 def test_the_api_root_lists_every_resource_with_its_url(client):
     root = client.get("/api/v1").json()
     paths = {r["path"]: r for r in root["resources"]}
-    documented = {path for (_, path) in OPERATIONS if path != "/api/v1"}
+    documented = {path for (_, path) in OPERATIONS if path.startswith("/api/v1/")}
     assert set(paths) == documented
     assert paths["/api/v1/pledges"]["methods"] == ["GET", "POST"]
     assert paths["/api/v1/actors/{actor_id}"]["url"] == "http://testserver/api/v1/actors/{actor_id}"

@@ -93,7 +93,7 @@ def browser(server: Server, tmp_path: Path) -> Iterator[Browser]:
             args=CHROMIUM_ARGS,
             viewport={"width": 1400, "height": 1000},
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)  # ReDoc and Swagger UI take 15 s on a busy machine
         session = Browser(context, server.base_url)
 
         def only_the_server(route: Any) -> None:
