@@ -90,18 +90,23 @@ def test_every_state_and_organisation_holds_every_event_someone_acted_for_it_at(
 def test_mexico_co_facilitated_through_its_permanent_representative(dataset_client):
     items = timeline(dataset_client, "mexico")
     by_id = {item["id"]: item for item in items}
-    assert len(items) == 11
-    (named,) = by_id["ga-adoption-a-res-71-280"]["via"]
-    assert (named["kind"], named["person"]) == ("on_behalf_of", "juan-jose-gomez-camacho")
+    assert len(items) == 12
+    (appointed,) = by_id["gcm-co-facilitators-appointment-2016"]["via"]
+    assert (appointed["kind"], appointed["person"]) == ("on_behalf_of", "juan-jose-gomez-camacho")
+    named = {(v["kind"], v["person"]) for v in by_id["ga-adoption-a-res-71-280"]["via"]}
+    assert named == {
+        ("on_behalf_of", "juan-jose-gomez-camacho"),
+        ("position", "juan-jose-gomez-camacho"),
+    }
     assert {i["id"] for i in items if i["direct"]} == {"gfmd-2010", "gcm-stocktaking-2017"}
     rounds = [f"gcm-negotiation-round-{n}" for n in range(1, 7)]
     for ident in [*rounds, "gcm-zero-draft-publication"]:
         (way,) = by_id[ident]["via"]
-        assert way["position"] == "juan-jose-gomez-camacho.pr-mexico-gcm-negotiations"
+        assert way["position"] == "juan-jose-gomez-camacho.pr-mexico"
         assert (way["kind"], way["post_held"]) == ("position", "during")
         assert by_id[ident]["direct"] is False
     (moderator,) = by_id["cm-15.s3"]["via"]
-    assert moderator["position"] == "juan-jose-gomez-camacho.pr-mexico-cm15"
+    assert moderator["position"] == "juan-jose-gomez-camacho.pr-mexico"
     citation = dataset_client.get(f"/api/v1/citations/{moderator['citations'][0]}").json()
     assert citation["subject"] == {"kind": "position", "id": moderator["position"]}
     filtered = dataset_client.get("/api/v1/timeline", params={"actor": "mexico", "limit": 500})
@@ -131,7 +136,7 @@ def test_timeline_files_say_how_an_item_reaches_the_actor(dataset_client):
     header, *rows = text.splitlines()
     assert header.split(",")[-3:] == ["direct", "via", "citations"]
     assert any(
-        "juan-jose-gomez-camacho (juan-jose-gomez-camacho.pr-mexico-cm15)" in r for r in rows
+        "juan-jose-gomez-camacho (juan-jose-gomez-camacho.pr-mexico)" in r for r in rows
     )
 
 
