@@ -135,9 +135,7 @@ def test_timeline_files_say_how_an_item_reaches_the_actor(dataset_client):
     text = dataset_client.get("/api/v1/actors/mexico/timeline", params={"format": "csv"}).text
     header, *rows = text.splitlines()
     assert header.split(",")[-3:] == ["direct", "via", "citations"]
-    assert any(
-        "juan-jose-gomez-camacho (juan-jose-gomez-camacho.pr-mexico)" in r for r in rows
-    )
+    assert any("juan-jose-gomez-camacho (juan-jose-gomez-camacho.pr-mexico)" in r for r in rows)
 
 
 def test_a_new_post_reaches_its_organization_and_its_profile(api):  # noqa: F811
