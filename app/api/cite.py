@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
-from sqlalchemy import ColumnElement, Connection, Select, bindparam, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, String, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -50,8 +50,8 @@ CITABLE: dict[str, Citable] = {
     "figures": Citable(m.Figure, "statement", "figure"),
 }
 CitationFormat = Annotated[str, format_param("csl-json", "bibtex", base=("json",))]
-SOURCE_COLUMNS = ("id", "title", "kind", "author", "publisher", "symbol", "url")
-SOURCE_COLUMNS += ("date_edtf", "date_qualifier")
+SOURCE_COLUMNS: tuple[str, ...] = ("id", "title", "kind", "author", "publisher", "symbol")
+SOURCE_COLUMNS += ("url", "date_edtf", "date_qualifier")
 
 
 def as_file(fmt: str, items: list[dict[str, Any]]) -> Response:
@@ -98,7 +98,7 @@ def release_of(connection: Connection) -> csl.Release:
 def _behind(kind: str) -> ColumnElement[bool]:
     """Which sources stand behind a record: those its citations name (for a meeting, its
     participants' citations too); a source stands behind itself."""
-    c, ident = m.Citation, bindparam("ident")
+    c, ident = m.Citation, bindparam("ident", type_=String)
     cited: ColumnElement[bool] = (c.subject_type == CITABLE[kind].subject) & (c.subject_id == ident)
     if kind in {"events", "meetings"}:
         parts = select(m.Participation.id).where(m.Participation.event_id == ident)
@@ -118,6 +118,18 @@ def statements(kind: str) -> tuple[Select[Any], Select[Any]]:
 
 def sources_from(rows: Sequence[Sequence[Any]]) -> list[m.Source]:
     return [m.Source(**dict(zip(SOURCE_COLUMNS, row, strict=True))) for row in rows]
+
+
+def read_record(
+    session: Session, kind: str, ident: str
+) -> tuple[str, csl.Release, list[m.Source]] | None:
+    """The record's title, the release and the record's sources; None if there is none."""
+    title_of, sources_of = statements(kind)
+    title = session.scalar(title_of, {"ident": ident})
+    if title is None:
+        return None
+    sources = sources_from(session.execute(sources_of, {"ident": ident}).all())
+    return str(title), release_of(session.connection()), sources
 
 
 def record_url(base_url: str, kind: str, ident: str) -> str:
@@ -184,15 +196,13 @@ def cite_record(
     the day it was read — in the Cite Them Right Harvard style, as CSL-JSON and as BibTeX,
     with each source its facts cite. `format=csl-json|bibtex` gives the record and its
     sources as one file. Every record's detail carries the same answer as `cite_as`."""
-    title_of, sources_of = statements(kind)
-    title = session.scalar(title_of, {"ident": ident})
-    if title is None:
+    found = read_record(session, kind, ident)
+    if found is None:
         raise NotFound(f"No record '{ident}' in {kind}")
-    sources = sources_from(session.execute(sources_of, {"ident": ident}).all())
-    release = release_of(session.connection())
+    title, release, sources = found
     base_url = str(request.base_url)
     if fmt != "json":
         url = record_url(base_url, kind, ident)
-        item, source_items = csl_items(kind, ident, str(title), url, release, sources)
+        item, source_items = csl_items(kind, ident, title, url, release, sources)
         return as_file(fmt, [item, *source_items])
-    return cite_as(kind, ident, str(title), base_url, release, sources)
+    return cite_as(kind, ident, title, base_url, release, sources)

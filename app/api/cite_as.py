@@ -17,12 +17,22 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.cite import CITABLE, cite_as, release_from, sources_from, statements
+from app import models as m
+from app.api.cite import (
+    CITABLE,
+    cite_as,
+    read_record,
+    release_from,
+    sources_from,
+    statements,
+)
+from app.api.deps import on_thread
 from app.cite import csl
 from app.records.direct import Reader
 from app.releases import basis
 
 PREFIX = "/api/v1/"
+Found = tuple[str, csl.Release, list[m.Source]]
 
 
 def detail_of(scope: Scope) -> tuple[str, str] | None:
@@ -78,7 +88,19 @@ class CitedDetails:
         await self.app(scope, receive, cited)
 
     async def _citation(self, scope: Scope, kind: str, ident: str) -> bytes | None:
-        """``cite_as`` as JSON bytes; None when the database does not answer."""
+        """``cite_as`` as JSON bytes, read by the driver or, when it does not answer, through
+        a session on a worker thread (which reports a failure); None for no such record."""
+        found = await self._read(scope, kind, ident)
+        request = Request(scope)
+        if found is None:
+            found = await on_thread(request, lambda session: read_record(session, kind, ident))
+        if found is None:
+            return None
+        title, release, sources = found
+        cited = cite_as(kind, ident, title, str(request.base_url), release, sources)
+        return cited.model_dump_json().encode()
+
+    async def _read(self, scope: Scope, kind: str, ident: str) -> Found | None:
         reader: Reader = scope["app"].state.direct
         title_of, sources_of = statements(kind)
         titles = await reader.rows(title_of, ident=ident)
@@ -86,9 +108,7 @@ class CitedDetails:
         release = await self._release(reader, scope.get("state", {}).get("data_version"))
         if not titles or sources is None or release is None:
             return None
-        base_url = str(Request(scope).base_url)
-        found = cite_as(kind, ident, str(titles[0][0]), base_url, release, sources_from(sources))
-        return found.model_dump_json().encode()
+        return str(titles[0][0]), release, sources_from(sources)
 
     async def _release(self, reader: Reader, version: int | None) -> csl.Release | None:
         if version is not None and version in self.releases:
