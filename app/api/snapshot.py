@@ -28,17 +28,6 @@ CoverageField = Annotated[
 ]
 
 
-AsOfParam = Annotated[
-    str | None,
-    Query(
-        description="The record as it stood on this date (a day, month or year): what held "
-        "then, each marked certain or possible",
-        examples=["2017-02-16"],
-        max_length=20,
-    ),
-]
-
-
 class HeldPost(Cited):
     id: str
     person: Ref
