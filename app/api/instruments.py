@@ -91,7 +91,8 @@ class InstrumentAsOf(Out):
     date: DateOut
     adopted: Coverage | None = Field(
         description="whether it had certainly or possibly been adopted by the date: by its "
-        "adoption act, or by its own date where no adoption is recorded; null if not by then, or if it has neither"
+        "adoption act, or by its own date where no adoption is recorded; null if not by "
+        "then, or if it has neither"
     )
     endorsed: Coverage | None = Field(
         description="whether an endorsement or affirmation had certainly or possibly happened "
