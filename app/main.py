@@ -27,6 +27,7 @@ from app.api import (
     sources,
     writes,
 )
+from app.api.cite_as import CitedDetails
 from app.api.health import health_router
 from app.core import logging, metrics
 from app.core.compression import Compression, HeadAsGet
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def data_version() -> int | None:
         return await version.current(app.state.direct)
 
+    app.add_middleware(CitedDetails)
     app.add_middleware(ReleaseHeader)
     app.add_middleware(
         ResponseCache, version=data_version, max_bytes=settings.response_cache_mb * 1024 * 1024

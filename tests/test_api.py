@@ -157,8 +157,8 @@ class TestMeetings:
         "path", ["meetings/cm-15", "meetings/gfmd-2009", "events/wmr-2024-publication"]
     )
     def test_detail_spliced_from_stored_items_is_the_models_json(self, client, path):
-        body = client.get(f"/api/v1/{path}").content
-        assert to_json(EventDetail.model_validate_json(body)) == body
+        body = client.get(f"/api/v1/{path}").content  # then cite_as, added as it is served
+        assert body.startswith(to_json(EventDetail.model_validate_json(body))[:-1] + b',"cite_as":')
 
     def test_list_holds_meetings_only(self, client):
         ids = [i["id"] for i in client.get("/api/v1/meetings").json()["items"]]

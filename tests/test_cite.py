@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app import models as m
 from app.core.db import make_engine
+from tests.conftest import keyed_client
 
 CSL = "application/vnd.citationstyles.csl+json"
 
@@ -104,3 +105,72 @@ def test_what_cannot_be_cited_is_a_problem(dataset_client, path, status):
     response = dataset_client.get(path)
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+DETAILS = [
+    ("actors", "mexico"),
+    ("processes", "gfmd"),
+    ("events", "cm-15"),
+    ("meetings", "cm-15"),
+    ("positions", "peter-sutherland.srsg"),
+    ("instruments", "gcm"),
+    ("sources", "slocum-2017"),
+]
+
+
+@pytest.mark.parametrize(("kind", "ident"), DETAILS)
+def test_every_detail_carries_its_cite_as(dataset_client, kind, ident):
+    detail = dataset_client.get(f"/api/v1/{kind}/{ident}")
+    assert detail.status_code == 200
+    cite_as = detail.json()["cite_as"]
+    assert cite_as == dataset_client.get(f"/api/v1/cite/{kind}/{ident}").json()
+    assert cite_as["record"]["url"] == f"http://testserver/api/v1/{kind}/{ident}"
+    assert cite_as["csl"]["container-title"] == "Migration Governance Timeline"
+    assert cite_as["release"] in cite_as["text"]
+    assert cite_as["record"]["url"] in cite_as["text"]
+
+
+def test_a_pledge_cites_its_sources_and_a_source_itself(dataset_client, dataset_db):
+    pledge = dataset_client.get("/api/v1/pledges", params={"limit": 1}).json()["items"][0]["id"]
+    cite_as = dataset_client.get(f"/api/v1/pledges/{pledge}").json()["cite_as"]
+    assert {s["id"] for s in cite_as["sources"]} == _cited_sources(dataset_db, "pledge", pledge)
+    source = dataset_client.get("/api/v1/sources/slocum-2017").json()["cite_as"]
+    assert [s["id"] for s in source["sources"]] == ["slocum-2017"]
+    assert source["sources"][0]["csl"]["author"] == [{"literal": "John Slocum"}]
+
+
+def test_lists_files_and_other_formats_carry_no_cite_as(dataset_client):
+    assert "cite_as" not in dataset_client.get("/api/v1/actors").json()
+    assert all(
+        "cite_as" not in item for item in dataset_client.get("/api/v1/pledges").json()["items"]
+    )
+    csl = dataset_client.get("/api/v1/sources/slocum-2017", headers={"Accept": CSL}).json()
+    assert isinstance(csl, list)
+    linked = dataset_client.get("/api/v1/meetings/cm-15", params={"format": "jsonld"}).json()
+    assert "cite_as" not in linked
+
+
+def test_stored_documents_hold_no_citation(dataset_db):
+    d = m.RenderedDocument
+    bodies = [body for (body,) in _rows(dataset_db, select(d.body))]
+    assert bodies
+    assert not any("cite_as" in body for body in bodies)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_cite_as_names_the_release_a_write_makes(kind, tmp_path):
+    for client, tokens in keyed_client(kind, tmp_path):
+        before = client.get("/api/v1/pledges/example-pledge")
+        assert "later change" not in before.json()["cite_as"]["release"]
+        patched = client.patch(
+            "/api/v1/pledges/example-pledge",
+            json={"status": "in_progress"},
+            headers={
+                "Authorization": f"Bearer {tokens['write']}",
+                "If-Match": before.headers["etag"],
+            },
+        )
+        assert patched.status_code == 200, patched.text
+        after = client.get("/api/v1/pledges/example-pledge").json()["cite_as"]
+        assert after["release"].endswith("with 1 later change(s)")
+        assert after["release"] in after["text"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
 from typing import Annotated, Any, Literal, get_args
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, facts, known, listing
+from app.api.as_of import AsOfCoverage, AsOfParam, held_on
 from app.api.deps import reads, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
@@ -37,6 +39,8 @@ from app.api.timeline_query import (
     event_summaries,
     points,
 )
+from app.asof.coverage import one_date
+from app.core.dates import FuzzyDate
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
@@ -70,6 +74,7 @@ class PositionOut(Cited):
     title: str
     organization: Ref | None
     date: DateOut | None
+    coverage: AsOfCoverage = None
 
 
 class MeetingRole(Cited):
@@ -99,7 +104,18 @@ class PledgeSummary(Ref):
     date: DateOut | None
 
 
+class ActorAsOf(Out):
+    """The profile as it stood on a date (``as_of``): the posts and process roles held then.
+    Meeting roles, acts for the actor, pledges and figures are dated facts of their own and
+    are shown whole (the actor's timeline with ``end=`` gives what it did by a date)."""
+
+    date: DateOut
+    undated_posts: int = Field(description="posts the sources give no date for, left out")
+    undated_roles: int = Field(description="process roles the sources give no date for, left out")
+
+
 class ActorDetail(ActorOut):
+    as_of: ActorAsOf | None = Field(None, exclude_if=lambda value: value is None)
     members: list[Ref]
     positions: list[PositionOut]
     posts_in_organization: list[PositionOut]
@@ -382,14 +398,32 @@ def _pledges(session: Session, ids: list[str]) -> dict[str, list[m.Pledge]]:
 
 
 @router.get("/actors/{actor_id}", response_model=ActorDetail, summary="One actor")
-async def actor_detail(request: Request, actor_id: ActorId) -> Response:
+async def actor_detail(request: Request, actor_id: ActorId, as_of: AsOfParam = None) -> Response:
     """An actor with its aliases, posts held (persons) or posts within it (organizations),
-    roles at meetings (with what was said) and in processes, pledges and figures."""
+    roles at meetings (with what was said) and in processes, pledges and figures. With
+    `as_of`, the posts and process roles held on that date, each marked certain or
+    possible; undated ones are counted under `as_of`, not placed."""
+    day = one_date("as_of", as_of) if as_of else None
     found = (await stored_documents(request, "actor", [actor_id])).get(actor_id)
     if found is None:
         raise no_actor(actor_id)
     body, etag = found
+    if day is not None:
+        body = profile_as_of(body, *day)
     return Response(body, media_type="application/json", headers={"ETag": etag or ""})
+
+
+def profile_as_of(body: str, asked: FuzzyDate, lo: dt.date, hi: dt.date) -> str:
+    """A stored profile as it stood on a date: its posts and process roles held then."""
+    profile = ActorDetail.model_validate_json(body)
+    positions, undated = held_on(profile.positions, lo, hi)
+    posts, undated_in = held_on(profile.posts_in_organization, lo, hi)
+    roles, undated_roles = held_on(profile.process_roles, lo, hi)
+    stood = ActorAsOf(
+        date=DateOut.of(asked), undated_posts=undated + undated_in, undated_roles=undated_roles
+    )
+    update = {"as_of": stood, "positions": positions, "posts_in_organization": posts}
+    return to_json(profile.model_copy(update=update | {"process_roles": roles})).decode()
 
 
 def render_profiles(session: Session, ids: list[str]) -> dict[str, str]:

@@ -1,13 +1,21 @@
-"""How to cite a record of the dataset, and the sources behind it."""
+"""How to cite a record of the dataset, and the sources behind it.
+
+``GET /cite/{kind}/{id}`` answers it alone; ``app.api.cite_as`` adds the same answer to every
+record's detail as ``cite_as``. Both read the record's title and its sources with the
+statements made here, once per kind, and take the ``ident`` as a bound value.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
-from sqlalchemy import ColumnElement, Connection, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, String, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -16,22 +24,34 @@ from app.api.exports import MEDIA, format_param
 from app.api.schemas import Out
 from app.cite import csl
 from app.cite.bibtex import bibtex
-from app.cite.styled import texts
+from app.cite.styled import text
 from app.core.errors import NotFound
 from app.releases import basis
 
 router = APIRouter(tags=["cite"])
-CITABLE: dict[str, tuple[Any, str, str]] = {
-    "actors": (m.Actor, "name", "actor"),
-    "processes": (m.Process, "name", "process"),
-    "events": (m.Event, "title", "event"),
-    "meetings": (m.Event, "title", "event"),
-    "positions": (m.Position, "title", "position"),
-    "instruments": (m.Instrument, "title", "instrument"),
-    "pledges": (m.Pledge, "title", "pledge"),
-    "sources": (m.Source, "title", "source"),
+
+
+@dataclass(frozen=True)
+class Citable:
+    model: Any
+    title: str  # the column that names a record
+    subject: str  # its citations' subject_type
+
+
+CITABLE: dict[str, Citable] = {
+    "actors": Citable(m.Actor, "name", "actor"),
+    "processes": Citable(m.Process, "name", "process"),
+    "events": Citable(m.Event, "title", "event"),
+    "meetings": Citable(m.Event, "title", "event"),
+    "positions": Citable(m.Position, "title", "position"),
+    "instruments": Citable(m.Instrument, "title", "instrument"),
+    "pledges": Citable(m.Pledge, "title", "pledge"),
+    "sources": Citable(m.Source, "title", "source"),
+    "figures": Citable(m.Figure, "statement", "figure"),
 }
 CitationFormat = Annotated[str, format_param("csl-json", "bibtex", base=("json",))]
+SOURCE_COLUMNS: tuple[str, ...] = ("id", "title", "kind", "author", "publisher", "symbol")
+SOURCE_COLUMNS += ("url", "date_edtf", "date_qualifier")
 
 
 def as_file(fmt: str, items: list[dict[str, Any]]) -> Response:
@@ -63,8 +83,7 @@ class CiteAs(Out):
     sources: list[SourceCitation] = Field(description="the sources the record's facts cite")
 
 
-def release_of(connection: Connection) -> csl.Release:
-    now = basis.current(connection)
+def release_from(now: basis.Basis) -> csl.Release:
     name = now.name if now.kind == "release" else None
     if name is None and now.content_hash:
         name = f"seed files sha256:{now.content_hash[:12]}"
@@ -72,14 +91,74 @@ def release_of(connection: Connection) -> csl.Release:
     return csl.Release(name, now.content_hash, issued, now.changes_since)
 
 
-def _sources(session: Session, kind: str, subject: str, ident: str) -> list[m.Source]:
-    c = m.Citation
-    cited: ColumnElement[bool] = (c.subject_type == subject) & (c.subject_id == ident)
+def release_of(connection: Connection) -> csl.Release:
+    return release_from(basis.current(connection))
+
+
+def _behind(kind: str) -> ColumnElement[bool]:
+    """Which sources stand behind a record: those its citations name (for a meeting, its
+    participants' citations too); a source stands behind itself."""
+    c, ident = m.Citation, bindparam("ident", type_=String)
+    cited: ColumnElement[bool] = (c.subject_type == CITABLE[kind].subject) & (c.subject_id == ident)
     if kind in {"events", "meetings"}:
         parts = select(m.Participation.id).where(m.Participation.event_id == ident)
         cited = or_(cited, (c.subject_type == "participation") & c.subject_id.in_(parts))
-    ids = select(c.source_id).where(cited)
-    return list(session.scalars(select(m.Source).where(m.Source.id.in_(ids)).order_by(m.Source.id)))
+    behind = m.Source.id.in_(select(c.source_id).where(cited))
+    return or_(behind, m.Source.id == ident) if kind == "sources" else behind
+
+
+@lru_cache(maxsize=len(CITABLE))
+def statements(kind: str) -> tuple[Select[Any], Select[Any]]:
+    """The record's title, and its sources' columns (``SOURCE_COLUMNS``), by ``ident``."""
+    found = CITABLE[kind]
+    title = select(getattr(found.model, found.title)).where(found.model.id == bindparam("ident"))
+    columns = [getattr(m.Source, name) for name in SOURCE_COLUMNS]
+    return title, select(*columns).where(_behind(kind)).order_by(m.Source.id)
+
+
+def sources_from(rows: Sequence[Sequence[Any]]) -> list[m.Source]:
+    return [m.Source(**dict(zip(SOURCE_COLUMNS, row, strict=True))) for row in rows]
+
+
+def read_record(
+    session: Session, kind: str, ident: str
+) -> tuple[str, csl.Release, list[m.Source]] | None:
+    """The record's title, the release and the record's sources; None if there is none."""
+    title_of, sources_of = statements(kind)
+    title = session.scalar(title_of, {"ident": ident})
+    if title is None:
+        return None
+    sources = sources_from(session.execute(sources_of, {"ident": ident}).all())
+    return str(title), release_of(session.connection()), sources
+
+
+def record_url(base_url: str, kind: str, ident: str) -> str:
+    return base_url.rstrip("/") + f"/api/v1/{kind}/{ident}"
+
+
+def csl_items(
+    kind: str, ident: str, title: str, url: str, release: csl.Release, sources: list[m.Source]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The record as a CSL-JSON dataset item read today, and its sources' items."""
+    accessed = dt.datetime.now(dt.UTC).date()
+    item = csl.record_item(kind, ident, title, url, release, accessed, CITABLE[kind].subject)
+    return item, [csl.source_item(source) for source in sources]
+
+
+def cite_as(
+    kind: str, ident: str, title: str, base_url: str, release: csl.Release, sources: list[m.Source]
+) -> CiteAs:
+    """The record cited: styled text, CSL-JSON and BibTeX, and each source behind it."""
+    url = record_url(base_url, kind, ident)
+    item, source_items = csl_items(kind, ident, title, url, release, sources)
+    return CiteAs(
+        record=CitedRecord(kind=kind, id=ident, title=title, url=url),
+        release=item["version"],
+        text=text(item),
+        csl=item,
+        bibtex=bibtex([item]),
+        sources=[SourceCitation(id=s["id"], text=text(s), csl=s) for s in source_items],
+    )
 
 
 CitableKind = Annotated[
@@ -116,30 +195,14 @@ def cite_record(
     """The record cited as a dataset entry — the dataset, its release, the record's URL and
     the day it was read — in the Cite Them Right Harvard style, as CSL-JSON and as BibTeX,
     with each source its facts cite. `format=csl-json|bibtex` gives the record and its
-    sources as one file."""
-    model, title_column, subject = CITABLE[kind]
-    record = session.get(model, ident)
-    if record is None:
+    sources as one file. Every record's detail carries the same answer as `cite_as`."""
+    found = read_record(session, kind, ident)
+    if found is None:
         raise NotFound(f"No record '{ident}' in {kind}")
-    url = str(request.base_url).rstrip("/") + f"/api/v1/{kind}/{ident}"
-    title = str(getattr(record, title_column))
-    accessed = dt.datetime.now(dt.UTC).date()
-    item = csl.record_item(
-        kind, ident, title, url, release_of(session.connection()), accessed, subject
-    )
-    sources = _sources(session, kind, subject, ident)
-    source_items = [csl.source_item(source) for source in sources]
+    title, release, sources = found
+    base_url = str(request.base_url)
     if fmt != "json":
+        url = record_url(base_url, kind, ident)
+        item, source_items = csl_items(kind, ident, title, url, release, sources)
         return as_file(fmt, [item, *source_items])
-    record_text, *source_texts = texts([item, *source_items])
-    return CiteAs(
-        record=CitedRecord(kind=kind, id=ident, title=title, url=url),
-        release=item["version"],
-        text=record_text,
-        csl=item,
-        bibtex=bibtex([item]),
-        sources=[
-            SourceCitation(id=s["id"], text=text, csl=s)
-            for s, text in zip(source_items, source_texts, strict=True)
-        ],
-    )
+    return cite_as(kind, ident, title, base_url, release, sources)

@@ -60,9 +60,20 @@ def negotiate(accept: str, allowed: Sequence[str], by_media: dict[str, str] = BY
     return "json"
 
 
-def format_param(*extra: str, base: tuple[str, ...] = ("json", "csv", "ndjson")) -> Any:
-    """A ``format`` query parameter: json, csv, ndjson (``base``) and ``extra`` ones."""
+def format_param(
+    *extra: str,
+    base: tuple[str, ...] = ("json", "csv", "ndjson"),
+    by_media: dict[str, str] = BY_MEDIA,
+    description: str | None = None,
+    examples: list[str] | None = None,
+) -> Any:
+    """A ``format`` query parameter: json, csv, ndjson (``base``) and ``extra`` ones, or the
+    format ``by_media`` names for a media type the Accept header prefers."""
     allowed = (*base, *extra)
+    description = description or (
+        f"Response format: {', '.join(allowed)}; or say it in Accept. "
+        "Files (csv, ndjson, ...) hold every page of the filter."
+    )
 
     async def dependency(
         request: Request,
@@ -72,13 +83,13 @@ def format_param(*extra: str, base: tuple[str, ...] = ("json", "csv", "ndjson"))
                 alias="format",
                 max_length=20,
                 json_schema_extra={"enum": list(allowed)},
-                description=f"Response format: {', '.join(allowed)}; or say it in Accept. "
-                "Files (csv, ndjson, ...) hold every page of the filter.",
+                description=description,
+                examples=examples,
             ),
         ] = None,
     ) -> str:
         if fmt is None:
-            return negotiate(request.headers.get("accept", ""), allowed)
+            return negotiate(request.headers.get("accept", ""), allowed, by_media)
         if fmt not in allowed:
             raise InvalidParameter("format", f"unknown format '{fmt}'; one of {', '.join(allowed)}")
         return fmt

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.api.deps import reads
-from app.api.exports import negotiate
+from app.api.exports import format_param
 from app.api.timeline_filter import TimelineFilterDep
-from app.core.errors import InvalidParameter
 from app.graphs import build
 from app.graphs.formats import BY_MEDIA, MEDIA, WRITERS
 
@@ -19,27 +18,16 @@ router = APIRouter(tags=["graphs"])
 FORMATS = tuple(WRITERS)
 
 
-async def graph_format(
-    request: Request,
-    fmt: Annotated[
-        str | None,
-        Query(
-            alias="format",
-            max_length=20,
-            description="json (JSON Graph Format), graphml or gexf; or say it in Accept "
-            "(application/graphml+xml, application/gexf+xml, application/vnd.jgf+json)",
-            examples=["graphml"],
-        ),
-    ] = None,
-) -> str:
-    if fmt is None:
-        return negotiate(request.headers.get("accept", ""), FORMATS, BY_MEDIA)
-    if fmt not in FORMATS:
-        raise InvalidParameter("format", f"unknown format '{fmt}'; one of {', '.join(FORMATS)}")
-    return fmt
-
-
-FormatDep = Annotated[str, Depends(graph_format)]
+FormatDep = Annotated[
+    str,
+    format_param(
+        base=FORMATS,
+        by_media=BY_MEDIA,
+        description="json (JSON Graph Format), graphml or gexf; or say it in Accept "
+        "(application/graphml+xml, application/gexf+xml, application/vnd.jgf+json)",
+        examples=["graphml"],
+    ),
+]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The graph in the format asked for",

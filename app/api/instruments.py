@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Annotated, Any, get_args
 
@@ -13,10 +14,13 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facts, known, listing
+from app.api.as_of import AsOfCoverage, AsOfParam, held_on, span_of, surest
 from app.api.deps import reads, stored_documents
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref, to_json
 from app.api.tabular import COMPARISON_COLUMNS, comparison_rows
 from app.api.timeline_query import EventSummary, event_summaries
+from app.asof.coverage import Coverage, done_by, one_date
+from app.core.dates import FuzzyDate
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
 from app.seeding.schemas import InstrumentKind
@@ -37,6 +41,7 @@ class InstrumentAct(Cited):
     symbol: str | None = Field(examples=["A/RES/73/195"])
     vote: str | None = Field(description="In favour-against-abstentions", examples=["152-5-12"])
     vote_note: str | None
+    coverage: AsOfCoverage = None
 
 
 class InstrumentOut(Cited):
@@ -77,9 +82,27 @@ class ProvisionOut(Cited):
 
 class InstrumentEvent(EventSummary):
     relation: str
+    coverage: AsOfCoverage = None
+
+
+class InstrumentAsOf(Out):
+    """The instrument as it stood on a date (``as_of``): which of its acts had happened."""
+
+    date: DateOut
+    adopted: Coverage | None = Field(
+        description="whether it had certainly or possibly been adopted by the date: by its "
+        "adoption act, or by its own date where no adoption is recorded; null if not by "
+        "then, or if it has neither"
+    )
+    endorsed: Coverage | None = Field(
+        description="whether an endorsement or affirmation had certainly or possibly happened "
+        "by the date; null if none had (or none is recorded)"
+    )
+    undated_acts: int = Field(description="acts the sources give no date for, left out")
 
 
 class InstrumentDetail(InstrumentOut):
+    as_of: InstrumentAsOf | None = Field(None, exclude_if=lambda value: value is None)
     provisions: list[ProvisionOut]
     events: list[InstrumentEvent]
     figures: list[FigureOut]
@@ -229,9 +252,14 @@ def list_instruments(
     "/instruments/{instrument_id}", response_model=InstrumentDetail, summary="One instrument"
 )
 @reads
-def instrument_detail(session: Session, instrument_id: InstrumentId) -> InstrumentDetail:
+def instrument_detail(
+    session: Session, instrument_id: InstrumentId, as_of: AsOfParam = None
+) -> InstrumentDetail:
     """An instrument with its attributes, numbered provisions (objectives, principles, ...),
-    the events that adopted, endorsed or published it, figures, citations and disputes."""
+    the events that adopted, endorsed or published it, figures, citations and disputes.
+    With `as_of`, whether it had been adopted and endorsed by that date, and only the acts
+    and events that had happened by then, each marked certain or possible."""
+    day = one_date("as_of", as_of) if as_of else None
     instrument = get_instrument(session, instrument_id)
     (base,) = instrument_out(session, [instrument])
     links = session.execute(
@@ -241,7 +269,7 @@ def instrument_detail(session: Session, instrument_id: InstrumentId) -> Instrume
         .order_by(m.Event.date_start, m.Event.id)
     ).all()
     summaries = event_summaries([e for _, e in links])
-    return InstrumentDetail(
+    detail = InstrumentDetail(
         **base.model_dump(),
         provisions=provisions_of(session, instrument_id),
         events=[
@@ -251,6 +279,25 @@ def instrument_detail(session: Session, instrument_id: InstrumentId) -> Instrume
         figures=facts.figures(session, "instrument", [instrument_id])[instrument_id],
         disputes=facts.disputes(session, "instrument", [instrument_id])[instrument_id],
     )
+    return detail if day is None else instrument_as_of(detail, *day)
+
+
+def instrument_as_of(
+    detail: InstrumentDetail, asked: FuzzyDate, lo: dt.date, hi: dt.date
+) -> InstrumentDetail:
+    """The acts and events done by the date, and whether it was adopted and endorsed then."""
+    acts, undated = held_on(detail.acts, lo, hi, done_by)
+    events, _ = held_on(detail.events, lo, hi, done_by)
+    adoptions = [a.coverage for a in acts if a.act == "adoption"]
+    if not any(a.act == "adoption" for a in detail.acts) and detail.date is not None:
+        adoptions.append(done_by(span_of(detail.date), lo, hi))
+    stood = InstrumentAsOf(
+        date=DateOut.of(asked),
+        adopted=surest(adoptions),
+        endorsed=surest(a.coverage for a in acts if a.act in {"endorsement", "affirmation"}),
+        undated_acts=undated,
+    )
+    return detail.model_copy(update={"as_of": stood, "acts": acts, "events": events})
 
 
 class InstrumentSide(Out):

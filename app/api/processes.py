@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, facts, known, listing
+from app.api.as_of import AsOfCoverage, AsOfParam
 from app.api.deps import reads
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Out, Ref
-from app.api.snapshot import AsOfParam
 from app.api.timeline_filter import search_param
 from app.api.timeline_query import (
     EventSummary,
@@ -52,11 +52,7 @@ class ProcessRoleOut(Cited):
     role: str
     date: DateOut | None
     note: str | None
-    coverage: Coverage | None = Field(
-        None,
-        exclude_if=lambda value: value is None,
-        description="with as_of: whether the role certainly or only possibly covers the date",
-    )
+    coverage: AsOfCoverage = None
 
 
 class ProcessAsOf(Out):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import Field
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -19,22 +19,12 @@ from app.asof.coverage import Coverage, done_by, one_date, record_coverage
 from app.core.dates import FuzzyDate
 
 router = APIRouter(tags=["snapshot"])
+Measure = Callable[[Any, dt.date, dt.date], Coverage | None]
 CoverageField = Annotated[
     Literal["certain", "possible"],
     Field(
         description="certain: every reading of the dates puts the day inside; possible: "
         "some reading does (a partial, approximate or qualified date)"
-    ),
-]
-
-
-AsOfParam = Annotated[
-    str | None,
-    Query(
-        description="The record as it stood on this date (a day, month or year): what held "
-        "then, each marked certain or possible",
-        examples=["2017-02-16"],
-        max_length=20,
     ),
 ]
 
@@ -98,9 +88,23 @@ def _possible(model: Any, lo: dt.date, hi: dt.date) -> Any:
     return (model.date_start <= hi) & or_(model.date_end.is_(None), model.date_end >= lo)
 
 
-def _covering(rows: Sequence[Any], lo: dt.date, hi: dt.date) -> list[tuple[Any, Coverage]]:
-    covered = ((row, record_coverage(row, lo, hi)) for row in rows)
+def _placed(
+    session: Session, query: Select[Any], lo: dt.date, hi: dt.date, measure: Measure | None = None
+) -> list[tuple[Any, Coverage]]:
+    """The records ``query`` selects that ``measure`` (by default, whether their span covers
+    the date) places on it, each with its coverage."""
+    measure = measure or record_coverage
+    covered = ((row, measure(row, lo, hi)) for row in session.scalars(query))
     return [(row, coverage) for row, coverage in covered if coverage]
+
+
+def _done(record: Any, lo: dt.date, hi: dt.date) -> Coverage | None:
+    return done_by(record.fuzzy_date, lo, hi) if record.fuzzy_date else None
+
+
+def _marked(record: Any, coverage: Coverage, cited: dict[str, list[Any]]) -> dict[str, Any]:
+    """What every placed item shows: its date, how sure its placing is, its citations."""
+    return {"date": _dated(record), "coverage": coverage, "citations": cited[record.id]}
 
 
 def _dated(record: Any) -> DateOut:
@@ -155,33 +159,17 @@ def snapshot(
     `certain` or `possible` where partial dates allow either reading. Records the sources
     give no date for are counted under `undated`, not placed."""
     day, lo, hi = one_date("date", date)
-    processes = _covering(
-        session.scalars(select(m.Process).where(_possible(m.Process, lo, hi))).all(), lo, hi
-    )
+    processes = _placed(session, select(m.Process).where(_possible(m.Process, lo, hi)), lo, hi)
     ids = [p.id for p, _ in processes]
-    roles = _covering(
-        session.scalars(
-            select(m.ProcessRole)
-            .where(m.ProcessRole.process_id.in_(ids), _possible(m.ProcessRole, lo, hi))
-            .order_by(m.ProcessRole.process_id, m.ProcessRole.id)
-        ).all(),
+    r, p, i = m.ProcessRole, m.Position, m.Instrument
+    roles = _placed(
+        session,
+        select(r).where(r.process_id.in_(ids), _possible(r, lo, hi)).order_by(r.process_id, r.id),
         lo,
         hi,
     )
-    posts = _covering(
-        session.scalars(
-            select(m.Position).where(_possible(m.Position, lo, hi)).order_by(m.Position.id)
-        ).all(),
-        lo,
-        hi,
-    )
-    adopted = [
-        (i, covered)
-        for i in session.scalars(
-            select(m.Instrument).where(m.Instrument.date_start <= hi).order_by(m.Instrument.id)
-        )
-        if i.fuzzy_date and (covered := done_by(i.fuzzy_date, lo, hi))
-    ]
+    posts = _placed(session, select(p).where(_possible(p, lo, hi)).order_by(p.id), lo, hi)
+    adopted = _placed(session, select(i).where(i.date_start <= hi).order_by(i.id), lo, hi, _done)
     meetings = _meetings(session, ids, lo, hi)
     events = [e for found in meetings.values() for e in (found.get("last"), found.get("next"))]
     events += [e for found in meetings.values() for e in found["on"]]
@@ -208,10 +196,8 @@ def snapshot(
             HeldRole(
                 actor=actors[r.actor_id],
                 role=r.role,
-                date=_dated(r),
-                coverage=covered,
                 note=r.note,
-                citations=cite["process_role"][r.id],
+                **_marked(r, covered, cite["process_role"]),
             )
             for r, covered in roles
             if r.process_id == process_id
@@ -224,13 +210,11 @@ def snapshot(
                 id=p.id,
                 name=p.name,
                 kind=p.kind,
-                date=_dated(p),
-                coverage=covered,
                 roles=held_roles(p.id),
                 last_meeting=maybe(meetings[p.id].get("last")),
                 next_meeting=maybe(meetings[p.id].get("next")),
                 meetings_on_date=[meeting(e) for e in meetings[p.id]["on"]],
-                citations=cite["process"][p.id],
+                **_marked(p, covered, cite["process"]),
             )
             for p, covered in processes
         ],
@@ -240,20 +224,13 @@ def snapshot(
                 person=actors[p.person_id],
                 title=p.title,
                 organization=actors.get(p.organization_id) if p.organization_id else None,
-                date=_dated(p),
-                coverage=covered,
-                citations=cite["position"][p.id],
+                **_marked(p, covered, cite["position"]),
             )
             for p, covered in posts
         ],
         instruments=[
             AdoptedInstrument(
-                id=i.id,
-                title=i.title,
-                kind=i.kind,
-                date=_dated(i),
-                coverage=covered,
-                citations=cite["instrument"][i.id],
+                id=i.id, title=i.title, kind=i.kind, **_marked(i, covered, cite["instrument"])
             )
             for i, covered in adopted
         ],

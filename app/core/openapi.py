@@ -239,6 +239,7 @@ def client_grade(schema: dict[str, Any]) -> dict[str, Any]:
     }
     _records(schemas)
     for path, method, operation in _operations(schema):
+        _cite_as(path, method, operation, schemas)
         operation["operationId"] = OPERATIONS.get((method, path)) or _camel(
             operation["operationId"].split("_api_")[0].split(f"_{path.strip('/')}")[0]
         )
@@ -256,6 +257,22 @@ def client_grade(schema: dict[str, Any]) -> dict[str, Any]:
         for r in WRITE_RESOURCES
     ]
     return schema
+
+
+def _cite_as(path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """A record's detail carries ``cite_as`` (added as it is served, ``app.api.cite_as``):
+    an optional property of its schema, since the same schema also describes records
+    listed or nested, which carry none."""
+    kind, _, rest = path.removeprefix(V1).strip("/").partition("/")
+    if method != "get" or kind not in CITABLE or not rest.startswith("{") or "/" in rest:
+        return
+    content = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    properties = schemas[content["$ref"].rsplit("/", 1)[1]]["properties"]
+    properties["cite_as"] = {
+        "$ref": "#/components/schemas/CiteAs",
+        "description": "How to cite the record (what /cite/{kind}/{id} answers); in its "
+        "own detail answer only",
+    }
 
 
 def _operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:

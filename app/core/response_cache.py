@@ -13,6 +13,7 @@ representation, RFC 9110), and either answers If-None-Match.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -76,6 +77,7 @@ class ResponseCache:
             return
         scope.setdefault("state", {})["data_version"] = version  # for what renders inside
         key = (scope["path"], scope["query_string"], *(headers.get(h) for h in KEY_HEADERS))
+        key += (dt.datetime.now(dt.UTC).date(),)  # a citation names the day it was read
         if b"no-cache" not in headers.get(b"cache-control", b""):
             entry = self.entries.get(key)
             if entry is not None and entry.version == version:

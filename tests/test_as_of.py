@@ -1,0 +1,146 @@
+"""As of a date on actor profiles and instruments: what held then, checked against the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app import models as m
+from app.asof.coverage import done_by, span_coverage
+from app.core.dates import parse_date
+from app.core.db import make_engine
+
+
+def _rows(url: str, query: Any) -> list[Any]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        rows = list(connection.execute(query))
+    engine.dispose()
+    return rows
+
+
+def _bounds(text: str) -> tuple[dt.date, dt.date]:
+    asked = parse_date(text)
+    assert asked.lower is not None
+    assert asked.upper is not None
+    return asked.lower, asked.upper
+
+
+def _placed(rows: list[Any], text: str, measure: Any = span_coverage) -> dict[str, str]:
+    """Each dated row the date places, by id, with its coverage."""
+    lo, hi = _bounds(text)
+    found = {}
+    for row in rows:
+        if row.date_edtf is not None:
+            covered = measure(parse_date(row.date_edtf, row.date_qualifier), lo, hi)
+            if covered:
+                found[row.id] = covered
+    return found
+
+
+@pytest.mark.parametrize(
+    ("actor", "date"),
+    [
+        ("peter-sutherland", "2017-02-16"),
+        ("peter-sutherland", "2018"),
+        ("mexico", "2017-02-16"),
+        ("mexico", "2018-03"),
+        ("iom", "2017-02-16"),
+        ("iom", "2017"),
+        ("un-secretary-general", "2017-02-16"),
+    ],
+)
+def test_a_profile_as_of_a_date_holds_the_posts_and_roles_of_that_date(
+    dataset_client, dataset_db, actor, date
+):
+    plain = dataset_client.get(f"/api/v1/actors/{actor}").json()
+    assert "as_of" not in plain
+    body = dataset_client.get(f"/api/v1/actors/{actor}", params={"as_of": date}).json()
+    p, r = m.Position, m.ProcessRole
+    held = _rows(dataset_db, select(p).where(p.person_id == actor))
+    within = _rows(dataset_db, select(p).where(p.organization_id == actor))
+    roles = _rows(dataset_db, select(r).where(r.actor_id == actor))
+    assert {x["id"]: x["coverage"] for x in body["positions"]} == _placed(held, date)
+    assert {x["id"]: x["coverage"] for x in body["posts_in_organization"]} == _placed(within, date)
+    expected = _placed(roles, date)
+    by_id = {x.id: (x.process_id, x.role, x.date_edtf) for x in roles}
+    shown = {
+        (x["process"]["id"], x["role"], x["date"]["edtf"]): x["coverage"]
+        for x in body["process_roles"]
+    }
+    assert shown == {by_id[i]: covered for i, covered in expected.items()}
+    undated_posts = sum(1 for x in held + within if x.date_edtf is None)
+    assert body["as_of"]["undated_posts"] == undated_posts
+    assert body["as_of"]["undated_roles"] == sum(1 for x in roles if x.date_edtf is None)
+    assert body["as_of"]["date"]["edtf"] == date
+    assert body["meeting_roles"] == plain["meeting_roles"]  # dated facts, shown whole
+
+
+def test_the_srsg_as_of_the_snapshot_day(dataset_client):
+    body = dataset_client.get("/api/v1/actors/peter-sutherland", params={"as_of": "2017-02-16"})
+    posts = [(p["title"], p["coverage"]) for p in body.json()["positions"]]
+    assert len(posts) == 1
+    assert "International Migration" in posts[0][0]
+    assert posts[0][1] == "certain"
+    later = dataset_client.get("/api/v1/actors/peter-sutherland", params={"as_of": "2018-06"})
+    assert later.json()["positions"] == []
+
+
+@pytest.mark.parametrize(
+    ("instrument", "date"),
+    [
+        ("gcm", "2018-12-09"),
+        ("gcm", "2018-12-15"),
+        ("gcm", "2018-12"),
+        ("gcr", "2018-12-17"),
+        ("imrf-progress-declaration", "2022-05-18"),
+        ("imrf-progress-declaration", "2022-06"),
+        ("nyd", "2016"),
+        ("refugee-convention", "1950"),
+    ],
+)
+def test_an_instrument_as_of_a_date_holds_the_acts_done_by_then(
+    dataset_client, dataset_db, instrument, date
+):
+    body = dataset_client.get(f"/api/v1/instruments/{instrument}", params={"as_of": date}).json()
+    a = m.InstrumentAct
+    acts = _rows(dataset_db, select(a).where(a.instrument_id == instrument).order_by(a.ordinal))
+    done = _placed(acts, date, done_by)
+    assert [(x["act"], x["coverage"]) for x in body["acts"]] == [
+        (x.act, done[x.id]) for x in acts if x.id in done
+    ]
+    adoptions = [done.get(x.id) for x in acts if x.act == "adoption"]
+    if not adoptions:
+        (own,) = _rows(dataset_db, select(m.Instrument).where(m.Instrument.id == instrument))
+        adoptions = [_placed([own], date, done_by).get(own.id)]
+    endorsements = [done.get(x.id) for x in acts if x.act in {"endorsement", "affirmation"}]
+    for name, found in (("adopted", adoptions), ("endorsed", endorsements)):
+        surest = "certain" if "certain" in found else "possible" if "possible" in found else None
+        assert body["as_of"][name] == surest, name
+    assert body["as_of"]["undated_acts"] == sum(1 for x in acts if x.date_edtf is None)
+    _, hi = _bounds(date)
+    assert all(e["date"]["start"] <= hi.isoformat() for e in body["events"])
+
+
+def test_the_gcm_adopted_before_it_was_endorsed(dataset_client):
+    def stood(date: str) -> tuple[Any, Any]:
+        body = dataset_client.get("/api/v1/instruments/gcm", params={"as_of": date}).json()
+        return body["as_of"]["adopted"], body["as_of"]["endorsed"]
+
+    assert stood("2018-12-09") == (None, None)
+    assert stood("2018-12-15") == ("certain", None)
+    assert stood("2018-12-19") == ("certain", "certain")
+    plain = dataset_client.get("/api/v1/instruments/gcm").json()
+    assert "as_of" not in plain
+    assert all("coverage" not in act for act in plain["acts"])
+
+
+@pytest.mark.parametrize("path", ["/api/v1/actors/iom", "/api/v1/instruments/gcm"])
+@pytest.mark.parametrize("date", ["2017-02-30", "2017/2018", "soon"])
+def test_as_of_needs_one_date(dataset_client, path, date):
+    response = dataset_client.get(path, params={"as_of": date})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["parameter"] == "as_of"
