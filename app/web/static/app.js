@@ -1,7 +1,8 @@
 /* The timeline page: reads only the public API (/api/v1/timeline with cursor paging,
-   /api/v1/processes, /api/v1/actors, /api/v1/events/{id}) and draws each item on a time axis.
-   Plain JavaScript, no build step, no third-party code. All text from the API is inserted
-   as text (never as HTML). */
+   /api/v1/processes, /api/v1/actors, /api/v1/events/{id}) and draws each item on a time axis:
+   beside each row of the list, and on a zoomable axis (axis-view.js, over the vendored
+   vis-timeline). Plain JavaScript, no build step. All text from the API is inserted as text
+   (never as HTML); ids and actor names in prose become links. */
 "use strict";
 
 (() => {
@@ -32,6 +33,7 @@
     detailsClose: $("details-close"),
     filtersToggle: $("filters-toggle"),
     processLegend: $("process-legend"),
+    axisSection: $("axis-view-section"),
   };
 
   const state = {
@@ -43,6 +45,8 @@
     openId: null,
     eventCache: new Map(),
     catalog: null,
+    axis: null,
+    prose: null,
   };
 
   /* ---------- small helpers ---------- */
@@ -70,12 +74,15 @@
   const humanize = (text) => String(text || "").replace(/_/g, " ");
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-  function colorFor(id) {
-    if (!id) return "#4d5b6b";
+  /** An item's process colour, by its place in PALETTE (the last for no process). */
+  function paletteIndex(id) {
+    if (!id) return PALETTE.length - 1;
     let hash = 0;
     for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-    return PALETTE[hash % PALETTE.length];
+    return hash % PALETTE.length;
   }
+
+  const colorFor = (id) => PALETTE[paletteIndex(id)];
 
   class ApiError extends Error {
     constructor(message, status, body) {
@@ -439,6 +446,11 @@
     renderAxis(domain, ticks);
     els.list.replaceChildren(...items.map((item, i) => rowFor(item, domain, ticks, i)));
     renderProcessLegend(items);
+    if (state.axis) {
+      els.axisSection.hidden = !items.length;
+      state.axis.show(items);
+      state.axis.select(state.openId);
+    }
     const rows = els.list.querySelectorAll("button.row");
     if (rows.length) rows[0].tabIndex = 0;
     markCurrent();
@@ -697,6 +709,7 @@
   async function openEvent(id, { push = false, focus = false } = {}) {
     state.openId = id;
     markCurrent();
+    if (state.axis) state.axis.select(id);
     if (push && eventFromHash() !== id) history.pushState({ event: id }, "", urlFor(state.filters, id));
     els.details.hidden = false;
     els.layout.classList.add("has-details");
@@ -728,6 +741,7 @@
     els.layout.classList.remove("has-details");
     document.title = "Migration Governance Timeline";
     markCurrent();
+    if (state.axis) state.axis.select(null);
     if (push && eventFromHash()) history.pushState({}, "", urlFor(state.filters, null));
     if (focus) {
       const row = rowButtons().find((b) => b.dataset.id === id);
@@ -794,7 +808,20 @@
     }
   }).observe(els.axisTrack);
 
+  function startAxis() {
+    state.axis = window.AxisView
+      ? window.AxisView.create($("axis-view"), {
+          paletteIndex,
+          onOpen: (id) => openEvent(id, { push: true, focus: true }),
+        })
+      : null;
+    if (!state.axis) return;
+    const buttons = { earlier: "axis-earlier", later: "axis-later", zoomIn: "axis-zoom-in", zoomOut: "axis-zoom-out", fit: "axis-fit" };
+    for (const [action, id] of Object.entries(buttons)) $(id).addEventListener("click", () => state.axis[action]());
+  }
+
   async function start() {
+    startAxis();
     const filters = filtersFromURL();
     fillForm(filters);
     const menus = loadMenus().catch((error) => showError(`The filter menus could not be loaded: ${error.message}`));
