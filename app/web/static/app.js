@@ -538,7 +538,7 @@
                 : null,
             ),
           ),
-          c.note ? h("p", { class: "note" }, c.note) : null,
+          c.note ? h("p", { class: "note" }, prose(c.note)) : null,
         ),
       ),
     );
@@ -562,6 +562,62 @@
       ref.name || ref.title || ref.id,
       extra ? ` ${extra}` : "",
     );
+  }
+
+  /* ---------- ids and names in prose become links ---------- */
+
+  const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+  /** What prose may name: actor names and acronyms, and ids of actors, processes and items
+      (only ids with a hyphen or a digit, which no ordinary word is). Built once the menus and
+      the catalog are loaded; until then prose stays plain text. */
+  function proseTargets(events) {
+    const targets = new Map();
+    const add = (token, target) => {
+      if (token && token.length > 2 && !targets.has(token)) targets.set(token, target);
+    };
+    const slug = (id) => /[-\d]/.test(id);
+    for (const e of events) if (slug(e.id)) add(e.id, { kind: "event", id: e.id, name: e.title });
+    for (const a of state.actors.values()) {
+      const target = { kind: "actor", id: a.id, name: a.name };
+      add(a.name, target);
+      if (a.acronym && a.acronym !== a.name) add(a.acronym, target);
+      if (slug(a.id)) add(a.id, target);
+    }
+    for (const p of state.processes.values()) if (slug(p.id)) add(p.id, { kind: "process", id: p.id, name: p.name });
+    if (!targets.size) return null;
+    const tokens = [...targets.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    return { targets, pattern: new RegExp(`(?<![\\p{L}\\p{N}-])(?:${tokens.join("|")})(?![\\p{L}\\p{N}-])`, "gu") };
+  }
+
+  function proseLink(text, target) {
+    if (target.kind === "event") return eventLink({ id: target.id, name: text });
+    const filter = { [target.kind]: target.id };
+    return h(
+      "a",
+      {
+        href: urlFor(filter, null),
+        title: `${target.name}: show its items`,
+        onclick: (event) => {
+          event.preventDefault();
+          applyFilters(filter);
+        },
+      },
+      text,
+    );
+  }
+
+  /** ``text`` as nodes, with each id or actor name it holds a link. */
+  function prose(text) {
+    if (!text || !state.prose) return text;
+    const parts = [];
+    let last = 0;
+    for (const match of text.matchAll(state.prose.pattern)) {
+      parts.push(text.slice(last, match.index), proseLink(match[0], state.prose.targets.get(match[0])));
+      last = match.index + match[0].length;
+    }
+    parts.push(text.slice(last));
+    return parts;
   }
 
   function section(title, id, ...content) {
@@ -616,7 +672,7 @@
         definition("Place", placeText(e.place)),
         definition("Themes", (e.themes || []).map((t) => h("span", { class: "chip" }, t.name))),
       ),
-      e.description ? h("p", { class: "description" }, e.description) : null,
+      e.description ? h("p", { class: "description" }, prose(e.description)) : null,
       section(`Sources (${e.citations.length})`, "d-sources", citationList(e.citations)),
     ];
     if (e.disputes && e.disputes.length) {
@@ -639,12 +695,12 @@
                     { class: claim.followed ? "claim followed" : "claim" },
                     h("span", { class: "badge" }, claim.followed ? "followed by the dataset" : "not followed"),
                     " ",
-                    claim.claim,
+                    prose(claim.claim),
                     citationList(claim.citations),
                   ),
                 ),
               ),
-              h("p", { class: "resolution" }, h("strong", {}, "Resolution: "), dispute.resolution),
+              h("p", { class: "resolution" }, h("strong", {}, "Resolution: "), prose(dispute.resolution)),
             ),
           ),
         ),
@@ -666,7 +722,7 @@
                 ` — ${humanize(p.role)}`,
                 p.on_behalf_of ? `, on behalf of ${p.on_behalf_of.name}` : "",
                 p.capacity ? ` (${p.capacity})` : "",
-                p.statement ? h("blockquote", { class: "statement" }, p.statement) : null,
+                p.statement ? h("blockquote", { class: "statement" }, prose(p.statement)) : null,
                 evidence(p.citations),
               ),
             ),
@@ -698,7 +754,7 @@
         section(
           "Figures",
           "d-figures",
-          h("ul", { class: "figures" }, e.figures.map((f) => h("li", {}, f.statement, f.date ? h("span", { class: "muted" }, ` (${f.date.display})`) : null, evidence(f.citations)))),
+          h("ul", { class: "figures" }, e.figures.map((f) => h("li", {}, prose(f.statement), f.date ? h("span", { class: "muted" }, ` (${f.date.display})`) : null, evidence(f.citations)))),
         ),
       );
     }
@@ -709,7 +765,7 @@
   async function openEvent(id, { push = false, focus = false } = {}) {
     state.openId = id;
     markCurrent();
-    if (state.axis) state.axis.select(id);
+    if (state.axis) state.axis.select(id, { reveal: true });
     if (push && eventFromHash() !== id) history.pushState({ event: id }, "", urlFor(state.filters, id));
     els.details.hidden = false;
     els.layout.classList.add("has-details");
@@ -830,6 +886,7 @@
       .catch(() => {});
     await loadTimeline(filters);
     await Promise.all([menus, kinds]);
+    state.prose = proseTargets((await catalog().catch(() => ({ items: [] }))).items);
     fillForm(state.filters);
     rerender();
     const id = eventFromHash();

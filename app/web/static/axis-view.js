@@ -21,15 +21,17 @@ window.AxisView = (() => {
     if (item.status !== "held") classes.push("not-held");
     const content = document.createElement("span");
     content.textContent = `${item.title}${vague ? (date.uncertain ? " ?" : " ~") : ""}`;
-    return {
+    content.dataset.id = item.id;
+    const drawn = {
       id: item.id,
       content,
       title: escape(`${date.display}: ${item.title}`),
       start: new Date(toTime(date.start)),
-      end: day ? undefined : new Date(toTime(date.end) + DAY),
       type: day ? "point" : "range",
       className: classes.join(" "),
     };
+    if (!day) drawn.end = new Date(toTime(date.end) + DAY); // the day after the last it may be
+    return drawn;
   }
 
   /** A view in ``container``; ``onOpen(id)`` when an item is chosen on it. */
@@ -65,9 +67,12 @@ window.AxisView = (() => {
         items.add(rows.map((row) => itemFor(row, paletteIndex)).filter(Boolean));
         timeline.fit({ animation: false });
       },
-      select(id) {
-        timeline.setSelection(id && items.get(id) ? [id] : []);
-        if (id && items.get(id) && !timeline.getVisibleItems().includes(id)) {
+      /** Select the item (none for null); ``reveal`` moves the axis to it if it is out of
+          view. */
+      select(id, { reveal = false } = {}) {
+        const shown = Boolean(id && items.get(id));
+        timeline.setSelection(shown ? [id] : []);
+        if (shown && reveal && !timeline.getVisibleItems().includes(id)) {
           timeline.focus(id, { animation: false });
         }
       },
