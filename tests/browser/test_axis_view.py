@@ -33,7 +33,7 @@ def _selected(page: Any) -> list[str]:
 
 def _is_a_day(item: dict[str, Any]) -> bool:
     date = item["date"]
-    return date["precision"] == "day" and date["start"] == date["end"]
+    return bool(date["precision"] == "day" and date["start"] == date["end"])
 
 
 def test_partial_dates_are_ranges_and_days_are_points(browser: Browser, server: Server) -> None:
