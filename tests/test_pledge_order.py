@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import ENGINES, FIXTURE_SEEDS, client_for, seeded
+from tests.conftest import ENGINES, FIXTURE_SEEDS, client_for, keyed_client, seeded
 from tests.test_properties import PROFILE
 
 # Partial dates (a year, a month, a season-free day), ties, and undated pledges.
@@ -23,6 +23,11 @@ DATES = ["2019", "2019-05", "2019-05-14", "2019-05-14", "2022", "2022-12-31", "2
 ACTORS = ["iom", "mexico", "juan-jose-gomez-camacho"]
 PROCESSES = ["pledging-initiative", "coordination-meetings"]
 CITE = [{"source": "wmr-2024-ch8", "quote": "Pledges are measurable commitments"}]
+NEW = {"title": "A pledge added while a client pages", "pledgers": ["mexico"], "cite": CITE}
+
+
+def _auth(tokens: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['write']}"}
 
 
 def _pledge(n: int) -> dict[str, Any]:
@@ -159,3 +164,39 @@ def test_an_unknown_value_among_several_is_named_with_suggestions(pledges, param
     assert known not in error["suggestions"]
     if parameter == "actor":
         assert error["suggestions"][typo] == ["mexico"]
+
+
+@pytest.fixture(params=ENGINES)
+def writable(request, tmp_path) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    yield from keyed_client(request.param, tmp_path)
+
+
+@pytest.mark.parametrize("sort", ["id", "date", "-date"])
+def test_a_cursor_stays_valid_while_pledges_are_added(writable, sort):
+    """Pledges added while a client pages: the pages after the cursor hold every pledge that
+    sorts after it exactly once, new ones included, and none that sorts before it."""
+    client, tokens = writable
+    for n, date in enumerate(["2019", "2020-03", "2021", "2023-07-01", None]):
+        body = {**NEW, "id": f"held-{n}"} | ({"date": date} if date else {})
+        created = client.post("/api/v1/pledges", json=body, headers=_auth(tokens))
+        assert created.status_code == 201, created.text
+    first = client.get(f"/api/v1/pledges?sort={sort}&limit=3").json()
+    before = {"id": "aaa-added", "date": "2000"} if sort != "-date" else {"id": "aaa-added"}
+    after = {"id": "zzz-added", "date": "2099"} if sort == "id" else {"id": "zzz-added"}
+    if sort == "-date":
+        before["date"] = "2099"  # latest first: 2099 sorts before the cursor, undated after
+    for extra in (before, after):
+        created = client.post("/api/v1/pledges", json={**NEW, **extra}, headers=_auth(tokens))
+        assert created.status_code == 201, created.text
+    everything = client.get(f"/api/v1/pledges?sort={sort}&limit=500").json()["items"]
+    order = [p["id"] for p in everything]
+    seen = [p["id"] for p in first["items"]]
+    rest: list[str] = []
+    cursor = first["next_cursor"]
+    while cursor:
+        page = client.get(f"/api/v1/pledges?sort={sort}&limit=3&cursor={cursor}").json()
+        rest += [p["id"] for p in page["items"]]
+        cursor = page["next_cursor"]
+    assert rest == order[order.index(seen[-1]) + 1 :]
+    assert "zzz-added" in rest
+    assert "aaa-added" not in rest + seen
