@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Browser
+from tests.browser.conftest import ARTIFACTS, Browser
 from tests.live import Server
 
 
@@ -132,6 +132,9 @@ def test_the_axis_is_worked_by_keyboard_and_opens_items(
         page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         == 0
     )
+    page.locator("#axis-view-section").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"timeline-axis-{width}.png")
     assert browser.errors == []
 
 
