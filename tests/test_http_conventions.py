@@ -8,6 +8,7 @@ import csv
 import gzip
 import io
 
+import brotli
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
@@ -16,6 +17,7 @@ from app.core.openapi import OPERATIONS, RECORD_ETAG
 from app.core.response_cache import ResponseCache
 
 GZIP = {"Accept-Encoding": "gzip"}
+BROTLI = {"Accept-Encoding": "br"}
 PLAIN = {"Accept-Encoding": "identity"}
 PAGE = "/api/v1/timeline?limit=50"
 
@@ -65,13 +67,57 @@ def test_etags_and_304_work_with_compression(client):
 
 
 def test_accept_encoding_is_read_with_its_qualities():
-    assert compression.accepts_gzip(b"gzip, deflate, br")
-    assert compression.accepts_gzip(b"*")
-    assert compression.accepts_gzip(b"br;q=1.0, gzip;q=0.5")
-    assert not compression.accepts_gzip(b"gzip;q=0")
-    assert not compression.accepts_gzip(b"identity")
-    assert not compression.accepts_gzip(b"*, gzip;q=0")
-    assert not compression.accepts_gzip(None)
+    chosen = compression.coding_for
+    assert chosen(b"gzip, deflate, br") == b"br"  # alike: brotli first
+    assert chosen(b"*") == b"br"
+    assert chosen(b"br;q=1.0, gzip;q=0.5") == b"br"
+    assert chosen(b"br;q=0.5, gzip") == b"gzip"
+    assert chosen(b"gzip, deflate") == b"gzip"
+    assert chosen(b"x-gzip") == b"gzip"
+    assert chosen(b"BR") == b"br"
+    assert chosen(b"*;q=0.2, gzip;q=0.1") == b"br"
+    assert chosen(b"*, br;q=0") == b"gzip"
+    assert chosen(b"gzip;q=0") is None
+    assert chosen(b"identity") is None
+    assert chosen(b"*, gzip;q=0, br;q=0") is None
+    assert chosen(b"br;q=nonsense") is None
+    assert chosen(None) is None
+
+
+def test_brotli_where_the_client_prefers_it(client):
+    plain = client.get(PAGE, headers=PLAIN)
+    packed = client.get(PAGE, headers=BROTLI)
+    assert packed.headers["content-encoding"] == "br"
+    assert packed.content == plain.content  # the client decoded it
+    gzipped = client.get(PAGE, headers=GZIP)
+    assert int(packed.headers["content-length"]) < int(gzipped.headers["content-length"])
+    vary = {v.strip() for v in packed.headers["vary"].split(",")}
+    assert {"Accept", "Accept-Encoding"} <= vary
+    ranked = client.get(PAGE, headers={"Accept-Encoding": "br;q=0.4, gzip;q=0.8"})
+    assert ranked.headers["content-encoding"] == "gzip"
+
+
+def test_streamed_files_are_sent_in_brotli(client):
+    plain = client.get("/api/v1/timeline?format=csv", headers=PLAIN)
+    packed = client.get("/api/v1/timeline?format=csv", headers=BROTLI)
+    assert packed.headers["content-encoding"] == "br"
+    assert "content-length" not in packed.headers
+    assert packed.content == plain.content  # the client decoded it
+    assert "Accept-Encoding" in packed.headers["vary"]
+
+
+def test_etags_and_304_work_with_brotli(client):
+    plain = client.get(PAGE, headers=PLAIN)
+    packed = client.get(PAGE, headers=BROTLI)
+    gzipped = client.get(PAGE, headers=GZIP)
+    assert packed.headers["etag"] == plain.headers["etag"][:-1] + '-br"'
+    for etag in (plain.headers["etag"], packed.headers["etag"], gzipped.headers["etag"]):
+        for encoding in (PLAIN, GZIP, BROTLI):
+            again = client.get(PAGE, headers={**encoding, "If-None-Match": etag})
+            assert again.status_code == 304
+            assert "content-encoding" not in again.headers
+    stale = client.get(PAGE, headers={**BROTLI, "If-None-Match": '"stale-br"'})
+    assert stale.status_code == 200
 
 
 @pytest.mark.anyio
@@ -79,9 +125,9 @@ async def test_the_cache_compresses_a_body_once(monkeypatch):
     body = b'{"items":[' + b",".join(b'{"id":"%d"}' % i for i in range(500)) + b"]}"
     calls = []
 
-    def counting(data: bytes) -> bytes:
-        calls.append(len(data))
-        return gzip.compress(data, mtime=0)
+    def counting(data: bytes, coding: bytes) -> bytes:
+        calls.append((len(data), coding))
+        return gzip.compress(data, mtime=0) if coding == b"gzip" else brotli.compress(data)
 
     monkeypatch.setattr(compression, "compress", counting)
 
@@ -95,19 +141,21 @@ async def test_the_cache_compresses_a_body_once(monkeypatch):
 
     cache = ResponseCache(app, version=version, max_bytes=1 << 20)
     bodies = []
-    for _ in range(3):
+    unpack = {b"gzip": gzip.decompress, b"br": brotli.decompress}
+    for coding in (b"gzip", b"br") * 3:
         sent: list[Message] = []
         scope = {"type": "http", "method": "GET", "path": "/api/v1/x", "query_string": b""}
-        scope["headers"] = [(b"accept-encoding", b"gzip")]
+        scope["headers"] = [(b"accept-encoding", coding)]
 
         async def send(message: Message, sent: list[Message] = sent) -> None:
             sent.append(message)
 
         await cache(scope, None, send)  # type: ignore[arg-type]
-        bodies.append(gzip.decompress(sent[1]["body"]))
-    assert bodies == [body] * 3
-    assert calls == [len(body)]
-    assert cache.size == len(body) + len(gzip.compress(body, mtime=0))
+        bodies.append(unpack[coding](sent[1]["body"]))
+    assert bodies == [body] * 6
+    assert calls == [(len(body), b"gzip"), (len(body), b"br")]
+    packed = len(gzip.compress(body, mtime=0)) + len(brotli.compress(body))
+    assert cache.size == len(body) + packed
 
 
 @pytest.fixture

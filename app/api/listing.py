@@ -120,7 +120,16 @@ async def stored_documents_page(
 
 def after_values(page: PageParams) -> dict[str, Any]:
     """The value ``_after`` binds by name, if the page has a cursor."""
-    return {"after": str(page.after[0])} if page.after else {}
+    after = _id_after(page)
+    return {"after": after} if after is not None else {}
+
+
+def _id_after(page: PageParams) -> str | None:
+    """The cursor's id, checked to be of the id order (the statement it is bound into may
+    have been built for an earlier request)."""
+    if page.after and len(page.after) != 1:  # another order's cursor (``sorted_page``)
+        raise InvalidParameter("cursor", "cursor is not valid for this list")
+    return str(page.after[0]) if page.after else None
 
 
 def _keyset(
@@ -134,10 +143,9 @@ def _keyset(
 def _after(query: Select[Any], key: Any, page: PageParams) -> Select[Any]:
     """The query in key order after the cursor's key, one row more than the page (to tell
     whether more follow)."""
-    if page.after and len(page.after) != 1:  # another order's cursor (``sorted_page``)
-        raise InvalidParameter("cursor", "cursor is not valid for this list")
-    if page.after:
-        query = query.where(key > bindparam("after", str(page.after[0])))
+    after = _id_after(page)
+    if after is not None:
+        query = query.where(key > bindparam("after", after))
     return query.order_by(key).limit(page.limit + 1)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facets, facts, known, listing
+from app.api import by_date, exports, facets, facts, known, listing
 from app.api.deps import read, reads, stored_documents
 from app.api.instruments import ProvisionOut, provisions_out
 from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Page, Ref, to_json
@@ -202,17 +202,34 @@ async def list_pledges(
             examples=["7"],
         ),
     ] = [],  # noqa: B006
-    actor: Annotated[str | None, Query(description="Pledger's actor id", max_length=200)] = None,
-    process: Annotated[str | None, Query(description="Process id", max_length=200)] = None,
+    actors: Annotated[
+        list[Annotated[str, StringConstraints(max_length=200)]],
+        Query(
+            alias="actor",
+            description="Pledger's actor id (repeatable, or a comma list: any of them)",
+            examples=["mexico"],
+        ),
+    ] = [],  # noqa: B006
+    processes: Annotated[
+        list[Annotated[str, StringConstraints(max_length=200)]],
+        Query(
+            alias="process",
+            description="Process id (repeatable, or a comma list: any of them)",
+            examples=["pledging-initiative"],
+        ),
+    ] = [],  # noqa: B006
+    sort: Annotated[by_date.Sort, Query(description=by_date.SORT_HELP)] = "id",
 ) -> Response:
-    """Pledges toward the GCM, filtered by objective, pledger or process; `facet=objective`
-    and `facet=status` count them, `format=csv|ndjson` gives every page as a file. An
-    unknown objective, actor or process is a 422 with the closest known ones."""
+    """Pledges toward the GCM, filtered by objective, pledger or process (several values of
+    one filter: any of them), by id or in date order (`sort=date|-date`, undated last);
+    `facet=objective` and `facet=status` count them, `format=csv|ndjson` gives every page as
+    a file. An unknown objective, actor or process is a 422 with the closest known ones."""
+    actor, process = known.split(actors), known.split(processes)
     objective = await _known_filters(request, objectives, actor, process)
-    if fmt == "json" and not facet and not page.count:
+    if fmt == "json" and not facet and not page.count and sort == "id":
         values = pledge_values(objective, actor, process) | listing.after_values(page)
         query = PAGES.get(
-            (*values, len(objective) > 1, page.limit),
+            (*values, len(objective) > 1, len(actor) > 1, page.limit),
             lambda: listing.stored_documents_query(
                 "pledge", *matching_pledges(objective, actor, process), page
             ),
@@ -222,11 +239,13 @@ async def list_pledges(
         if found is not None:
             return listing.stored_page(*found, None, page)
     keys, key = matching_pledges(objective, actor, process)
-    return await read(request, lambda s: pledges_page(request, s, keys, key, page, facet, fmt))
+    return await read(
+        request, lambda s: pledges_page(request, s, keys, key, page, facet, fmt, sort)
+    )
 
 
 async def _known_filters(
-    request: Request, objectives: list[str], actor: str | None, process: str | None
+    request: Request, objectives: list[str], actor: list[str], process: list[str]
 ) -> list[int]:
     """The objective numbers asked for, once every filter value is known to name a record."""
     numbers = [n.strip() for raw in objectives for n in raw.split(",") if n.strip()]
@@ -239,8 +258,8 @@ async def _known_filters(
 
     ids = [f"{OBJECTIVE}{int(n)}" for n in numbers]
     await known.require(request, "objective", ids, number)
-    await known.require(request, "actor", [actor] if actor else [])
-    await known.require(request, "process", [process] if process else [])
+    await known.require(request, "actor", actor)
+    await known.require(request, "process", process)
     return [int(n) for n in numbers]
 
 
@@ -255,19 +274,29 @@ def pledges_page(
     page: PageParams,
     facet: list[str],
     fmt: str,
+    sort: str = "id",
 ) -> FacetedPage[PledgeOut] | Response:
+    query = select(m.Pledge).where(m.Pledge.id.in_(keys))
     if fmt != "json":
-        query = select(m.Pledge).where(m.Pledge.id.in_(keys))
         return listing.respond(
             request,
             session,
             fmt,
             PledgeOut,
-            lambda s, p: listing.id_page(s, query, m.Pledge.id, p, pledges_out),
+            lambda s, p: (
+                listing.id_page(s, query, m.Pledge.id, p, pledges_out)
+                if sort == "id"
+                else by_date.page(s, query, m.Pledge, p, sort, pledges_out)
+            ),
             page,
             "pledges",
         )
-    paged = listing.id_keys(session, keys, key, page)
+    if sort == "id":
+        paged = listing.id_keys(session, keys, key, page)
+    else:
+        paged = by_date.page(
+            session, query, m.Pledge, page, sort, lambda _, rows: [r.id for r in rows]
+        )
     ids, cursor = paged
     found = documents.stored(session, "pledge", ids)
     counts = facets.count(session, keys, facets.PLEDGES, facet)
@@ -275,18 +304,18 @@ def pledges_page(
     return listing.stored_page(bodies, cursor, counts, page, listing.total_of(paged))
 
 
-def pledge_values(objective: list[int], actor: str | None, process: str | None) -> dict[str, Any]:
+def pledge_values(objective: list[int], actor: list[str], process: list[str]) -> dict[str, Any]:
     """The values ``matching_pledges`` binds to named parameters, by name."""
     values = {
         "provisions": [f"gcm.objective.{n}" for n in objective],
-        "actor": actor,
-        "process": process,
+        "actors": actor,
+        "processes": process,
     }
     return {name: value for name, value in values.items() if value}
 
 
 def matching_pledges(
-    objective: list[int], actor: str | None, process: str | None
+    objective: list[int], actor: list[str], process: list[str]
 ) -> tuple[Select[tuple[str]], Any]:
     """The ids of the pledges that pass the filters, and the column they are ordered by. An
     objective or pledger filter reads its link table's (link, pledge) index in pledge order,
@@ -302,19 +331,22 @@ def matching_pledges(
         ids = ids.distinct() if len(objective) > 1 else ids
     elif actor:
         key = pa.pledge_id
-        ids = select(key).where(pa.actor_id == bindparam("actor", actor))
+        ids = select(key).where(pa.actor_id.in_(_any("actors", actor)))
+        ids = ids.distinct() if len(actor) > 1 else ids
     else:
         key = p.id
         ids = select(key)
     if actor and objective:
-        ids = ids.where(
-            exists().where(pa.pledge_id == key, pa.actor_id == bindparam("actor", actor))
-        )
+        ids = ids.where(exists().where(pa.pledge_id == key, pa.actor_id.in_(_any("actors", actor))))
     if process and key is p.id:
-        ids = ids.where(p.process_id == bindparam("process", process))
+        ids = ids.where(p.process_id.in_(_any("processes", process)))
     elif process:
-        ids = ids.where(exists().where(p.id == key, p.process_id == bindparam("process", process)))
+        ids = ids.where(exists().where(p.id == key, p.process_id.in_(_any("processes", process))))
     return ids, key
+
+
+def _any(name: str, values: list[str]) -> Any:
+    return bindparam(name, values, expanding=True)
 
 
 @router.get("/pledges/{pledge_id}", response_model=PledgeOut, summary="One pledge")

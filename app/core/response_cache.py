@@ -6,9 +6,9 @@ cache reads that one number per request, in whichever process made the change. R
 an ETag from their bytes, and ``If-None-Match`` is answered with 304. A request with
 ``Cache-Control: no-cache`` is rendered afresh; requests with credentials are never cached.
 
-A client that accepts gzip gets the body compressed once, the first time one asks, and kept
-beside the plain bytes; its ETag is the plain one's with ``-gzip`` (a different
-representation, RFC 9110), and either answers If-None-Match.
+A client that accepts brotli or gzip gets the body compressed once per coding, the first time
+one asks, and kept beside the plain bytes; its ETag is the plain one's with ``-br`` or
+``-gzip`` (a different representation, RFC 9110), and any of them answers If-None-Match.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,12 +37,13 @@ class Entry:
     etag: bytes
     revalidates: bool  # the ETag is this body's, so If-None-Match may be answered with 304
     compresses: bool = False  # large enough, and of a type worth it
-    gzipped: bytes | None = None  # made the first time a client accepting gzip asks
+    # By coding, each made the first time a client accepting it asks.
+    encoded: dict[bytes, bytes] = field(default_factory=dict)
     stored: bool = False
 
     @property
     def weight(self) -> int:
-        return len(self.body) + len(self.gzipped or b"")
+        return len(self.body) + sum(len(body) for body in self.encoded.values())
 
 
 class ResponseCache:
@@ -121,8 +122,9 @@ class ResponseCache:
 
     async def _send(self, entry: Entry, request: dict[bytes, bytes], send: Send) -> None:
         body, headers = entry.body, entry.headers
-        if entry.compresses and compression.accepts_gzip(request.get(b"accept-encoding")):
-            body, headers = self._gzipped(entry)
+        coding = compression.coding_for(request.get(b"accept-encoding"))
+        if entry.compresses and coding is not None:
+            body, headers = self._encoded(entry, coding)
         if_none_match = request.get(b"if-none-match")
         if entry.revalidates and if_none_match and _matches(if_none_match, entry.etag):
             kept = [(k, v) for k, v in headers if k not in {b"content-length", b"content-encoding"}]
@@ -132,17 +134,18 @@ class ResponseCache:
         await send({"type": "http.response.start", "status": entry.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _gzipped(self, entry: Entry) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-        """The entry's body compressed (made once) and its headers."""
-        if entry.gzipped is None:
-            entry.gzipped = compression.compress(entry.body)
+    def _encoded(self, entry: Entry, coding: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+        """The entry's body compressed in ``coding`` (made once) and its headers."""
+        body = entry.encoded.get(coding)
+        if body is None:
+            body = entry.encoded[coding] = compression.compress(entry.body, coding)
             if entry.stored:
-                self.size += len(entry.gzipped)
+                self.size += len(body)
         etag = entry.etag
         if entry.revalidates:
-            etag = entry.etag[:-1] + b'-gzip"'
+            etag = entry.etag[:-1] + b"-" + coding + b'"'
         headers = [(k, etag if k == b"etag" else v) for k, v in entry.headers]
-        return entry.gzipped, compression.encoded(headers, entry.gzipped)
+        return body, compression.encoded(headers, body, coding)
 
     def _store(self, key: tuple[object, ...], entry: Entry) -> None:
         if len(entry.body) > self.max_entry:
@@ -198,12 +201,16 @@ def _entry(version: int, start: Message, body: bytes, *, negotiates: bool) -> En
     return Entry(version, start["status"], headers, body, own or etag, own is None, compresses)
 
 
+SUFFIXES = tuple(b"-" + coding + b'"' for coding in compression.CODINGS)
+
+
 def _matches(if_none_match: bytes, etag: bytes) -> bool:
     if if_none_match.strip() == b"*":
         return True
     bare = etag.removeprefix(b"W/")
     for tag in if_none_match.split(b","):
         tag = tag.strip().removeprefix(b"W/")
-        if tag == bare or tag.removesuffix(b'-gzip"') + b'"' == bare:
+        plain = next((tag[: -len(s)] + b'"' for s in SUFFIXES if tag.endswith(s)), tag)
+        if plain == bare:
             return True
     return False

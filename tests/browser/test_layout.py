@@ -1,6 +1,6 @@
-"""The timeline page on a phone (390 px) and a desktop (1400 px): nothing overflows, every
-control is reachable by keyboard with visible focus, and axe-core finds no serious
-accessibility violation."""
+"""The timeline page on a phone (390 px) and a desktop (1400 px), with its time axis: nothing
+overflows, every control is reachable by keyboard with visible focus, and axe-core finds no
+serious accessibility violation."""
 
 from __future__ import annotations
 
@@ -82,7 +82,9 @@ def test_every_control_is_reachable_by_keyboard(
         page.evaluate("document.activeElement.blur()")
     else:
         assert page.locator("#filters-toggle").is_hidden()
-    wanted = page.locator(f"header :is({CONTROLS}), #filters :is({CONTROLS})").evaluate_all(
+    regions = ("header", "#filters", "#axis-view-section")  # the time axis's buttons too
+    within = ", ".join(f"{region} :is({CONTROLS})" for region in regions)
+    wanted = page.locator(within).evaluate_all(
         "els => els.filter(e => e.offsetParent !== null)"
         ".map(e => e.id || e.dataset.id || e.textContent.trim().slice(0, 40))"
     )

@@ -1,7 +1,8 @@
 /* The timeline page: reads only the public API (/api/v1/timeline with cursor paging,
-   /api/v1/processes, /api/v1/actors, /api/v1/events/{id}) and draws each item on a time axis.
-   Plain JavaScript, no build step, no third-party code. All text from the API is inserted
-   as text (never as HTML). */
+   /api/v1/processes, /api/v1/actors, /api/v1/events/{id}) and draws each item on a time axis:
+   beside each row of the list, and on a zoomable axis (axis-view.js, over the vendored
+   vis-timeline). Plain JavaScript, no build step. All text from the API is inserted as text
+   (never as HTML); ids and actor names in prose become links. */
 "use strict";
 
 (() => {
@@ -32,6 +33,7 @@
     detailsClose: $("details-close"),
     filtersToggle: $("filters-toggle"),
     processLegend: $("process-legend"),
+    axisSection: $("axis-view-section"),
   };
 
   const state = {
@@ -43,6 +45,8 @@
     openId: null,
     eventCache: new Map(),
     catalog: null,
+    axis: null,
+    prose: null,
   };
 
   /* ---------- small helpers ---------- */
@@ -70,12 +74,15 @@
   const humanize = (text) => String(text || "").replace(/_/g, " ");
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-  function colorFor(id) {
-    if (!id) return "#4d5b6b";
+  /** An item's process colour, by its place in PALETTE (the last for no process). */
+  function paletteIndex(id) {
+    if (!id) return PALETTE.length - 1;
     let hash = 0;
     for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-    return PALETTE[hash % PALETTE.length];
+    return hash % PALETTE.length;
   }
+
+  const colorFor = (id) => PALETTE[paletteIndex(id)];
 
   class ApiError extends Error {
     constructor(message, status, body) {
@@ -439,6 +446,11 @@
     renderAxis(domain, ticks);
     els.list.replaceChildren(...items.map((item, i) => rowFor(item, domain, ticks, i)));
     renderProcessLegend(items);
+    if (state.axis) {
+      els.axisSection.hidden = !items.length;
+      state.axis.show(items);
+      state.axis.select(state.openId);
+    }
     const rows = els.list.querySelectorAll("button.row");
     if (rows.length) rows[0].tabIndex = 0;
     markCurrent();
@@ -526,7 +538,7 @@
                 : null,
             ),
           ),
-          c.note ? h("p", { class: "note" }, c.note) : null,
+          c.note ? h("p", { class: "note" }, prose(c.note)) : null,
         ),
       ),
     );
@@ -550,6 +562,62 @@
       ref.name || ref.title || ref.id,
       extra ? ` ${extra}` : "",
     );
+  }
+
+  /* ---------- ids and names in prose become links ---------- */
+
+  const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+  /** What prose may name: actor names and acronyms, and ids of actors, processes and items
+      (only ids with a hyphen or a digit, which no ordinary word is). Built once the menus and
+      the catalog are loaded; until then prose stays plain text. */
+  function proseTargets(events) {
+    const targets = new Map();
+    const add = (token, target) => {
+      if (token && token.length > 2 && !targets.has(token)) targets.set(token, target);
+    };
+    const slug = (id) => /[-\d]/.test(id);
+    for (const e of events) if (slug(e.id)) add(e.id, { kind: "event", id: e.id, name: e.title });
+    for (const a of state.actors.values()) {
+      const target = { kind: "actor", id: a.id, name: a.name };
+      add(a.name, target);
+      if (a.acronym && a.acronym !== a.name) add(a.acronym, target);
+      if (slug(a.id)) add(a.id, target);
+    }
+    for (const p of state.processes.values()) if (slug(p.id)) add(p.id, { kind: "process", id: p.id, name: p.name });
+    if (!targets.size) return null;
+    const tokens = [...targets.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    return { targets, pattern: new RegExp(`(?<![\\p{L}\\p{N}-])(?:${tokens.join("|")})(?![\\p{L}\\p{N}-])`, "gu") };
+  }
+
+  function proseLink(text, target) {
+    if (target.kind === "event") return eventLink({ id: target.id, name: text });
+    const filter = { [target.kind]: target.id };
+    return h(
+      "a",
+      {
+        href: urlFor(filter, null),
+        title: `${target.name}: show its items`,
+        onclick: (event) => {
+          event.preventDefault();
+          applyFilters(filter);
+        },
+      },
+      text,
+    );
+  }
+
+  /** ``text`` as nodes, with each id or actor name it holds a link. */
+  function prose(text) {
+    if (!text || !state.prose) return text;
+    const parts = [];
+    let last = 0;
+    for (const match of text.matchAll(state.prose.pattern)) {
+      parts.push(text.slice(last, match.index), proseLink(match[0], state.prose.targets.get(match[0])));
+      last = match.index + match[0].length;
+    }
+    parts.push(text.slice(last));
+    return parts;
   }
 
   function section(title, id, ...content) {
@@ -604,7 +672,7 @@
         definition("Place", placeText(e.place)),
         definition("Themes", (e.themes || []).map((t) => h("span", { class: "chip" }, t.name))),
       ),
-      e.description ? h("p", { class: "description" }, e.description) : null,
+      e.description ? h("p", { class: "description" }, prose(e.description)) : null,
       section(`Sources (${e.citations.length})`, "d-sources", citationList(e.citations)),
     ];
     if (e.disputes && e.disputes.length) {
@@ -627,12 +695,12 @@
                     { class: claim.followed ? "claim followed" : "claim" },
                     h("span", { class: "badge" }, claim.followed ? "followed by the dataset" : "not followed"),
                     " ",
-                    claim.claim,
+                    prose(claim.claim),
                     citationList(claim.citations),
                   ),
                 ),
               ),
-              h("p", { class: "resolution" }, h("strong", {}, "Resolution: "), dispute.resolution),
+              h("p", { class: "resolution" }, h("strong", {}, "Resolution: "), prose(dispute.resolution)),
             ),
           ),
         ),
@@ -654,7 +722,7 @@
                 ` — ${humanize(p.role)}`,
                 p.on_behalf_of ? `, on behalf of ${p.on_behalf_of.name}` : "",
                 p.capacity ? ` (${p.capacity})` : "",
-                p.statement ? h("blockquote", { class: "statement" }, p.statement) : null,
+                p.statement ? h("blockquote", { class: "statement" }, prose(p.statement)) : null,
                 evidence(p.citations),
               ),
             ),
@@ -686,7 +754,7 @@
         section(
           "Figures",
           "d-figures",
-          h("ul", { class: "figures" }, e.figures.map((f) => h("li", {}, f.statement, f.date ? h("span", { class: "muted" }, ` (${f.date.display})`) : null, evidence(f.citations)))),
+          h("ul", { class: "figures" }, e.figures.map((f) => h("li", {}, prose(f.statement), f.date ? h("span", { class: "muted" }, ` (${f.date.display})`) : null, evidence(f.citations)))),
         ),
       );
     }
@@ -697,6 +765,7 @@
   async function openEvent(id, { push = false, focus = false } = {}) {
     state.openId = id;
     markCurrent();
+    if (state.axis) state.axis.select(id, { reveal: true });
     if (push && eventFromHash() !== id) history.pushState({ event: id }, "", urlFor(state.filters, id));
     els.details.hidden = false;
     els.layout.classList.add("has-details");
@@ -728,6 +797,7 @@
     els.layout.classList.remove("has-details");
     document.title = "Migration Governance Timeline";
     markCurrent();
+    if (state.axis) state.axis.select(null);
     if (push && eventFromHash()) history.pushState({}, "", urlFor(state.filters, null));
     if (focus) {
       const row = rowButtons().find((b) => b.dataset.id === id);
@@ -794,7 +864,20 @@
     }
   }).observe(els.axisTrack);
 
+  function startAxis() {
+    state.axis = window.AxisView
+      ? window.AxisView.create($("axis-view"), {
+          paletteIndex,
+          onOpen: (id) => openEvent(id, { push: true, focus: true }),
+        })
+      : null;
+    if (!state.axis) return;
+    const buttons = { earlier: "axis-earlier", later: "axis-later", zoomIn: "axis-zoom-in", zoomOut: "axis-zoom-out", fit: "axis-fit" };
+    for (const [action, id] of Object.entries(buttons)) $(id).addEventListener("click", () => state.axis[action]());
+  }
+
   async function start() {
+    startAxis();
     const filters = filtersFromURL();
     fillForm(filters);
     const menus = loadMenus().catch((error) => showError(`The filter menus could not be loaded: ${error.message}`));
@@ -803,6 +886,7 @@
       .catch(() => {});
     await loadTimeline(filters);
     await Promise.all([menus, kinds]);
+    state.prose = proseTargets((await catalog().catch(() => ({ items: [] }))).items);
     fillForm(state.filters);
     rerender();
     const id = eventFromHash();
