@@ -130,8 +130,16 @@ def test_delete_with_a_stale_etag_is_refused_and_deletes_nothing(api):
 def test_delete_without_if_match_or_with_star_deletes(api, if_match):
     client, tokens = api
     headers = auth(tokens["admin"], **({"If-Match": if_match} if if_match else {}))
-    assert client.delete(PLEDGE_PATH, headers=headers).status_code == 204
+    before = client.get(PLEDGE_PATH).json()
+    deleted = client.delete(PLEDGE_PATH, headers=headers)
+    assert (deleted.status_code, deleted.content) == (204, b"")
     assert client.get(PLEDGE_PATH).status_code == 404
+    (last, *_) = client.get("/api/v1/changes", params={"record": "example-pledge"}).json()["items"]
+    assert (last["action"], last["before"]["title"], last["after"]) == (
+        "delete",
+        before["title"],
+        None,
+    )
 
 
 def test_idempotency_key_reused_for_another_body_is_refused(api):
