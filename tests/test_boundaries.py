@@ -137,6 +137,7 @@ def test_a_process_or_actors_filter_is_planned_once_per_data_version(bounded):
         {"process": ["pledging-initiative", "coordination-meetings"], "end": "2017-02-16"},
         {"actor": ["mexico", "juan-jose-gomez-camacho"]},
         {"actor": ["mexico", "iom"], "process": "coordination-meetings"},
+        {"actor": ["mexico", "iom"], "direct_only": "true"},
     ],
 )
 def test_walking_the_dates_gives_what_the_index_gives(bounded, monkeypatch, params):
