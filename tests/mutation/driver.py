@@ -125,9 +125,16 @@ GROUPS = {
             "app.api.deps.x__with_session__*",
         ),
     ),
-    # The read model's apply rule: which projections a change reaches, and which keys.
+    # The read model's apply rule: which projections a change reaches, and which keys (the
+    # timeline items' and stored documents' keys are found by ``affected`` in app/records).
     "readmodel": Group(
-        ["app/readmodel/maintain.py", "app/readmodel/projections.py", "app/readmodel/change.py"],
+        [
+            "app/readmodel/maintain.py",
+            "app/readmodel/projections.py",
+            "app/readmodel/change.py",
+            "app/records/rendered.py",
+            "app/records/documents.py",
+        ],
         [
             "tests/test_readmodel.py",
             "tests/test_stored_reads.py",
@@ -137,6 +144,10 @@ GROUPS = {
             "app.readmodel.maintain.x_apply__*",
             "app.readmodel.projections.x__*_touches__*",
             "app.readmodel.change.*",
+            "app.records.rendered.x_affected__*",
+            "app.records.rendered.x__events_of__*",
+            "app.records.documents.x_affected__*",
+            "app.records.documents.x__posts_in__*",
         ),
     ),
 }
