@@ -180,7 +180,9 @@ class Recorder:
         self.statements.append(statement)
 
 
-def test_postgresql_writers_take_the_lock_row_first_with_a_bounded_wait():
+def test_server_database_writers_take_the_lock_row_first_with_a_bounded_wait():
+    """PostgreSQL (a recorder of statements stands in for it, so that this runs on any
+    engine); SQLite took the lock with BEGIN IMMEDIATE."""
     connection = Recorder("postgresql")
     db.take_write_lock(connection)  # type: ignore[arg-type]
     assert connection.statements == [

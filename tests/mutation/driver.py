@@ -61,6 +61,9 @@ class Group:
     def wants(self, mutant: str) -> bool:
         return not self.functions or any(fnmatch.fnmatch(mutant, f) for f in self.functions)
 
+    def at_import(self, mutant: str) -> bool:
+        return mutant.split("__mutmut_")[0] in self.import_time
+
 
 WRITE_TESTS = (
     "test_reads_are_public_writes_need_a_key",
@@ -106,6 +109,8 @@ GROUPS = {
     ),
     # The write path: each write's turn, its lock and its retries (db.py), and ``writes``
     # (deps.py), which wraps the write endpoints at import, so it is listed but not scored.
+    # mutmut leaves decorated functions alone: write_turn and _between_processes (context
+    # managers) are not mutated; test_write_path.py tests them all the same.
     "write_path": Group(
         ["app/core/db.py", "app/api/deps.py"],
         [
@@ -333,7 +338,7 @@ def all_mutants(target: Path) -> list[str]:
 
 
 def choose_mutants(target: Path, group: Group, sample: Sample | None) -> list[str]:
-    wanted = sorted(m for m in all_mutants(target) if group.wants(m))
+    wanted = sorted(m for m in all_mutants(target) if group.wants(m) and not group.at_import(m))
     if sample is None or sample.size >= len(wanted):
         return wanted
     return sorted(random.Random(sample.seed).sample(wanted, sample.size))
@@ -370,12 +375,13 @@ def score_group(name: str, group: Group, out: Path) -> Score:
         match = re.match(r"\s+(\S+): (.+)$", line)
         if match and group.wants(match.group(1)):
             score.generated += 1
+            if group.at_import(match.group(1)):
+                score.statuses[match.group(1)] = "skipped"
         if match and match.group(2) != "not checked":
             mutant, status = match.groups()
             if not group.wants(mutant):
                 continue
-            imported = mutant.split("__mutmut_")[0] in group.import_time
-            score.statuses[mutant] = "skipped" if imported else status
+            score.statuses[mutant] = "skipped" if group.at_import(mutant) else status
     equivalents = load_equivalents()
     diffs = {mutant: mutant_diff(target, mutant) for mutant in score.survivors}
     score.equivalent = [m for m, diff in diffs.items() if is_equivalent(m, diff, equivalents)]
