@@ -179,3 +179,37 @@ def test_a_position_s_new_citation_is_searchable(api):
     assert changed.status_code == 200, changed.text
     hits = client.get("/api/v1/search", params={"q": '"p. 1"', "kind": "citation"}).json()
     assert [(h["kind"], h["title"]) for h in hits["items"]] == [("citation", quote)]
+
+
+def _acted_for(client, actor: str, event: str) -> str | None:
+    a = m.ActorEvent
+    with client.app.state.engine.connect() as connection:
+        query = select(a.via).where(a.actor_id == actor, a.event_id == event)
+        via: str | None = connection.execute(query).scalar_one()
+    return via
+
+
+def _in_step(client) -> None:
+    with client.app.state.engine.connect() as connection:
+        assert readmodel.check(connection, versions=False) == []
+
+
+def test_a_citation_of_a_post_reaches_where_its_person_acted_for_the_organization(api):
+    """A post's citations are shown where its person acted for the organization (Mexico at
+    cm-15.s3, through its Permanent Representative): citing the post remakes that row of
+    actor_events in the write's transaction."""
+    client, tokens = api
+    headers = auth(tokens["write"])
+    acted_before = _acted_for(client, "mexico", "cm-15.s3")
+    post = {
+        "subject": {"kind": "position", "id": "gomez-camacho-pr-mexico"},
+        "source": "desa-cm15-2017",
+        "quote": "Permanent Representative of Mexico to the United Nations",
+        "locator": "p. 9",
+    }
+    created = client.post("/api/v1/citations", json=post, headers=headers)
+    assert created.status_code == 201, created.text
+    _in_step(client)
+    acted = _acted_for(client, "mexico", "cm-15.s3")
+    assert acted != acted_before
+    assert created.json()["id"] in str(acted)
