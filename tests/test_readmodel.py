@@ -213,3 +213,36 @@ def test_a_citation_of_a_post_reaches_where_its_person_acted_for_the_organizatio
     acted = _acted_for(client, "mexico", "cm-15.s3")
     assert acted != acted_before
     assert created.json()["id"] in str(acted)
+
+
+def _patched(client, token: str, path: str, change: dict[str, object]) -> None:
+    etag = client.get(path).headers["etag"]
+    response = client.patch(path, json=change, headers=auth(token, **{"If-Match": etag}))
+    assert response.status_code == 200, response.text
+    _in_step(client)
+
+
+def test_a_meeting_and_its_announcement_are_remade_together(api):
+    """An announcement shows the meeting as held (its title), and the meeting lists its
+    announcements: a write to either remakes the other."""
+    client, tokens = api
+    meeting, announced = "/api/v1/events/gfmd-2009", "/api/v1/events/gfmd-2009-announced"
+    _patched(client, tokens["write"], meeting, {"title": "The Athens Forum"})
+    assert client.get(announced).json()["held_as"]["name"] == "The Athens Forum"
+    assert [a["id"] for a in client.get(meeting).json()["announcements"]] == ["gfmd-2009-announced"]
+    _patched(client, tokens["write"], announced, {"held_as": None})
+    assert client.get(meeting).json()["announcements"] == []
+
+
+def test_a_pledge_given_to_another_pledger_leaves_the_first_one_s_profile(api):
+    """A write remakes the documents of what the record referred to before as well as after."""
+    client, tokens = api
+
+    def pledges_of(actor: str) -> list[str]:
+        return [p["id"] for p in client.get(f"/api/v1/actors/{actor}").json()["pledges"]]
+
+    assert "example-pledge" in pledges_of("iom")
+    assert "example-pledge" not in pledges_of("mexico")
+    _patched(client, tokens["write"], "/api/v1/pledges/example-pledge", {"pledgers": ["mexico"]})
+    assert "example-pledge" not in pledges_of("iom")
+    assert "example-pledge" in pledges_of("mexico")
