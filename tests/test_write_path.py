@@ -6,6 +6,7 @@ help, after a pause that doubles."""
 from __future__ import annotations
 
 import fcntl
+import logging
 import sqlite3
 import threading
 import time
@@ -243,10 +244,19 @@ class TestWriter:
 
         writer.run(work)
 
-    def test_retries_pause_longer_each_time(self, writer, monkeypatch):
+    def test_retries_pause_longer_each_time(self, writer, monkeypatch, caplog):
+        """Each pause doubles, times a random factor between 0.5 and 1.5 (here its top),
+        and each retry is logged with the database's reason."""
         pauses: list[float] = []
+        jitter: list[tuple[float, float]] = []
+
+        def top(low: float, high: float) -> float:
+            jitter.append((low, high))
+            return high
+
         monkeypatch.setattr("app.core.db.time.sleep", pauses.append)
-        monkeypatch.setattr("app.core.db.random.uniform", lambda low, high: (low + high) / 2)
+        monkeypatch.setattr("app.core.db.random.uniform", top)
+        caplog.set_level(logging.INFO, logger="mgt")
         attempts: list[int] = []
 
         def work(session: Session) -> None:
@@ -256,7 +266,12 @@ class TestWriter:
         with pytest.raises(OperationalError):
             writer.run(work)
         assert len(attempts) == db.RETRY_ATTEMPTS == 4
-        assert pauses == pytest.approx([0.05, 0.1, 0.2])
+        assert pauses == pytest.approx([0.075, 0.15, 0.3])
+        assert jitter == [(0.5, 1.5)] * 3
+        retried = [r.getMessage() for r in caplog.records if r.name == "mgt"]
+        assert retried == [
+            f"write attempt {n} failed (deadlock detected); retrying" for n in (1, 2, 3)
+        ]
 
     def test_an_error_retrying_cannot_mend_is_raised_at_once(self, writer, monkeypatch):
         monkeypatch.setattr("app.core.db.time.sleep", lambda seconds: pytest.fail("paused"))
