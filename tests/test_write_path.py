@@ -79,6 +79,19 @@ class TestTurnLock:
         lock.release()
         assert _granted_elsewhere(lock)
 
+    def test_without_a_timeout_a_waiter_waits_until_released(self):
+        lock = TurnLock()
+        lock.acquire()
+        got: list[bool] = []
+        waiter = _in_thread(lambda: got.append(lock.acquire()))
+        _waiting(lock, 1)
+        waiter.join(0.2)
+        assert got == []  # still waiting
+        lock.release()
+        waiter.join(WAIT)
+        assert got == [True]
+        assert not _granted_elsewhere(lock)  # held by the waiter now
+
     @pytest.mark.parametrize("timeout", [0, 0.05])
     def test_a_waiter_whose_time_is_up_gives_up_and_leaves_the_queue(self, timeout):
         lock = TurnLock()
