@@ -246,3 +246,19 @@ def test_a_pledge_given_to_another_pledger_leaves_the_first_one_s_profile(api):
     _patched(client, tokens["write"], "/api/v1/pledges/example-pledge", {"pledgers": ["mexico"]})
     assert "example-pledge" not in pledges_of("iom")
     assert "example-pledge" in pledges_of("mexico")
+
+
+def test_a_pledge_taken_off_an_objective_leaves_its_count(api):
+    """A pledge taken off an objective remakes the objective's page, whose count then says
+    that none is recorded."""
+    client, tokens = api
+
+    def recorded(objective: int) -> int | None:
+        response = client.get(f"/api/v1/objectives/{objective}")
+        assert response.status_code == 200, response.text
+        count: int | None = response.json()["pledges_recorded"]
+        return count
+
+    assert recorded(7) == 1
+    _patched(client, tokens["write"], "/api/v1/pledges/example-pledge", {"objectives": []})
+    assert recorded(7) is None  # none recorded (not a zero that reads as a count)
