@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 
 from app import models as m
 from app.records import store
-from app.records.etags import etag
+from app.records.etags import etag, record_etags
 from tests.conftest import ENGINES, keyed_client, snapshot
 
 PLEDGE_PATH = "/api/v1/pledges/example-pledge"
@@ -227,3 +227,12 @@ def test_a_positions_etag_is_the_one_its_patch_takes(api):
     after = client.get(path, headers={"Cache-Control": "no-cache"})
     assert after.json()["date"]["edtf"] == "2017-02-16"
     assert after.headers["etag"] == response.headers["etag"] != tag
+
+
+def test_record_etags_are_those_of_the_records_asked_for(api):
+    client, tokens = api
+    created = client.post("/api/v1/pledges", json=NEW_PLEDGE, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    with client.app.state.engine.connect() as connection:
+        tags = record_etags(connection, "pledges", ["example-pledge", "no-such-pledge"])
+    assert tags == {"example-pledge": client.get(PLEDGE_PATH).headers["etag"]}
