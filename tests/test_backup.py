@@ -87,10 +87,13 @@ class TestLoaderRulesOnWrites:
             headers=headers,
         )
         assert created.status_code == 201, created.text
+        stored = client.get("/api/v1/actors/mexico-city").json()
+        assert (stored["aliases"], stored["acronym"]) == (["Mexico City", "CDMX"], "CDMX")
         renamed = _patch(
             client, "/api/v1/actors/mexico", headers, {"aliases": ["MEXICO", "Méjico"]}
         )
         assert renamed.status_code == 200, renamed.text
+        assert client.get("/api/v1/actors/mexico").json()["aliases"] == ["MEXICO", "Méjico"]
 
     def test_patch_to_a_name_another_actor_has_is_409(self, api):
         client, _, headers = api

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import timeline_filter, timeline_query
+from app.api.timeline_filter import TimelineFilter
 from tests.conftest import ENGINES, keyed_client
 
 CITE = [
@@ -136,6 +137,7 @@ def test_a_process_or_actors_filter_is_planned_once_per_data_version(bounded):
         {"process": ["pledging-initiative", "coordination-meetings"], "end": "2017-02-16"},
         {"actor": ["mexico", "juan-jose-gomez-camacho"]},
         {"actor": ["mexico", "iom"], "process": "coordination-meetings"},
+        {"actor": ["mexico", "iom"], "direct_only": "true"},
     ],
 )
 def test_walking_the_dates_gives_what_the_index_gives(bounded, monkeypatch, params):
@@ -148,3 +150,60 @@ def test_walking_the_dates_gives_what_the_index_gives(bounded, monkeypatch, para
     assert _ids(bounded, **params) == by_index
     assert _paged_ids(bounded, **params) == by_index
     assert all(not few for few in timeline_query.PLANS.values())
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"process": "coordination-meetings"}, ["cm-15", "cm-15.s3"]),
+        ({"process": "pledging-initiative"}, []),
+        ({"actor": ["mexico", "juan-jose-gomez-camacho"], "end": "2017-02-16"}, ["cm-15.s3"]),
+        ({"actor": ["mexico", "iom"], "direct_only": "true"}, []),
+        ({"actor": "mexico", "direct_only": "true"}, []),
+        (
+            {"kind": ["summit", "publication"], "end": "2009-11-02"},
+            ["gfmd-2009-announced", "gfmd-2009"],
+        ),
+        ({"status": "announced", "start": "2009-11-30"}, ["gfmd-2009-announced"]),
+        ({"theme": "governance", "start": "2017-02-17", "end": "2017-02"}, ["cm-15"]),
+        (
+            {"sort": "-date", "start": "2016-09-19", "end": "2017-01"},
+            ["new-year", "new-year-eve", "mid-sept"],
+        ),
+    ],
+)
+def test_a_counted_page_is_read_in_a_session_with_the_same_items(bounded, params, expected):
+    """A page asked with count=true (or facets, or as CSV) is read in a session, where the
+    plan is chosen by counting (``few_candidates``), not from the stored JSON on the event
+    loop: the same items in the same order, and their number."""
+    assert _ids(bounded, **params) == expected
+    fresh = {"Cache-Control": "no-cache"}
+    response = bounded.get(
+        "/api/v1/timeline", params={"limit": 500, "count": "true", **params}, headers=fresh
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [item["id"] for item in body["items"]] == expected
+    assert body["total"] == len(expected)
+
+
+def test_a_filter_selecting_fewer_than_few_events_is_read_by_its_index(bounded, monkeypatch):
+    """The session path's choice of plan (SQLite; PostgreSQL's planner chooses itself):
+    coordination-meetings selects two events, pledging-initiative none, the two actors at
+    least one; a filter selecting fewer than FEW is read by its own index."""
+    meetings = TimelineFilter(processes=["coordination-meetings"])
+    nothing = TimelineFilter(processes=["pledging-initiative"])
+    actors = TimelineFilter(actors=["mexico", "juan-jose-gomez-camacho"])
+    with bounded.app.state.read_sessionmaker() as session:
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        for few, filters, expected in [
+            (3, meetings, {"processes"}),
+            (2, meetings, set()),
+            (1, nothing, {"processes"}),
+            (1, actors, set()),
+            (1000, actors, {"actors"}),
+            (1000, TimelineFilter(actors=["mexico"], kinds=["session"]), set()),
+        ]:
+            monkeypatch.setattr(timeline_filter, "FEW", few)
+            chosen = timeline_filter.few_candidates(filters, session)
+            assert chosen == (expected if sqlite else set()), (few, filters)

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 
 from app import models as m
 from app.records import store
-from app.records.etags import etag
+from app.records.etags import etag, record_etags
 from tests.conftest import ENGINES, keyed_client, snapshot
 
 PLEDGE_PATH = "/api/v1/pledges/example-pledge"
@@ -130,8 +130,16 @@ def test_delete_with_a_stale_etag_is_refused_and_deletes_nothing(api):
 def test_delete_without_if_match_or_with_star_deletes(api, if_match):
     client, tokens = api
     headers = auth(tokens["admin"], **({"If-Match": if_match} if if_match else {}))
-    assert client.delete(PLEDGE_PATH, headers=headers).status_code == 204
+    before = client.get(PLEDGE_PATH).json()
+    deleted = client.delete(PLEDGE_PATH, headers=headers)
+    assert (deleted.status_code, deleted.content) == (204, b"")
     assert client.get(PLEDGE_PATH).status_code == 404
+    (last, *_) = client.get("/api/v1/changes", params={"record": "example-pledge"}).json()["items"]
+    assert (last["action"], last["before"]["title"], last["after"]) == (
+        "delete",
+        before["title"],
+        None,
+    )
 
 
 def test_idempotency_key_reused_for_another_body_is_refused(api):
@@ -219,3 +227,12 @@ def test_a_positions_etag_is_the_one_its_patch_takes(api):
     after = client.get(path, headers={"Cache-Control": "no-cache"})
     assert after.json()["date"]["edtf"] == "2017-02-16"
     assert after.headers["etag"] == response.headers["etag"] != tag
+
+
+def test_record_etags_are_those_of_the_records_asked_for(api):
+    client, tokens = api
+    created = client.post("/api/v1/pledges", json=NEW_PLEDGE, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    with client.app.state.engine.connect() as connection:
+        tags = record_etags(connection, "pledges", ["example-pledge", "no-such-pledge"])
+    assert tags == {"example-pledge": client.get(PLEDGE_PATH).headers["etag"]}

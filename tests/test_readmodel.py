@@ -179,3 +179,86 @@ def test_a_position_s_new_citation_is_searchable(api):
     assert changed.status_code == 200, changed.text
     hits = client.get("/api/v1/search", params={"q": '"p. 1"', "kind": "citation"}).json()
     assert [(h["kind"], h["title"]) for h in hits["items"]] == [("citation", quote)]
+
+
+def _acted_for(client, actor: str, event: str) -> str | None:
+    a = m.ActorEvent
+    with client.app.state.engine.connect() as connection:
+        query = select(a.via).where(a.actor_id == actor, a.event_id == event)
+        via: str | None = connection.execute(query).scalar_one()
+    return via
+
+
+def _in_step(client) -> None:
+    with client.app.state.engine.connect() as connection:
+        assert readmodel.check(connection, versions=False) == []
+
+
+def test_a_citation_of_a_post_reaches_where_its_person_acted_for_the_organization(api):
+    """A post's citations are shown where its person acted for the organization (Mexico at
+    cm-15.s3, through its Permanent Representative): citing the post remakes that row of
+    actor_events in the write's transaction."""
+    client, tokens = api
+    headers = auth(tokens["write"])
+    acted_before = _acted_for(client, "mexico", "cm-15.s3")
+    post = {
+        "subject": {"kind": "position", "id": "gomez-camacho-pr-mexico"},
+        "source": "desa-cm15-2017",
+        "quote": "Permanent Representative of Mexico to the United Nations",
+        "locator": "p. 9",
+    }
+    created = client.post("/api/v1/citations", json=post, headers=headers)
+    assert created.status_code == 201, created.text
+    _in_step(client)
+    acted = _acted_for(client, "mexico", "cm-15.s3")
+    assert acted != acted_before
+    assert created.json()["id"] in str(acted)
+
+
+def _patched(client, token: str, path: str, change: dict[str, object]) -> None:
+    etag = client.get(path).headers["etag"]
+    response = client.patch(path, json=change, headers=auth(token, **{"If-Match": etag}))
+    assert response.status_code == 200, response.text
+    _in_step(client)
+
+
+def test_a_meeting_and_its_announcement_are_remade_together(api):
+    """An announcement shows the meeting as held (its title), and the meeting lists its
+    announcements: a write to either remakes the other."""
+    client, tokens = api
+    meeting, announced = "/api/v1/events/gfmd-2009", "/api/v1/events/gfmd-2009-announced"
+    _patched(client, tokens["write"], meeting, {"title": "The Athens Forum"})
+    assert client.get(announced).json()["held_as"]["name"] == "The Athens Forum"
+    assert [a["id"] for a in client.get(meeting).json()["announcements"]] == ["gfmd-2009-announced"]
+    _patched(client, tokens["write"], announced, {"held_as": None})
+    assert client.get(meeting).json()["announcements"] == []
+
+
+def test_a_pledge_given_to_another_pledger_leaves_the_first_one_s_profile(api):
+    """A write remakes the documents of what the record referred to before as well as after."""
+    client, tokens = api
+
+    def pledges_of(actor: str) -> list[str]:
+        return [p["id"] for p in client.get(f"/api/v1/actors/{actor}").json()["pledges"]]
+
+    assert "example-pledge" in pledges_of("iom")
+    assert "example-pledge" not in pledges_of("mexico")
+    _patched(client, tokens["write"], "/api/v1/pledges/example-pledge", {"pledgers": ["mexico"]})
+    assert "example-pledge" not in pledges_of("iom")
+    assert "example-pledge" in pledges_of("mexico")
+
+
+def test_a_pledge_taken_off_an_objective_leaves_its_count(api):
+    """A pledge taken off an objective remakes the objective's page, whose count then says
+    that none is recorded."""
+    client, tokens = api
+
+    def recorded(objective: int) -> int | None:
+        response = client.get(f"/api/v1/objectives/{objective}")
+        assert response.status_code == 200, response.text
+        count: int | None = response.json()["pledges_recorded"]
+        return count
+
+    assert recorded(7) == 1
+    _patched(client, tokens["write"], "/api/v1/pledges/example-pledge", {"objectives": []})
+    assert recorded(7) is None  # none recorded (not a zero that reads as a count)

@@ -188,19 +188,25 @@ class TestApi:
             assert hit["path"] == f"/api/v1/events/{hit['subject']['id']}"
 
     def test_theme_filter_reaches_an_event_through_its_points(self, dataset_client, dataset):
-        spoken = {
-            (event.id, theme)
-            for event in dataset.of("events")
-            for p in event.participants
-            for point in p.points
-            for theme in point.themes
-            if theme not in event.themes
-        }
-        event_id, theme = sorted(spoken)[0]
-        items = dataset_client.get(
-            "/api/v1/timeline", params={"theme": theme, "limit": 500}
-        ).json()["items"]
-        assert event_id in {i["id"] for i in items}
+        """A theme selects exactly the items tagged with it and those where a speaker made a
+        point on it: not an item where someone spoke only on other themes."""
+        tagged: dict[str, set[str]] = {}
+        spoken: dict[str, set[str]] = {}
+        for event in dataset.of("events"):
+            for theme in event.themes:
+                tagged.setdefault(theme, set()).add(event.id)
+            for p in event.participants:
+                for point in p.points:
+                    for theme in point.themes:
+                        spoken.setdefault(theme, set()).add(event.id)
+        only_spoken = sorted(t for t in spoken if spoken[t] - tagged.get(t, set()))
+        assert only_spoken, "no theme reaches an item only through a point"
+        for theme in {only_spoken[0], only_spoken[-1], sorted(tagged)[0]}:
+            expected = tagged.get(theme, set()) | spoken.get(theme, set())
+            response = dataset_client.get("/api/v1/timeline", params={"theme": theme, "limit": 500})
+            body = response.json()
+            assert body["next_cursor"] is None
+            assert {i["id"] for i in body["items"]} == expected, theme
 
 
 POINT = {

@@ -37,6 +37,7 @@ def auth(token: str, **headers: str) -> dict[str, str]:
 
 def test_reads_are_public_writes_need_a_key(api):
     client, _ = api
+    before = snapshot(client, "/api/v1/pledges/new-pledge")
     response = client.post("/api/v1/pledges", json=PLEDGE)
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -48,6 +49,8 @@ def test_reads_are_public_writes_need_a_key(api):
         ).status_code
         == 401
     )
+    assert snapshot(client, "/api/v1/pledges/new-pledge") == before
+    assert before[0] == 404
 
 
 def test_create_then_read(api):
@@ -99,18 +102,22 @@ def test_duplicate_id_is_409_and_keeps_the_first(api):
 
 def test_patch_needs_the_current_etag(api):
     client, tokens = api
-    etag = client.get("/api/v1/pledges/example-pledge").headers["etag"]
+    before = snapshot(client, "/api/v1/pledges/example-pledge")
+    etag = before[2]
     patch = {"status": "in_progress"}
     missing = client.patch(
         "/api/v1/pledges/example-pledge", json=patch, headers=auth(tokens["write"])
     )
     assert missing.status_code == 428
+    assert "If-Match" in missing.json()["detail"]
     stale = client.patch(
         "/api/v1/pledges/example-pledge",
         json=patch,
         headers=auth(tokens["write"], **{"If-Match": '"stale"'}),
     )
     assert stale.status_code == 412
+    assert "ETag mismatch" in stale.json()["detail"]
+    assert snapshot(client, "/api/v1/pledges/example-pledge") == before
     ok = client.patch(
         "/api/v1/pledges/example-pledge",
         json=patch,
@@ -119,13 +126,15 @@ def test_patch_needs_the_current_etag(api):
     assert ok.status_code == 200, ok.text
     assert ok.json()["status"] == "in_progress"
     assert ok.headers["etag"] != etag
+    changed = snapshot(client, "/api/v1/pledges/example-pledge")
+    assert (changed[1]["status"], changed[2]) == ("in_progress", ok.headers["etag"])
     again = client.patch(
         "/api/v1/pledges/example-pledge",
         json={"status": "fulfilled"},
         headers=auth(tokens["write"], **{"If-Match": etag}),
     )
     assert again.status_code == 412
-    assert client.get("/api/v1/pledges/example-pledge").json()["status"] == "in_progress"
+    assert snapshot(client, "/api/v1/pledges/example-pledge") == changed
 
 
 @pytest.mark.parametrize(
@@ -154,8 +163,12 @@ def test_retried_post_with_idempotency_key_creates_once(api):
     assert first.json() == second.json()
     changes = client.get("/api/v1/changes", params={"record": "new-pledge"}).json()["items"]
     assert len(changes) == 1
+    before = snapshot(client, "/api/v1/pledges/another")
     other = client.post("/api/v1/pledges", json=PLEDGE | {"id": "another"}, headers=headers)
     assert other.status_code == 422
+    assert "Idempotency-Key was already used" in other.json()["detail"]
+    assert snapshot(client, "/api/v1/pledges/another") == before
+    assert before[0] == 404
 
 
 def test_delete_needs_admin_scope_and_refuses_referenced_records(api):
@@ -242,12 +255,15 @@ def test_meeting_with_participants_round_trips(api):
     )
     assert patched.status_code == 200
     assert client.get("/api/v1/meetings/cm-15.s4").json()["actors"] == []
+    before = snapshot(client, "/api/v1/events/x-1")
     bad = client.post(
         "/api/v1/meetings",
         json=meeting | {"id": "x-1", "kind": "publication"},
         headers=auth(tokens["write"]),
     )
     assert bad.status_code == 422
+    assert "'publication' is not a meeting kind" in bad.json()["detail"]
+    assert snapshot(client, "/api/v1/events/x-1") == before
 
 
 def test_participation_lifecycle(api):
@@ -267,10 +283,15 @@ def test_participation_lifecycle(api):
     assert created.status_code == 201, created.text
     ident = created.json()["id"]
     assert ident == "cm-15.attendee.mexico"
-    assert (
-        client.post("/api/v1/participations", json=body, headers=auth(tokens["write"])).status_code
-        == 409
+    before = snapshot(client, f"/api/v1/participations/{ident}")
+    again = client.post(
+        "/api/v1/participations",
+        json=body | {"capacity": "Observer"},
+        headers=auth(tokens["write"]),
     )
+    assert again.status_code == 409
+    assert "'mexico' already has the role 'attendee' at 'cm-15'" in again.json()["detail"]
+    assert snapshot(client, f"/api/v1/participations/{ident}") == before
     etag = client.get(f"/api/v1/participations/{ident}").headers["etag"]
     patched = client.patch(
         f"/api/v1/participations/{ident}",
