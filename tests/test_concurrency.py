@@ -4,6 +4,7 @@ a stale ETag never wins, concurrent creates are all stored and audited, a duplic
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -283,7 +284,11 @@ def test_long_import_does_not_hold_a_concurrent_curator(live: Live) -> None:
     assert len(imported[0].json()["created"]) == rows
     assert len(curator) >= 3, "the import finished before the curator could write during it"
     assert [s for s, _ in curator] == [201] * len(curator)
-    assert max(waits) < 2.0
+    # A curator waits for one short batch, never for the import: 2 s on a quiet machine,
+    # scaled by the load per core when other work shares the machine.
+    load_per_core = os.getloadavg()[0] / (os.cpu_count() or 1)
+    assert max(waits) < 2.0 * max(1.0, load_per_core), f"longest wait {max(waits):.2f} s"
+    assert max(waits) < elapsed / 5, "the curator waited for most of the import"
     assert live.count(m.Pledge, m.Pledge.id.like("curated-%")) == len(curator) + 1
     assert live.count(m.Change, m.Change.kind == "pledges", m.Change.action == "create") >= rows
 
