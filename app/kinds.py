@@ -16,10 +16,11 @@ which columns the search index reads (``search``: the title, then the body).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Table
 
 from app import models as m
@@ -30,6 +31,22 @@ Column = str | tuple[str, str]  # one column, or a subject's (type, id) pair
 DATED: dict[str, Column] = {"date": "date_edtf", "date_qualifier": "date_qualifier"}
 # Columns a row gets from where it sits, not from a field of its own record.
 PLACED = frozenset({"id", "ordinal", "date_start", "date_end"})
+
+
+class _Attributes(Mapping[str, Any]):
+    """A model instance read as a row: its columns by name."""
+
+    def __init__(self, instance: Any) -> None:
+        self.instance = instance
+
+    def __getitem__(self, column: str) -> Any:
+        return getattr(self.instance, column)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.instance.__table__.c.keys())
+
+    def __len__(self) -> int:
+        return len(self.instance.__table__.c)
 
 
 def fields(*same: str, **renamed: Column) -> dict[str, Column]:
@@ -83,6 +100,13 @@ class Kind:
             else:
                 found[name] = row[column]
         return found
+
+    def shown(self, record: Any, output: type[BaseModel], **given: Any) -> dict[str, Any]:
+        """What an output model shows of the fields declared here, read from a row or a model
+        instance; ``given`` adds or replaces values (a reference shown as a name, citations)."""
+        row = record if isinstance(record, Mapping) else _Attributes(record)
+        found = {f: v for f, v in self.values(row).items() if f in output.model_fields}
+        return found | given
 
     def unmapped(self) -> list[str]:
         """Schema fields and columns the declaration does not account for."""
