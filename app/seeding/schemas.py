@@ -280,8 +280,7 @@ class SourceIn(Record):
         None, description="file name in shared/sources, for quote checks"
     )
     origin: SourceOrigin = Field(
-        "reference",
-        description=f"{ORIGINS}. Unless given: document with a file, reference without"
+        "reference", description=f"{ORIGINS}. Unless given: document with a file, reference without"
     )
 
     @model_validator(mode="before")
