@@ -6,10 +6,13 @@ import argparse
 import functools
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
+from typing import Literal
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import readmodel
@@ -58,17 +61,34 @@ def _summary(result: LoadResult) -> str:
     )
 
 
+@contextmanager
+def connected(url: str, mode: Literal["read", "begin", "write"] = "read") -> Iterator[Connection]:
+    """A connection on an engine of its own, disposed of afterwards. ``read``: no transaction
+    of its own; ``begin``: one transaction, committed at the end; ``write``: the same,
+    queued with the API's writes and holding their lock (``take_write_lock``)."""
+    engine = make_engine(url)
+    try:
+        if mode == "read":
+            with engine.connect() as connection:
+                yield connection
+        elif mode == "begin":
+            with engine.begin() as connection:
+                yield connection
+        else:
+            with engine.execution_options(**WRITE_TRANSACTION).begin() as connection:
+                take_write_lock(connection)
+                yield connection
+    finally:
+        engine.dispose()
+
+
 def upgrade(url: str) -> None:
     """Apply the migrations, then rebuild the projections of the read model whose stored
     version differs from their code's (all of them after a migration that made their
     tables)."""
     migrate.upgrade(url)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            rebuilt = readmodel.rebuild_stale(connection)
-    finally:
-        engine.dispose()
+    with connected(url, "begin") as connection:
+        rebuilt = readmodel.rebuild_stale(connection)
     if rebuilt:
         print(f"read model rebuilt: {', '.join(rebuilt)}", file=sys.stderr)
 
@@ -82,26 +102,22 @@ def seed_database(settings: Settings, *, force: bool = False) -> LoadResult:
     if not settings.sources_dir.is_dir():
         print(f"note: {settings.sources_dir} not found; quotes not checked", file=sys.stderr)
     migrate.upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        with engine.execution_options(**WRITE_TRANSACTION).begin() as connection:
-            take_write_lock(connection)  # queued with the API's writes, in the same lock order
-            changes = changes_since_last_load(connection)
-            if changes and not force:
-                raise SeedError(
-                    [
-                        f"the database holds {changes} change(s) made through the API, which a "
-                        "load would undo: `mgt export DIR` them into the seed files first, or "
-                        "pass --force to discard them"
-                    ]
-                )
-            result = load(connection, settings.seeds_dir, settings.sources_dir)
-        if engine.dialect.name == "postgresql" and result.changed:
-            with engine.begin() as connection:  # fresh statistics for the planner
-                connection.exec_driver_sql("ANALYZE")
-        return result
-    finally:
-        engine.dispose()
+    with connected(settings.database_url, "write") as connection:
+        changes = changes_since_last_load(connection)
+        if changes and not force:
+            raise SeedError(
+                [
+                    f"the database holds {changes} change(s) made through the API, which a "
+                    "load would undo: `mgt export DIR` them into the seed files first, or "
+                    "pass --force to discard them"
+                ]
+            )
+        result = load(connection, settings.seeds_dir, settings.sources_dir)
+        postgresql = connection.dialect.name == "postgresql"
+    if postgresql and result.changed:
+        with connected(settings.database_url, "begin") as connection:
+            connection.exec_driver_sql("ANALYZE")  # fresh statistics for the planner
+    return result
 
 
 def _seed(args: argparse.Namespace) -> int:
@@ -194,20 +210,18 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
 
 def _readmodel(args: argparse.Namespace) -> int:
-    engine = make_engine(get_settings().database_url)
+    url = get_settings().database_url
     try:
         if args.readmodel_command == "rebuild":
-            with engine.begin() as connection:
+            with connected(url, "begin") as connection:
                 rebuilt = readmodel.rebuild(connection, args.names or None)
             print(f"rebuilt: {', '.join(rebuilt)}")
             return 0
-        with engine.connect() as connection:
+        with connected(url) as connection:
             differences = readmodel.check(connection)
     except KeyError as error:
         print(f"mgt readmodel: {error.args[0]}", file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
     for difference in differences:
         print(difference)
     print(f"{len(differences)} difference(s) from a fresh rendering", file=sys.stderr)
@@ -215,24 +229,19 @@ def _readmodel(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    engine = make_engine(get_settings().database_url)
-    with engine.connect() as connection:
+    with connected(get_settings().database_url) as connection:
         written = export(connection, Path(args.directory))
-    engine.dispose()
     print(f"wrote {len(written)} files to {args.directory}")
     return 0
 
 
 def _backup(args: argparse.Namespace) -> int:
-    engine = make_engine(get_settings().database_url)
     try:
-        with engine.connect() as connection:
+        with connected(get_settings().database_url) as connection:
             counts = backup(connection, Path(args.directory))
     except SeedError as error:
         print(f"mgt backup: {error}", file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
     print(f"backed up to {args.directory}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 
@@ -240,17 +249,14 @@ def _backup(args: argparse.Namespace) -> int:
 def _restore(args: argparse.Namespace) -> int:
     settings = get_settings()
     migrate.upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
     try:
-        with engine.begin() as connection:
+        with connected(settings.database_url, "begin") as connection:
             counts = restore(connection, Path(args.directory), settings.sources_dir)
     except SeedError as error:
         print(f"mgt restore: nothing restored from {args.directory}:", file=sys.stderr)
         for problem in error.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
     print(f"restored from {args.directory}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 
@@ -261,18 +267,14 @@ def _release(args: argparse.Namespace) -> int:
         print(f"mgt release: '{args.name}' is not a release name ({NAME_PATTERN})", file=sys.stderr)
         return 2
     directory = Path(args.dir) if args.dir else settings.releases_dir
-    engine = make_engine(settings.database_url)
     try:
-        # Queued with the API's writes and holding their lock, so no write lands while the
-        # release is read: the bundle is one state of the data.
-        with engine.execution_options(**WRITE_TRANSACTION).begin() as connection:
-            take_write_lock(connection)
+        # Holding the writes' lock, so no write lands while the release is read: the bundle
+        # is one state of the data.
+        with connected(settings.database_url, "write") as connection:
             made = make_release(connection, args.name, directory, settings.sources_dir)
     except DomainError as error:
         print(f"mgt release: {error.detail}", file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
     print(f"release {made.name}: {made.directory} (content hash {made.content_hash})")
     if made.changes is None:
         print("the first release: no change list")
@@ -292,10 +294,8 @@ def _prepare_database(settings: Settings) -> None:
     after = applied_migrations(settings.database_url)
     if after != before:
         print(f"database migrated: {before or 'empty'} -> {after}", file=sys.stderr)
-    engine = make_engine(settings.database_url)
-    with engine.connect() as connection:
+    with connected(settings.database_url) as connection:
         empty = connection.execute(select(func.count()).select_from(Source)).scalar_one() == 0
-    engine.dispose()
     if empty:
         seed_database(settings)
         print("empty database: seed files loaded", file=sys.stderr)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import anyio
 from fastapi import Depends, FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -32,7 +31,7 @@ from app.api.health import health_router
 from app.core import logging, metrics
 from app.core.compression import Compression, HeadAsGet
 from app.core.config import Settings, get_settings
-from app.core.db import TurnLock, Writer, make_engine, make_read_sessionmaker, make_sessionmaker
+from app.core.database import Database
 from app.core.errors import install_error_handlers
 from app.core.middleware import (
     RequestBodyPolicy,
@@ -42,7 +41,7 @@ from app.core.middleware import (
 )
 from app.core.openapi import install_problem_openapi
 from app.core.response_cache import ResponseCache
-from app.records import direct, version
+from app.records import version
 from app.releases.header import ReleaseHeader
 from app.web import install_web
 
@@ -66,18 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url, **settings.pool)
-        metrics.watch_pool(engine)
-        app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.read_sessionmaker = make_read_sessionmaker(engine)
-        app.state.direct = direct.Reader(engine)
-        app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
-        app.state.write_lock = TurnLock()
-        app.state.writer = Writer(engine, app.state.sessionmaker, app.state.write_lock)
+        app.state.db = Database(
+            settings.database_url, read_threads=settings.read_threads, **settings.pool
+        )
         yield
-        await app.state.direct.close()
-        engine.dispose()
+        await app.state.db.close()
 
     app = FastAPI(
         title="Migration Governance Timeline",
@@ -109,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
 
     async def data_version() -> int | None:
-        return await version.current(app.state.direct)
+        return await version.current(app.state.db.direct)
 
     app.add_middleware(CitedDetails)
     app.add_middleware(ReleaseHeader)
@@ -151,7 +143,7 @@ def install_metrics(app: FastAPI) -> None:
 
     @app.get("/metrics", tags=["service"], summary="Prometheus metrics", include_in_schema=False)
     async def scrape() -> Response:
-        current = await version.current(app.state.direct)
+        current = await version.current(app.state.db.direct)
         counted = metrics.active()
         if current is not None and counted is not None:
             counted.data_version.set(current)

@@ -343,7 +343,7 @@ class TestStatementCount:
 
     @staticmethod
     def _count(client, url):
-        engine = client.app.state.engine
+        engine = client.app.state.db.engine
         statements = []
 
         def record(*_args):

@@ -121,7 +121,7 @@ def test_a_process_or_actors_filter_is_planned_once_per_data_version(bounded):
     timeline_query.PLANS.clear()
     assert _ids(bounded, process="coordination-meetings") == ["cm-15", "cm-15.s3"]
     assert _ids(bounded, actor=["mexico", "juan-jose-gomez-camacho"]) == ["cm-15.s3"]
-    sqlite = bounded.app.state.engine.dialect.name == "sqlite"
+    sqlite = bounded.app.state.db.engine.dialect.name == "sqlite"
     plans = [(key[1:], few) for key, few in timeline_query.PLANS.items()]
     expected = [
         (("processes", "coordination-meetings"), True),

@@ -296,7 +296,7 @@ def test_full_disk_is_507(api, caplog):
     """SQLite's page limit gives the error a full disk gives ("database or disk is full");
     PostgreSQL's disk_full (53100) is raised by a trigger in the same place."""
     client, headers = api
-    engine = client.app.state.engine
+    engine = client.app.state.db.engine
     if engine.dialect.name == "sqlite":
 
         def full(dbapi_connection, _record):

@@ -95,7 +95,7 @@ def test_sqlite_writer_whose_turn_does_not_come_gets_503_and_writes_nothing(sqli
     token = _key(sqlite_db)
     pledge = {"id": "p-late", "title": "Late", "pledgers": ["mexico"], "objectives": [7]}
     with TestClient(create_app(Settings(database_url=sqlite_db))) as client:
-        lock = client.app.state.write_lock  # type: ignore[attr-defined]
+        lock = client.app.state.db.write_turn  # type: ignore[attr-defined]
         lock.acquire()
         try:
             response = client.post(

@@ -42,7 +42,7 @@ def test_a_change_by_another_process_is_seen(api):
     data version this process's cache reads."""
     client, _ = api
     first = client.get(URL).json()["items"][0]
-    engine = make_engine(client.app.state.engine.url.render_as_string(False))
+    engine = make_engine(client.app.state.db.engine.url.render_as_string(False))
     with unit_of_work(make_sessionmaker(engine)) as session:
         connection = session.connection()
         before = as_data(store.read_one(connection, "pledges", first["id"]))

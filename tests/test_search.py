@@ -240,7 +240,7 @@ def test_index_follows_citation_writes(writer):
 
 
 def test_real_dataset_search_is_a_few_statements(dataset_client):
-    engine = dataset_client.app.state.engine
+    engine = dataset_client.app.state.db.engine
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args):

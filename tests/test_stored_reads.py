@@ -79,7 +79,7 @@ def test_nothing_stored_gives_the_same_answers_in_bounded_statements(api):
     client, _ = api
     stored = answers(client)
     assert all(stored[url][0] == 200 for url in DETAILS)
-    engine = client.app.state.engine
+    engine = client.app.state.db.engine
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     for url in [*DETAILS, *deep_pages(client)]:
@@ -106,7 +106,7 @@ def test_the_session_path_answers_when_the_driver_read_fails(api, monkeypatch):
     async def unanswered(*_args, **_kwargs):
         return None
 
-    monkeypatch.setattr(client.app.state.direct, "rows", unanswered)
+    monkeypatch.setattr(client.app.state.db.direct, "rows", unanswered)
     # Without the data version the response cache steps aside (no ETag made from the bytes).
     bodies = {url: found[:2] for url, found in answers(client).items()}
     assert bodies == {url: found[:2] for url, found in stored.items()}
@@ -116,14 +116,14 @@ def test_a_direct_read_sees_a_write_at_once(api):
     """The driver connection reads in autocommit: no snapshot older than the last write."""
     client, _ = api
     before = client.get("/api/v1/actors/mexico", headers=FRESH).json()
-    other = make_engine(client.app.state.engine.url.render_as_string(False))
+    other = make_engine(client.app.state.db.engine.url.render_as_string(False))
     with other.begin() as connection:  # as another process would
         connection.execute(update(m.Actor).where(m.Actor.id == "mexico").values(name="Mexico!"))
         documents.refresh(connection, {("actor", "mexico")})
     other.dispose()
     after = client.get("/api/v1/actors/mexico", headers=FRESH).json()
     assert (before["name"], after["name"]) == ("Mexico", "Mexico!")
-    with client.app.state.engine.begin() as connection:
+    with client.app.state.db.engine.begin() as connection:
         connection.execute(update(m.Actor).where(m.Actor.id == "mexico").values(name="Mexico"))
         documents.sync(connection)
 

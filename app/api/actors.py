@@ -44,6 +44,7 @@ from app.core.dates import FuzzyDate
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
+from app.kinds import ACTOR
 from app.records import etags, rendered
 from app.search.sql import matching
 from app.search.text import WORD, fold
@@ -152,15 +153,9 @@ def actor_out(session: Session, rows: list[m.Actor]) -> list[ActorOut]:
     evidence = facts.citations(session, "actor", [a.id for a in rows])
     return [
         ActorOut(
-            id=a.id,
-            name=a.name,
-            kind=a.kind,
-            acronym=a.acronym,
-            aliases=a.aliases,
-            iso3=a.iso3,
-            parent=parents.get(a.parent_id or ""),
-            description=a.description,
-            citations=evidence[a.id],
+            **ACTOR.shown(
+                a, ActorOut, parent=parents.get(a.parent_id or ""), citations=evidence[a.id]
+            )
         )
         for a in rows
     ]

@@ -1,7 +1,7 @@
 """Request dependencies, the read path and the write path.
 
 Write endpoints are written as plain functions of a ``session`` too and wrapped by
-``writes``: the application's ``Writer`` runs each as one unit of work on a worker thread —
+``writes``: the application's ``Database`` runs each as one unit of work on a worker thread —
 its turn, the write lock first, the endpoint, the commit — and runs it again, whole, after a
 deadlock or a serialization failure. The transaction commits before the response is sent.
 GET endpoints are written as plain functions of a ``session`` and wrapped by ``reads``: the
@@ -20,37 +20,19 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterator
-from typing import Annotated, Any, TypeVar, get_type_hints
+from collections.abc import Callable
+from typing import Any, TypeVar, get_type_hints
 
-import anyio.to_thread
 import orjson
-from fastapi import Depends, Request, Response
+from fastapi import Request, Response
 from pydantic import BaseModel
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.api.schemas import to_json
-from app.core.db import WRITE_TRANSACTION, Writer, take_write_lock, write_turn
+from app.core.database import Database
 from app.records import documents
 
 T = TypeVar("T")
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    if request.method in {"GET", "HEAD", "OPTIONS"}:
-        with factory() as session, session.begin():
-            yield session
-        return
-    with write_turn(request.app.state.engine, request.app.state.write_lock):
-        with factory() as session, session.begin():
-            take_write_lock(session.connection(execution_options=WRITE_TRANSACTION))
-            yield session
-
-
-# scope="function": the transaction commits before the response is sent, so a client that
-# reads right after a write sees it, and a failed commit is an error, never a sent 201.
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _json(value: Any) -> bytes:
@@ -63,13 +45,8 @@ def _json(value: Any) -> bytes:
 
 async def on_thread(request: Request, build: Callable[[Session], T]) -> T:
     """``build(session)`` on a worker thread, in a read transaction."""
-    factory: sessionmaker[Session] = request.app.state.read_sessionmaker
-
-    def run() -> T:
-        with factory() as session, session.begin():
-            return build(session)
-
-    return await anyio.to_thread.run_sync(run, limiter=request.app.state.read_limiter)
+    db: Database = request.app.state.db
+    return await db.read(build)
 
 
 async def read(request: Request, build: Callable[[Session], Any]) -> Response:
@@ -91,7 +68,7 @@ async def stored_documents(
     """Stored documents' JSON and ETag, read on the event loop; those it does not find there
     (not stored yet, or the database not answering) are looked for — rendered if need be —
     on a worker thread, which also reports a failure. Keys with nothing to show are left out."""
-    found = await documents.fetch(request.app.state.direct, kind, keys)
+    found = await documents.fetch(request.app.state.db.direct, kind, keys)
     missing = [key for key in keys if key not in found]
     if missing:
         found |= await on_thread(request, lambda s: documents.stored(s, kind, missing))
@@ -117,12 +94,12 @@ def reads(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
 def writes(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """A write endpoint written as ``def f(session, ...)``, run as one unit of work by the
-    application's ``Writer`` (see the module's docstring); same signature rule as ``reads``."""
+    application's ``Database`` (see the module's docstring); same signature rule as ``reads``."""
 
     async def serve(request: Request, kwargs: dict[str, Any]) -> Any:
-        writer: Writer = request.app.state.writer
+        db: Database = request.app.state.db
         work = functools.partial(endpoint, **kwargs)
-        return await anyio.to_thread.run_sync(lambda: writer.run(lambda s: work(session=s)))
+        return await db.write(lambda s: work(session=s))
 
     return _with_session(endpoint, serve)
 

@@ -126,7 +126,7 @@ async def timeline_response(
     """A JSON page without facets read on the event loop where it can be (see
     ``stored_timeline_bodies``); anything else through ``timeline_list``."""
     if fmt == "json" and not facet and not page.count:
-        found = await stored_timeline_bodies(request.app.state.direct, filters, page)
+        found = await stored_timeline_bodies(request.app.state.db.direct, filters, page)
         if found is not None:
             return listing.stored_page(*found, None, page)
     return await read(request, lambda s: timeline_list(request, s, filters, page, facet, fmt, name))
@@ -155,7 +155,7 @@ async def stored_event_detail(
 ) -> tuple[bytes, str]:
     """The event's detail JSON and record ETag, read on the event loop when every part is
     stored; otherwise made (or reported missing) on a worker thread."""
-    rows = await request.app.state.direct.rows(EVENT_PARTS, event_id=event_id) or []
+    rows = await request.app.state.db.direct.rows(EVENT_PARTS, event_id=event_id) or []
     items = {ident: body for ident, _, body, _, _ in rows}
     event = next((row for row in rows if row[0] == event_id), None)
     if event is None or (meetings_only and not event[1]) or None in (*items.values(), *event[3:]):

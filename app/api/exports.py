@@ -131,7 +131,7 @@ def ndjson(batches: Batches) -> Iterator[str]:
 def all_pages(request: Request, fetch: Fetch, start: PageParams) -> Batches:
     """Every page from ``start`` on, in one read transaction. The first page is read now, so
     a bad filter or cursor is still answered as a problem, not a broken download."""
-    session: Session = request.app.state.sessionmaker()
+    session: Session = request.app.state.db.sessions()
     try:
         session.begin()
         if session.get_bind().dialect.name == "postgresql":

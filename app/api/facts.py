@@ -33,18 +33,29 @@ def citations(
         return found
     c, s = m.Citation, m.Source
     rows = session.execute(
-        select(c.subject_id, c.source_id, s.title, s.symbol, s.url, c.quote, c.locator, c.note)
+        select(
+            c.subject_id,
+            c.source_id,
+            s.title,
+            s.symbol,
+            s.url,
+            s.origin,
+            c.quote,
+            c.locator,
+            c.note,
+        )
         .join(s, s.id == c.source_id)
         .where(c.subject_type == subject_type, c.subject_id.in_(list(ids)))
         .order_by(c.ordinal)
     )
-    for subject_id, source_id, title, symbol, url, quote, locator, note in rows:
+    for subject_id, source_id, title, symbol, url, origin, quote, locator, note in rows:
         found[subject_id].append(
             CitationOut(
-                source=SourceRef(id=source_id, title=title, symbol=symbol, url=url),
+                source=SourceRef(id=source_id, title=title, symbol=symbol, url=url, origin=origin),
                 quote=quote,
                 locator=locator,
                 note=note,
+                outside_source=origin == "web_page",
             )
         )
     return found

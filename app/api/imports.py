@@ -55,8 +55,6 @@ def import_pledges_csv(
         raise DomainError(
             f"the CSV is not UTF-8 (byte {error.start}); re-save it as UTF-8"
         ) from error
-    state = request.app.state
-    result = import_pledges(
-        state.writer, state.read_sessionmaker, text, key.name, get_settings().sources_dir
-    )
+    db = request.app.state.db
+    result = import_pledges(db.writer, db.read_sessions, text, key.name, get_settings().sources_dir)
     return ImportOut(created=result.created, sources_created=result.sources_created)

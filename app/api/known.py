@@ -46,7 +46,7 @@ async def require(request: Request, parameter: str, values: list[str], shown: An
     the value as given (an objective's number)."""
     if not values:
         return
-    reader = request.app.state.direct
+    reader = request.app.state.db.direct
     found = await reader.rows(_statement(parameter), values=values)
     if found is None:
         return

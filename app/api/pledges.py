@@ -235,7 +235,9 @@ async def list_pledges(
             ),
             values,
         )
-        found = await listing.stored_documents_page(request.app.state.direct, query, values, page)
+        found = await listing.stored_documents_page(
+            request.app.state.db.direct, query, values, page
+        )
         if found is not None:
             return listing.stored_page(*found, None, page)
     keys, key = matching_pledges(objective, actor, process)

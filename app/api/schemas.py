@@ -12,6 +12,7 @@ from pydantic import (
 )
 
 from app.core.dates import FuzzyDate, Precision
+from app.seeding.schemas import ORIGINS, SourceOrigin
 
 T = TypeVar("T")
 
@@ -64,6 +65,7 @@ class SourceRef(Out):
     title: str
     symbol: str | None = Field(None, examples=["ESA/P/WP/249"])
     url: str | None = None
+    origin: SourceOrigin = Field(description=ORIGINS, examples=["document"])
 
 
 class CitationOut(Out):
@@ -73,6 +75,10 @@ class CitationOut(Out):
     quote: str | None = Field(None, description="Verbatim, at most 200 characters")
     locator: str | None = Field(None, examples=["para 16"])
     note: str | None = None
+    outside_source: bool = Field(
+        description="Whether the source is a web page outside the source documents and the "
+        "reference facts (its origin is web_page)"
+    )
 
 
 class ClaimOut(Out):

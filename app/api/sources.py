@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from app.cite import csl
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
+from app.seeding.schemas import ORIGINS, SourceOrigin
 
 router = APIRouter(tags=["sources"])
 FormatDep = Annotated[str, exports.format_param()]
@@ -34,6 +36,7 @@ class SourceOut(Out):
     symbol: str | None
     url: str | None
     file: str | None
+    origin: SourceOrigin = Field(description=ORIGINS)
 
 
 class CitingFact(Out):
@@ -66,6 +69,7 @@ def _source_out(source: m.Source) -> SourceOut:
         symbol=source.symbol,
         url=source.url,
         file=source.file,
+        origin=source.origin,
     )
 
 

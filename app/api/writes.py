@@ -41,7 +41,7 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
 def _key(request: Request, needed: str) -> m.ApiKey:
     """The request's API key, checked in a read of its own: before the write waits for its
     turn, and without holding the write lock while it is checked."""
-    with request.app.state.read_sessionmaker() as session, session.begin():
+    with request.app.state.db.read_sessions() as session, session.begin():
         key = authenticate(session, request.headers.get("authorization"), needed)
     request.state.key_name = key.name  # for the access log; the token is never logged
     return key

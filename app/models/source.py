@@ -19,6 +19,9 @@ class Source(DatedMixin, Base):
     symbol: Mapped[str | None] = mapped_column(String(100), index=True)
     url: Mapped[str | None] = mapped_column(Text)
     file: Mapped[str | None] = mapped_column(String(200))
+    origin: Mapped[str] = mapped_column(
+        String(20), doc="document, reference or web_page: what the source is to the dataset"
+    )
 
 
 class Citation(Base):

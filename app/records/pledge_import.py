@@ -257,7 +257,9 @@ def import_pledges(
 def _add_sources(connection: Connection, new_sources: dict[str, str], key_name: str) -> list[str]:
     for url, ident in new_sources.items():
         connection.execute(
-            insert(m.Source).values(id=ident, title=f"Pledge page {url}", kind="web_page", url=url)
+            insert(m.Source).values(
+                id=ident, title=f"Pledge page {url}", kind="web_page", url=url, origin="web_page"
+            )
         )
         store.record_change(
             connection,

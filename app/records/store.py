@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import kinds as k
 from app import models as m
 from app import readmodel
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
@@ -28,39 +29,13 @@ from app.seeding.rows import build_rows
 
 Writable = s.ActorIn | s.PositionIn | s.EventIn | s.PledgeIn
 SCHEMAS: dict[str, type[Writable]] = {
-    "actors": s.ActorIn,
-    "positions": s.PositionIn,
-    "events": s.EventIn,
-    "pledges": s.PledgeIn,
+    plural: kind.schema  # type: ignore[misc]
+    for plural, kind in k.WRITABLE.items()
 }
-SUBJECT = {"actors": "actor", "positions": "position", "events": "event", "pledges": "pledge"}
-OWNED: dict[str, list[tuple[type[m.Base], str]]] = {
-    "events": [
-        (m.StatementPoint, "event_id"),
-        (m.Participation, "event_id"),
-        (m.EventInstrument, "event_id"),
-    ],
-    "pledges": [(m.PledgeActor, "pledge_id"), (m.PledgeObjective, "pledge_id")],
-    "actors": [],
-    "positions": [],
-}
+SUBJECT = {plural: kind.name for plural, kind in k.WRITABLE.items()}
+OWNED = {plural: kind.owned for plural, kind in k.WRITABLE.items()}
 TABLE_OF_KIND: dict[str, type[m.Base]] = {
-    "actor": m.Actor,
-    "process": m.Process,
-    "event": m.Event,
-    "instrument": m.Instrument,
-    "instrument_act": m.InstrumentAct,
-    "provision": m.Provision,
-    "pledge": m.Pledge,
-    "position": m.Position,
-    "figure": m.Figure,
-    "theme": m.Theme,
-    "source": m.Source,
-    "participation": m.Participation,
-    "statement_point": m.StatementPoint,
-    "process_link": m.ProcessLink,
-    "process_role": m.ProcessRole,
-    "dispute_claim": m.DisputeClaim,
+    kind.name: kind.model for kind in k.KINDS if kind.name not in ("citation", "dispute")
 }
 
 

@@ -40,7 +40,7 @@ class ReleaseHeader:
         version = scope.get("state", {}).get("data_version")
         if version is not None and version in self.by_version:
             return self.by_version[version]
-        reader: Reader = scope["app"].state.direct
+        reader: Reader = scope["app"].state.db.direct
         rows = await reader.rows(basis.STATEMENT)
         if not rows:  # the database is not answering: the response says so itself
             return None

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 from app import models as m
+from app.kinds import ACTOR, INSTRUMENT, PLEDGE, PROCESS, Kind
 from app.search.text import added_forms
 
 Doc = dict[str, Any]
@@ -75,16 +76,15 @@ def _rows(connection: Connection, query: Any, key: Any, ids: Collection[str] | N
     return connection.execute(query)
 
 
-def _actors(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
-    a = m.Actor
-    for r in _rows(c, select(a), a.id, ids):
-        yield _doc("actor", r.id, r.name, _join(r.acronym, r.aliases, r.iso3, r.description))
+def _declared(kind: Kind) -> Callable[[Connection, Collection[str] | None], Iterable[Doc]]:
+    """Entries for a kind whose declaration names its searched columns: title, then body."""
+    title, *body = kind.search
 
+    def build(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
+        for r in _rows(c, select(kind.model), kind.table.c.id, ids):
+            yield _doc(kind.name, r.id, getattr(r, title), _join(*(getattr(r, f) for f in body)))
 
-def _processes(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
-    p = m.Process
-    for r in _rows(c, select(p), p.id, ids):
-        yield _doc("process", r.id, r.name, _join(r.acronym, r.aliases, r.description))
+    return build
 
 
 def _events(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
@@ -103,26 +103,11 @@ def _events(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
         yield _doc("event", r.id, r.title, body)
 
 
-def _instruments(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
-    i = m.Instrument
-    for r in _rows(c, select(i), i.id, ids):
-        body = _join(
-            r.short_title, r.acronym, r.aliases, r.symbol, r.description, r.basis, r.follow_up
-        )
-        yield _doc("instrument", r.id, r.title, _join(body, r.vote_note))
-
-
 def _provisions(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
     p = m.Provision
     for r in _rows(c, select(p), p.id, ids):
         body = _join(f"{r.kind.replace('_', ' ')} {r.number}", r.short_title)
         yield _doc("provision", r.id, r.title, body, ("instrument", r.instrument_id))
-
-
-def _pledges(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
-    p = m.Pledge
-    for r in _rows(c, select(p), p.id, ids):
-        yield _doc("pledge", r.id, r.title, _join(r.description, r.type))
 
 
 def _figures(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
@@ -153,12 +138,12 @@ def _citations(c: Connection, ids: Collection[str] | None) -> Iterable[Doc]:
 
 
 BUILDERS: dict[str, Callable[[Connection, Collection[str] | None], Iterable[Doc]]] = {
-    "actor": _actors,
-    "process": _processes,
+    "actor": _declared(ACTOR),
+    "process": _declared(PROCESS),
     "event": _events,
-    "instrument": _instruments,
+    "instrument": _declared(INSTRUMENT),
     "provision": _provisions,
-    "pledge": _pledges,
+    "pledge": _declared(PLEDGE),
     "figure": _figures,
     "citation": _citations,
     "point": _points,

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, Table, select
 
+from app import kinds as k
 from app import models as m
 from app.core.progress import progress
 from app.seeding import schemas as s
@@ -66,123 +67,28 @@ def _by(rows: list[Row], *keys: str) -> Grouped:
     return grouped
 
 
-def _date(row: Row) -> dict[str, Any]:
-    return {"date": row["date_edtf"], "date_qualifier": row["date_qualifier"]}
+def _cite(grouped: Grouped, ident: str) -> list[s.CitationIn]:
+    return [s.CitationIn(**k.CITATION.values(c)) for c in grouped.get((ident,), [])]
 
 
-def _cite(grouped: Grouped, ident: str) -> list[dict[str, Any]]:
-    return [
-        {"source": c["source_id"], "quote": c["quote"], "locator": c["locator"], "note": c["note"]}
-        for c in grouped.get((ident,), [])
-    ]
+def _plain(kind: k.Kind) -> Callable[[Reader, Ids], list[s.Record]]:
+    """The reader of a kind whose record is its row, its citations and its themes."""
 
+    def read(r: Reader, ids: Ids) -> list[s.Record]:
+        nested = kind.nested
+        cites = r.cites(kind.name, ids) if "cite" in nested else {}
+        tags = r.tags(kind.name, ids) if "themes" in nested else {}
+        found: list[s.Record] = []
+        for x in r.rows(kind.model, *kind.order, ids=ids):
+            extra: dict[str, Any] = {}
+            if "cite" in nested:
+                extra["cite"] = _cite(cites, x["id"])
+            if "themes" in nested:
+                extra["themes"] = tags[x["id"]]
+            found.append(kind.schema(**kind.values(x), **extra))
+        return found
 
-def read_sources(r: Reader, ids: Ids) -> list[s.Record]:
-    return [
-        s.SourceIn(
-            id=x["id"],
-            title=x["title"],
-            kind=x["kind"],
-            author=x["author"],
-            publisher=x["publisher"],
-            date=x["date_edtf"],
-            symbol=x["symbol"],
-            url=x["url"],
-            file=x["file"],
-        )
-        for x in r.rows(m.Source, ids=ids)
-    ]
-
-
-def read_themes(r: Reader, ids: Ids) -> list[s.Record]:
-    return [
-        s.ThemeIn(id=x["id"], name=x["name"], parent=x["parent_id"], description=x["description"])
-        for x in r.rows(m.Theme, ids=ids)
-    ]
-
-
-def read_actors(r: Reader, ids: Ids) -> list[s.Record]:
-    cites = r.cites("actor", ids)
-    return [
-        s.ActorIn(
-            id=x["id"],
-            name=x["name"],
-            kind=x["kind"],
-            acronym=x["acronym"],
-            aliases=x["aliases"],
-            iso3=x["iso3"],
-            parent=x["parent_id"],
-            country=x["country_id"],
-            description=x["description"],
-            cite=_cite(cites, x["id"]),
-        )
-        for x in r.rows(m.Actor, ids=ids)
-    ]
-
-
-def read_positions(r: Reader, ids: Ids) -> list[s.Record]:
-    cites = r.cites("position", ids)
-    return [
-        s.PositionIn(
-            id=x["id"],
-            person=x["person_id"],
-            title=x["title"],
-            organization=x["organization_id"],
-            cite=_cite(cites, x["id"]),
-            **_date(x),
-        )
-        for x in r.rows(m.Position, ids=ids)
-    ]
-
-
-def read_processes(r: Reader, ids: Ids) -> list[s.Record]:
-    cites, tags = r.cites("process", ids), r.tags("process", ids)
-    return [
-        s.ProcessIn(
-            id=x["id"],
-            name=x["name"],
-            kind=x["kind"],
-            acronym=x["acronym"],
-            aliases=x["aliases"],
-            within_un=x["within_un"],
-            binding=x["binding"],
-            parent=x["parent_id"],
-            description=x["description"],
-            themes=tags[x["id"]],
-            cite=_cite(cites, x["id"]),
-            **_date(x),
-        )
-        for x in r.rows(m.Process, ids=ids)
-    ]
-
-
-def read_process_links(r: Reader, ids: Ids) -> list[s.Record]:
-    cites = r.cites("process_link", ids)
-    return [
-        s.ProcessLinkIn(
-            source=x["source_id"],
-            target=x["target_id"],
-            kind=x["kind"],
-            note=x["note"],
-            cite=_cite(cites, x["id"]),
-        )
-        for x in r.rows(m.ProcessLink, ids=ids)
-    ]
-
-
-def read_process_roles(r: Reader, ids: Ids) -> list[s.Record]:
-    cites = r.cites("process_role", ids)
-    return [
-        s.ProcessRoleIn(
-            actor=x["actor_id"],
-            process=x["process_id"],
-            role=x["role"],
-            note=x["note"],
-            cite=_cite(cites, x["id"]),
-            **_date(x),
-        )
-        for x in r.rows(m.ProcessRole, ids=ids)
-    ]
+    return read
 
 
 def read_events(r: Reader, ids: Ids) -> list[s.Record]:
@@ -196,19 +102,7 @@ def read_events(r: Reader, ids: Ids) -> list[s.Record]:
     cites, tags = r.cites("event", ids), r.tags("event", ids)
     return [
         s.EventIn(
-            id=x["id"],
-            title=x["title"],
-            kind=x["kind"],
-            status=x["status"],
-            process=x["process_id"],
-            parent=x["parent_id"],
-            held_as=x["held_as_id"],
-            ordinal=x["ordinal"],
-            city=x["city"],
-            country=x["country_id"],
-            venue=x["venue"],
-            format=x["format"],
-            description=x["description"],
+            **k.EVENT.values(x),
             themes=tags[x["id"]],
             instruments=[
                 s.EventInstrumentIn(instrument=i["instrument_id"], relation=i["relation"])
@@ -216,18 +110,13 @@ def read_events(r: Reader, ids: Ids) -> list[s.Record]:
             ],
             participants=[
                 s.ParticipantIn(
-                    actor=p["actor_id"],
-                    role=p["role"],
-                    on_behalf_of=p["on_behalf_of_id"],
-                    capacity=p["capacity"],
-                    statement=p["statement"],
+                    **k.PARTICIPATION.values(p),
                     points=points.get(p["id"], []),
                     cite=_cite(people_cites, p["id"]),
                 )
                 for p in by_event.get((x["id"],), [])
             ],
             cite=_cite(cites, x["id"]),
-            **_date(x),
         )
         for x in events
     ]
@@ -241,7 +130,9 @@ def _points(r: Reader, event_ids: Ids) -> dict[str, list[s.PointIn]]:
     found: dict[str, list[s.PointIn]] = defaultdict(list)
     for x in rows:
         found[x["participation_id"]].append(
-            s.PointIn(text=x["text"], themes=tags[x["id"]], cite=_cite(cites, x["id"]))
+            s.PointIn(
+                **k.STATEMENT_POINT.values(x), themes=tags[x["id"]], cite=_cite(cites, x["id"])
+            )
         )
     return found
 
@@ -253,57 +144,15 @@ def read_instruments(r: Reader, ids: Ids) -> list[s.Record]:
     by_instrument = _by(acts, "instrument_id")
     return [
         s.InstrumentIn(
-            id=x["id"],
-            title=x["title"],
-            kind=x["kind"],
-            short_title=x["short_title"],
-            acronym=x["acronym"],
-            aliases=x["aliases"],
-            symbol=x["symbol"],
-            adopted_by=x["adopted_by_id"],
-            vote=x["vote"],
-            vote_note=x["vote_note"],
-            binding=x["binding"],
-            lead=x["lead_id"],
-            process=x["process_id"],
-            review=x["review_process_id"],
-            basis=x["basis"],
-            follow_up=x["follow_up"],
-            description=x["description"],
+            **k.INSTRUMENT.values(x),
             themes=tags[x["id"]],
             acts=[
-                s.InstrumentActIn(
-                    act=a["act"],
-                    body=a["body_id"],
-                    meeting=a["meeting_id"],
-                    symbol=a["symbol"],
-                    vote=a["vote"],
-                    vote_note=a["vote_note"],
-                    cite=_cite(act_cites, a["id"]),
-                    **_date(a),
-                )
+                s.InstrumentActIn(**k.INSTRUMENT_ACT.values(a), cite=_cite(act_cites, a["id"]))
                 for a in by_instrument.get((x["id"],), [])
             ],
             cite=_cite(cites, x["id"]),
-            **_date(x),
         )
         for x in r.rows(m.Instrument, ids=ids)
-    ]
-
-
-def read_provisions(r: Reader, ids: Ids) -> list[s.Record]:
-    cites, tags = r.cites("provision", ids), r.tags("provision", ids)
-    return [
-        s.ProvisionIn(
-            instrument=x["instrument_id"],
-            kind=x["kind"],
-            number=x["number"],
-            title=x["title"],
-            short_title=x["short_title"],
-            themes=tags[x["id"]],
-            cite=_cite(cites, x["id"]),
-        )
-        for x in r.rows(m.Provision, "ordinal", ids=ids)
     ]
 
 
@@ -313,43 +162,15 @@ def read_pledges(r: Reader, ids: Ids) -> list[s.Record]:
     cites, tags = r.cites("pledge", ids), r.tags("pledge", ids)
     return [
         s.PledgeIn(
-            id=x["id"],
-            title=x["title"],
-            process=x["process_id"],
-            event=x["event_id"],
-            description=x["description"],
-            type=x["type"],
-            status=x["status"],
-            matches=x["matches_id"],
+            **k.PLEDGE.values(x),
             themes=tags[x["id"]],
             pledgers=[p["actor_id"] for p in pledgers.get((x["id"],), [])],
             objectives=sorted(
                 int(o["provision_id"].rsplit(".", 1)[1]) for o in objectives.get((x["id"],), [])
             ),
             cite=_cite(cites, x["id"]),
-            **_date(x),
         )
         for x in r.rows(m.Pledge, ids=ids)
-    ]
-
-
-def read_figures(r: Reader, ids: Ids) -> list[s.Record]:
-    cites = r.cites("figure", ids)
-    return [
-        s.FigureIn(
-            id=x["id"],
-            statement=x["statement"],
-            value=x["value"],
-            unit=x["unit"],
-            subject=(
-                s.SubjectRef(kind=x["subject_type"], id=x["subject_id"])
-                if x["subject_id"]
-                else None
-            ),
-            cite=_cite(cites, x["id"]),
-            **_date(x),
-        )
-        for x in r.rows(m.Figure, ids=ids)
     ]
 
 
@@ -360,13 +181,9 @@ def read_disputes(r: Reader, ids: Ids) -> list[s.Record]:
     by_dispute = _by(claims, "dispute_id")
     return [
         s.DisputeIn(
-            id=x["id"],
-            subject=s.SubjectRef(kind=x["subject_type"], id=x["subject_id"]),
-            field=x["field"],
-            question=x["question"],
-            resolution=x["resolution"],
+            **k.DISPUTE.values(x),
             claims=[
-                s.ClaimIn(claim=c["claim"], followed=c["followed"], cite=_cite(cites, c["id"]))
+                s.ClaimIn(**k.DISPUTE_CLAIM.values(c), cite=_cite(cites, c["id"]))
                 for c in by_dispute.get((x["id"],), [])
             ],
         )
@@ -388,18 +205,18 @@ def read_extra_citations(r: Reader, ids: Ids) -> list[s.Record]:
 
 
 READERS: dict[str, Callable[[Reader, Ids], list[s.Record]]] = {
-    "sources": read_sources,
-    "themes": read_themes,
-    "actors": read_actors,
-    "positions": read_positions,
-    "processes": read_processes,
-    "process_links": read_process_links,
-    "process_roles": read_process_roles,
+    "sources": _plain(k.SOURCE),
+    "themes": _plain(k.THEME),
+    "actors": _plain(k.ACTOR),
+    "positions": _plain(k.POSITION),
+    "processes": _plain(k.PROCESS),
+    "process_links": _plain(k.PROCESS_LINK),
+    "process_roles": _plain(k.PROCESS_ROLE),
     "events": read_events,
     "instruments": read_instruments,
-    "provisions": read_provisions,
+    "provisions": _plain(k.PROVISION),
     "pledges": read_pledges,
-    "figures": read_figures,
+    "figures": _plain(k.FIGURE),
     "disputes": read_disputes,
     "citations": read_extra_citations,
 }

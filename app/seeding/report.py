@@ -56,6 +56,28 @@ class SourceReport:
 class Report:
     records: Counter[str]
     sources: list[SourceReport]
+    outside_followed: list[str] = field(default_factory=list)
+
+
+UN_DOCUMENT_KINDS = frozenset({"resolution", "un_document"})
+
+
+def outside_followed(dataset: Dataset) -> list[str]:
+    """Disputes that follow a claim resting only on outside web pages (origin ``web_page``)
+    against a claim a source document states, with no UN document behind the followed
+    claim: the rule is to follow the document unless a UN document says otherwise."""
+    sources = {source.id: source for source in dataset.of("sources")}
+    found = []
+    for dispute in dataset.of("disputes"):
+        cited = [[sources[c.source] for c in claim.cite] for claim in dispute.claims]
+        if not any(source.origin == "document" for claim in cited for source in claim):
+            continue
+        for claim, behind in zip(dispute.claims, cited, strict=True):
+            outside = all(source.origin == "web_page" for source in behind)
+            by_un = any(source.kind in UN_DOCUMENT_KINDS for source in behind)
+            if claim.followed and outside and not by_un:
+                found.append(dispute.id)
+    return found
 
 
 def sentences(text: str) -> list[str]:
@@ -128,11 +150,18 @@ def build_report(dataset: Dataset, sources_dir: Path) -> Report:
         if run:
             report.gaps.append(run)
         reports.append(report)
-    return Report(records, reports)
+    return Report(records, reports, outside_followed(dataset))
 
 
 def format_report(report: Report, *, limit: int = 40, gaps: int = 5) -> str:
     lines = ["records by kind:"]
+    if report.outside_followed:
+        lines = [
+            "disputes that follow an outside web page against a source document (the rule: "
+            "follow the document unless a UN document says otherwise):",
+            *(f"  - {ident}" for ident in report.outside_followed),
+            *lines,
+        ]
     lines += [f"  {kind}: {n}" for kind, n in sorted(report.records.items())]
     lines.append("citations by source:")
     lines += [f"  {s.source_id}: {s.citations}" for s in report.sources if s.citations]

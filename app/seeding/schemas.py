@@ -10,7 +10,7 @@ adds sources to a record defined elsewhere, so one fact can carry every source t
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -247,6 +247,13 @@ class Dated(Record):
     date_qualifier: Qualifier | None = None
 
 
+SourceOrigin = Literal["document", "reference", "web_page"]
+ORIGINS = (
+    "document: one of the source documents (in shared/sources, with a file); reference: a UN "
+    "document, or a page the reference facts rest on; web_page: a page outside both"
+)
+
+
 class SourceIn(Record):
     id: Slug
     title: Text
@@ -272,6 +279,22 @@ class SourceIn(Record):
     file: Annotated[str, Field(max_length=200)] | None = Field(
         None, description="file name in shared/sources, for quote checks"
     )
+    origin: SourceOrigin = Field(
+        "reference", description=f"{ORIGINS}. Unless given: document with a file, reference without"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _origin(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("origin") is None:
+            return data | {"origin": "document" if data.get("file") else "reference"}
+        return data
+
+    @model_validator(mode="after")
+    def _document_has_file(self) -> SourceIn:
+        if (self.origin == "document") != (self.file is not None):
+            raise ValueError("a source is a document (origin: document) exactly when it has a file")
+        return self
 
 
 class ThemeIn(Record):
