@@ -194,7 +194,7 @@ def test_a_filter_selecting_fewer_than_few_events_is_read_by_its_index(bounded, 
     meetings = TimelineFilter(processes=["coordination-meetings"])
     nothing = TimelineFilter(processes=["pledging-initiative"])
     actors = TimelineFilter(actors=["mexico", "juan-jose-gomez-camacho"])
-    with bounded.app.state.read_sessionmaker() as session:
+    with bounded.app.state.db.read_sessions() as session:
         sqlite = session.get_bind().dialect.name == "sqlite"
         for few, filters, expected in [
             (3, meetings, {"processes"}),

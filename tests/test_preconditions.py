@@ -233,6 +233,6 @@ def test_record_etags_are_those_of_the_records_asked_for(api):
     client, tokens = api
     created = client.post("/api/v1/pledges", json=NEW_PLEDGE, headers=auth(tokens["write"]))
     assert created.status_code == 201, created.text
-    with client.app.state.engine.connect() as connection:
+    with client.app.state.db.engine.connect() as connection:
         tags = record_etags(connection, "pledges", ["example-pledge", "no-such-pledge"])
     assert tags == {"example-pledge": client.get(PLEDGE_PATH).headers["etag"]}

@@ -183,14 +183,14 @@ def test_a_position_s_new_citation_is_searchable(api):
 
 def _acted_for(client, actor: str, event: str) -> str | None:
     a = m.ActorEvent
-    with client.app.state.engine.connect() as connection:
+    with client.app.state.db.engine.connect() as connection:
         query = select(a.via).where(a.actor_id == actor, a.event_id == event)
         via: str | None = connection.execute(query).scalar_one()
     return via
 
 
 def _in_step(client) -> None:
-    with client.app.state.engine.connect() as connection:
+    with client.app.state.db.engine.connect() as connection:
         assert readmodel.check(connection, versions=False) == []
 
 

@@ -101,7 +101,7 @@ class CitedDetails:
         return cited.model_dump_json().encode()
 
     async def _read(self, scope: Scope, kind: str, ident: str) -> Found | None:
-        reader: Reader = scope["app"].state.direct
+        reader: Reader = scope["app"].state.db.direct
         title_of, sources_of = statements(kind)
         titles = await reader.rows(title_of, ident=ident)
         sources = await reader.rows(sources_of, ident=ident)
