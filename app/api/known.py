@@ -52,10 +52,10 @@ async def require(request: Request, parameter: str, values: list[str], shown: An
     if not values:
         return
     reader = request.app.state.direct
-    data_version = getattr(request.state, "data_version", None)
+    data_version: int | None = getattr(request.state, "data_version", None)
     if data_version is None:
         data_version = await version.current(reader)
-    keys = {value: (data_version, parameter, value) for value in values}
+    keys = {value: (data_version or 0, parameter, value) for value in values}
     if data_version is not None and all(key in FOUND for key in keys.values()):
         return
     found = await reader.rows(_statement(parameter), values=values)
