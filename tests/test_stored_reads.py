@@ -136,7 +136,8 @@ def test_a_stored_list_page_is_one_statement_whatever_its_size(api, monkeypatch)
             response = client.get(f"{path}?limit={limit}", headers=FRESH)
             assert response.status_code == 200, path
             counts.append(len(statements))
-        assert counts == [counts[0]] * 3 and counts[0] <= 2, (path, counts)
+        assert counts == [counts[0]] * 3, (path, counts)
+        assert counts[0] <= 2, (path, counts)
 
 
 def test_the_session_path_answers_when_the_driver_read_fails(api, monkeypatch):
