@@ -93,7 +93,7 @@ def kinds() -> dict[str, Kind]:
 
 
 # A write to a record of this audited kind makes (or drops) that record's own documents.
-OWN = {"actors": ("actor", "actor-item"), "pledges": ("pledge",)}
+OWN = {"actors": ("actor", "actor-item"), "pledges": ("pledge",), "sources": ("source-item",)}
 
 
 def stored(session: Session, kind: str, keys: list[str]) -> dict[str, tuple[str, str | None]]:

@@ -1,0 +1,40 @@
+"""What gzip costs per response: each captured response of a benchmark run (the bodies
+bench.py saved in bench/.data/responses-*.json) compressed as the service compresses it,
+timed in-process (median of several runs), with its size before and after.
+
+    python bench/gzip_cost.py bench/.data/responses-sqlite-10k.json
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.core.compression import LEVEL, MIN_SIZE, compress  # noqa: E402
+
+
+def main(path: str, runs: int = 7) -> None:
+    print(f"gzip level {LEVEL}; bodies under {MIN_SIZE} bytes are sent as they are")
+    print("| request | bytes | gzipped | ms |")
+    print("|---|---|---|---|")
+    for entry in json.loads(Path(path).read_text()):
+        body = base64.b64decode(entry["body"])
+        if len(body) < MIN_SIZE:
+            continue
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            out = compress(body)
+            times.append(time.perf_counter() - t0)
+        ms = statistics.median(times) * 1000
+        print(f"| {entry['path']} | {len(body):,} | {len(out):,} | {ms:.2f} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
