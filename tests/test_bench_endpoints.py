@@ -15,7 +15,7 @@ from app.core.config import PROJECT_ROOT
 from app.main import create_app
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
-import endpoints  # noqa: E402
+import endpoints  # type: ignore[import-not-found]  # noqa: E402
 
 
 def _stub(sql: str, n: int) -> tuple[Any, ...]:
