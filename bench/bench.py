@@ -39,6 +39,7 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 YAML_MAX_ITEMS = 100_000  # above this, generate through the loader's rows in chunks
 TICK = os.sysconf("SC_CLK_TCK")
+WORKERS = [0]  # --workers: mgt serve's worker processes (0: as deployed)
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
@@ -400,9 +401,11 @@ def deep_key(database_url: str) -> tuple[str, str, str]:
 class Endpoint:
     name: str
     path: str  # ours
-    query: str  # Datasette canned query
+    query: str  # Datasette canned query ("": none holds these rows)
     params: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    generated: Any = None  # the endpoints.Request it was made from (every GET operation)
+    sql: str = ""  # a generated endpoint's canned query
 
     def datasette_path(self) -> str:
         from urllib.parse import urlencode
@@ -460,8 +463,64 @@ def endpoints(mgt_key: tuple[str, str, str], ds_key: tuple[str, str, str]) -> li
     return [*measured, Endpoint("repeated identical", "/api/v1/timeline", "timeline_first")]
 
 
+def every_operation(database_url: str) -> list[Endpoint]:
+    """A request for every GET operation of the OpenAPI document (bench/endpoints.py), each
+    rendered afresh; Datasette answers the raw rows of the table holding them, if one does."""
+    import endpoints as generated
+    from sqlalchemy import create_engine, text
+
+    from app.main import create_app
+
+    engine = create_engine(database_url)
+    with engine.connect() as c:
+
+        def sample(sql: str, n: int) -> tuple[Any, ...] | None:
+            row = c.execute(text(sql)).first()
+            return tuple(row) if row is not None else None
+
+        found = list(generated.requests(create_app().openapi(), sample))
+    engine.dispose()
+    out = []
+    for request in found:
+        raw = request.raw_query()
+        name, sql, params = raw if raw else ("", "", {})
+        ep = Endpoint(request.name, request.path, name, params, {"Cache-Control": "no-cache"})
+        ep.generated, ep.sql = request, sql
+        out.append(ep)
+    return out
+
+
+def resolve_deep(ep: Endpoint, port: int) -> None:
+    """A deep page: walk the list 20 pages of 500 in, then ask for the page after there
+    with the list's own page size (Datasette's raw rows after the same id)."""
+    from urllib.parse import quote
+
+    from app.core.pagination import _decode_cursor
+
+    join = "&" if "?" in ep.path else "?"
+    cursor = None
+    for _ in range(20):
+        at = f"{ep.path}{join}limit=500" + (f"&cursor={quote(cursor)}" if cursor else "")
+        status, _, body = http_get(port, at)
+        following = json.loads(body).get("next_cursor") if status == 200 else None
+        if not following:
+            break
+        cursor = following
+    if cursor:
+        ep.path = f"{ep.path}{join}cursor={quote(cursor)}"
+        raw = ep.generated.raw_query(str(_decode_cursor(cursor)[0]))
+        if raw:
+            ep.query, ep.sql, ep.params = raw
+
+
 def same_rows(ep: Endpoint, ours: Any, ds: list[dict[str, Any]]) -> bool | None:
     """Do Datasette's rows hold the same records, in the same order, as our response?"""
+    if ep.generated is not None:
+        if not ep.query or not isinstance(ours, dict):
+            return None
+        if "items" in ours:
+            return [x["id"] for x in ours["items"]] == [r["id"] for r in ds][: len(ours["items"])]
+        return [ours.get("id")] == [r["id"] for r in ds]
     try:
         if ep.query.startswith("timeline") or ep.query == "pledges_by_objective":
             return [x["id"] for x in ours["items"]] == [r["id"] for r in ds][: len(ours["items"])]
@@ -488,6 +547,8 @@ def capture(eps: list[Endpoint], port: int, out: Path) -> dict[str, Any]:
     """Our responses, for the ceiling to replay; fills in If-None-Match for the repeat."""
     entries, info = [], {}
     for ep in eps:
+        if ep.generated is not None and ep.generated.deep:
+            resolve_deep(ep, port)
         status, headers, body = http_get(port, ep.path)
         etag = headers.get("etag")
         if ep.name == "repeated identical" and etag:
@@ -573,7 +634,8 @@ def start_target(
     if target == "mgt":
         server = Server(
             "mgt serve",
-            [str(VENV / "mgt"), "serve", "--port", str(PORTS["mgt"])],
+            [str(VENV / "mgt"), "serve", "--port", str(PORTS["mgt"])]
+            + (["--workers", str(WORKERS[0])] if WORKERS[0] else []),
             env_for(engine_url),
             PORTS["mgt"],
             "/health",
@@ -626,20 +688,25 @@ def scenario(
     from datasette_queries import write_metadata
 
     tag = f"{engine}-{size}"
-    write_metadata(DATA / "datasette-metadata.json", "mgt")
     eps = endpoints(deep_key(engine_url), deep_key(f"sqlite:///{sqlite_db}"))
+    if args.every:
+        eps += every_operation(engine_url)
     responses = DATA / f"responses-{tag}.json"
 
     mgt = start_target("mgt", engine_url, sqlite_db, responses, tag)
     try:
         resp_info = capture(eps, PORTS["mgt"], responses)
-        ours = {ep.name: json.loads(http_get(PORTS["mgt"], ep.path)[2]) for ep in eps}
+        ours = {ep.name: _parsed(http_get(PORTS["mgt"], ep.path)[2]) for ep in eps}
     finally:
         mgt.stop()
+    raw = {ep.query: ep.sql for ep in eps if ep.sql}
+    write_metadata(DATA / "datasette-metadata.json", "mgt", raw)
     ds = start_target("datasette", engine_url, sqlite_db, responses, tag)
     try:
         check = {}
         for ep in eps:
+            if not ep.query:
+                continue
             status, _, body = http_get(PORTS["datasette"], ep.datasette_path())
             rows = json.loads(body) if status == 200 else []
             check[ep.name] = {
@@ -664,6 +731,10 @@ def scenario(
             try:
                 pids = tree(server.pid)
                 for ep in eps:
+                    if target == "datasette" and not ep.query:
+                        continue
+                    if target == "ceiling" and ep.generated is not None:
+                        continue  # the ceiling replays the chosen ten
                     if args.warmup:
                         wrk(server.port, ep, target, 4, args.warmup, pids)
                         drain(pids)
@@ -692,6 +763,13 @@ def scenario(
         "runs": runs,
         "memory": memory,
     }
+
+
+def _parsed(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:  # a file (CSV, iCalendar, GraphML, ...)
+        return None
 
 
 def empty_start(engine: str, url: str) -> dict[str, Any]:
@@ -1015,6 +1093,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, help="rounds per scenario (default 3)")
     parser.add_argument("--connections", default="1,32")
     parser.add_argument(
+        "--every", action="store_true", help="also every GET operation of the OpenAPI document"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, help="mgt serve workers (default: as deployed)"
+    )
+    parser.add_argument(
         "--loader-probe",
         type=int,
         help="items for the phase-by-phase `mgt seed` probe (0: none; default 100000, quick 0)",
@@ -1033,6 +1117,7 @@ def main() -> int:
     args.warmup = args.warmup if args.warmup is not None else 1
     args.rounds = args.rounds or (2 if quick else 3)
     args.connections = [int(c) for c in args.connections.split(",")]
+    WORKERS[0] = args.workers
     if args.loader_probe is None:
         args.loader_probe = 0 if quick else 100_000
     engines = args.engines.split(",")

@@ -171,6 +171,9 @@ order by pl.id limit 51""",
     }
 
 
-def write_metadata(path: Path, database: str) -> None:
-    meta = {"databases": {database: {"queries": {k: {"sql": v} for k, v in queries().items()}}}}
+def write_metadata(path: Path, database: str, raw: dict[str, str] | None = None) -> None:
+    """The canned queries: those returning the same facts, and ``raw`` (name: SQL) returning
+    a table's raw rows."""
+    every = queries() | (raw or {})
+    meta = {"databases": {database: {"queries": {k: {"sql": v} for k, v in every.items()}}}}
     path.write_text(json.dumps(meta, indent=1))

@@ -40,7 +40,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-GEN_VERSION = 3
+GEN_VERSION = 4  # 4: posts of people in states and organisations, acting on behalf of
 CHUNK = 20_000  # events per chunk / per YAML file
 
 MEETING_KINDS = [
@@ -92,6 +92,7 @@ ACTOR_KINDS = [
     "regional_body",
     "mechanism",
 ]
+ORGANISATIONS = ("igo", "un_entity", "regional_body")
 CITIES = [
     "Geneva",
     "New York",
@@ -142,6 +143,7 @@ def real_ids(seeds_dir: Path) -> dict[str, list[str]]:
     return {
         "actors": sorted(a.id for a in actors),
         "states": sorted(a.id for a in actors if a.kind == "state"),
+        "organisations": sorted(a.id for a in actors if a.kind in ORGANISATIONS),
         "processes": sorted(p.id for p in ds.of("processes")),
         "themes": sorted(t.id for t in ds.of("themes")),
     }
@@ -212,7 +214,27 @@ class Synth:
             if rng.random() < 0.3:
                 a["description"] = self.text(rng, 20)
             actors.append(a)
-        return {"sources": sources, "actors": actors}
+        people = [a["id"] for a in actors if a["kind"] == "person"]
+        return {"sources": sources, "actors": actors, "positions": self.posts(rng, people)}
+
+    def posts(self, rng: random.Random, people: list[str]) -> list[dict[str, Any]]:
+        """One post per synthetic person, in a real state (two in three) or organisation:
+        what the person does there, the timeline shows as done for that state or body."""
+        out = []
+        for person in people:
+            homes = self.real["states"] if rng.random() < 0.67 else self.real["organisations"]
+            year = rng.randint(2000, 2024)
+            out.append(
+                {
+                    "id": f"{person}-post",
+                    "person": person,
+                    "title": rng.choice(["Minister", "Ambassador", "Director", "Envoy"]),
+                    "organization": rng.choice(homes),
+                    "date": f"{year}/{year + rng.randint(1, 6)}",
+                    "cite": self.cite(rng),
+                }
+            )
+        return out
 
     def pick_actor(self, rng: random.Random) -> str:
         # 30% of roles go to the real actors (states, agencies), 70% to the long tail.
@@ -243,6 +265,8 @@ class Synth:
             p: dict[str, Any] = {"actor": actor, "role": role, "cite": self.cite(rng)}
             if rng.random() < 0.3:
                 p["statement"] = self.text(rng, rng.randint(10, 40))
+            if rng.random() < 0.05 and actor not in self.real["states"]:
+                p["on_behalf_of"] = rng.choice(self.real["states"])
             out.append(p)
         return out
 

@@ -83,7 +83,13 @@ def test_a_write_without_maintenance_is_found_and_a_rebuild_repairs_it(seeded_ur
         store.replace(connection, "actors", "mexico", renamed, "test", None, before=before)
     with engine.connect() as connection:
         found = readmodel.check(connection)
-    assert {f.split(":")[0] for f in found} == {"search_index", "rendered_documents actor"}
+    # The profile, the list item, and the detail of a process in which Mexico has a role.
+    assert {f.split(":")[0] for f in found} == {
+        "search_index",
+        "rendered_documents actor",
+        "rendered_documents actor-item",
+        "rendered_documents process",
+    }
     assert "search_index: out of date: ('actor', 'mexico')" in found
     assert any(
         f.startswith("rendered_documents actor: out of date:") and "mexico" in f for f in found
@@ -94,7 +100,9 @@ def test_a_write_without_maintenance_is_found_and_a_rebuild_repairs_it(seeded_ur
     with engine.connect() as connection:
         assert readmodel.check(connection) == []
         body = connection.execute(
-            select(m.RenderedDocument.body).where(m.RenderedDocument.key == "mexico")
+            select(m.RenderedDocument.body).where(
+                m.RenderedDocument.kind == "actor", m.RenderedDocument.key == "mexico"
+            )
         ).scalar_one()
     assert json.loads(body)["name"] == "United Mexican States"
     engine.dispose()

@@ -14,6 +14,14 @@ from tests.test_writes import api
 
 __all__ = ["api"]
 
+# Lists whose items are stored documents, each read in one statement whatever the page size.
+LISTS = [
+    "/api/v1/actors",
+    "/api/v1/processes",
+    "/api/v1/sources",
+    "/api/v1/figures",
+    "/api/v1/instruments",
+]
 DETAILS = [
     "/api/v1/actors/mexico",
     "/api/v1/pledges/example-pledge",
@@ -34,6 +42,12 @@ DETAILS = [
     "/api/v1/pledges?objective=7&objective=07&actor=mexico",
     "/api/v1/pledges?process=pledging-initiative&limit=1",
     "/api/v1/timeline?process=coordination-meetings&process=pledging-initiative",
+    *LISTS,
+    "/api/v1/actors?kind=state&kind=person&limit=2",
+    "/api/v1/processes?kind=meeting_series",
+    "/api/v1/figures?unit=pledges&subject_kind=process",
+    "/api/v1/instruments?kind=compact",
+    "/api/v1/processes/coordination-meetings",
 ]
 MISSING = [
     ("/api/v1/actors/nobody", 404),
@@ -44,17 +58,21 @@ MISSING = [
     ("/api/v1/timeline?cursor=bm90LWEtY3Vyc29y", 422),
     ("/api/v1/timeline?start=2019&end=2018", 422),
     ("/api/v1/pledges?objective=seven", 422),
+    ("/api/v1/processes/nothing", 404),
+    ("/api/v1/actors?kind=planet", 422),
 ]
 # One request id for all, so that problem+json bodies (which carry it) compare equal.
 FRESH = {"Cache-Control": "no-cache", "X-Request-ID": "compared"}
 
 
 def deep_pages(client) -> list[str]:
-    """Each page after the first of the one-item timeline."""
-    urls, cursor = [], client.get("/api/v1/timeline?limit=1").json()["next_cursor"]
-    while cursor:
-        urls.append(f"/api/v1/timeline?limit=1&cursor={cursor}")
-        cursor = client.get(urls[-1]).json()["next_cursor"]
+    """Each page after the first of the one-item timeline, and of each stored list."""
+    urls = []
+    for path in ["/api/v1/timeline", *LISTS]:
+        cursor = client.get(f"{path}?limit=1").json()["next_cursor"]
+        while cursor:
+            urls.append(f"{path}?limit=1&cursor={cursor}")
+            cursor = client.get(urls[-1]).json()["next_cursor"]
     return urls
 
 
@@ -97,6 +115,29 @@ def test_nothing_stored_gives_the_same_answers_in_bounded_statements(api):
     assert answers(client) == stored
     with engine.begin() as connection:  # stored again, for the check every client ends with
         readmodel.rebuild(connection, ["documents", "timeline"])
+
+
+def test_a_stored_list_page_is_one_statement_whatever_its_size(api, monkeypatch):
+    client, _ = api
+    direct = client.app.state.direct
+    read = direct.rows
+    statements: list[object] = []
+
+    async def counted(statement, **values):
+        statements.append(statement)
+        return await read(statement, **values)
+
+    monkeypatch.setattr(direct, "rows", counted)
+    for path in LISTS:
+        counts = []
+        for limit in (1, 5, 200):
+            client.get(f"{path}?limit={limit}")  # the data version, read once and shared
+            statements.clear()
+            response = client.get(f"{path}?limit={limit}", headers=FRESH)
+            assert response.status_code == 200, path
+            counts.append(len(statements))
+        assert counts == [counts[0]] * 3, (path, counts)
+        assert counts[0] <= 2, (path, counts)
 
 
 def test_the_session_path_answers_when_the_driver_read_fails(api, monkeypatch):

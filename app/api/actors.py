@@ -10,13 +10,13 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field, StringConstraints, TypeAdapter
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, facts, known, listing
 from app.api.as_of import AsOfCoverage, AsOfParam, held_on
-from app.api.deps import reads, stored_documents
+from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
 from app.api.schemas import (
@@ -161,13 +161,42 @@ def actor_out(session: Session, rows: list[m.Actor]) -> list[ActorOut]:
     ]
 
 
+render_items = listing.item_renderer(m.Actor, actor_out)
+
+
+async def _stored_actors(
+    request: Request,
+    page: PageParams,
+    facet: list[str],
+    fmt: str,
+    kinds: list[str],
+    q: str | None = None,
+    sort: str = "id",
+) -> Response | None:
+    """A page of actors by id from their stored items (no search, facets or other order)."""
+    kind = known.kinds("kind", kinds, get_args(ActorKind))
+    if fmt != "json" or facet or search_param(q) or sort != "id":
+        return None
+    values = {"kinds": kind} if kind else {}
+    return await listing.stored_items(
+        request, "actor-item", bool(kind), lambda: _actor_ids(bool(kind)), values, page
+    )
+
+
+def _actor_ids(by_kind: bool) -> tuple[Select[Any], Any]:
+    query = select(m.Actor.id)
+    if by_kind:
+        query = query.where(m.Actor.kind.in_(bindparam("kinds", expanding=True)))
+    return query, m.Actor.id
+
+
 @router.get(
     "/actors",
     response_model=FacetedPage[ActorOut],
     responses=exports.responses(),
     summary="List actors",
 )
-@reads
+@reads_stored(_stored_actors)
 def list_actors(
     request: Request,
     session: Session,

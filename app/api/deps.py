@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, get_type_hints
 
 import orjson
@@ -90,6 +90,26 @@ def reads(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         return answer
 
     return _with_session(endpoint, serve)
+
+
+def reads_stored(
+    first: Callable[..., Awaitable[Response | None]],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``reads``, answered by ``first(request, **the endpoint's other arguments)`` on the
+    event loop when it can (stored JSON), and by the endpoint on a worker thread when it
+    answers None."""
+
+    def decorate(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+        async def serve(request: Request, kwargs: dict[str, Any]) -> Response:
+            given = {k: v for k, v in kwargs.items() if k != "request"}
+            answer = await first(request, **given)
+            if answer is not None:
+                return answer
+            return await read(request, lambda session: endpoint(session=session, **kwargs))
+
+        return _with_session(endpoint, serve)
+
+    return decorate
 
 
 def writes(endpoint: Callable[..., Any]) -> Callable[..., Any]:

@@ -132,26 +132,26 @@ def all_pages(request: Request, fetch: Fetch, start: PageParams) -> Batches:
     """Every page from ``start`` on, in one read transaction. The first page is read now, so
     a bad filter or cursor is still answered as a problem, not a broken download."""
     session: Session = request.app.state.db.sessions()
-    try:
-        session.begin()
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        first = fetch(session, PageParams(BATCH, start.after))
-    except BaseException:
-        session.close()
-        raise
 
     def pages() -> Batches:
         try:
-            items, cursor = first
+            session.begin()
+            if session.get_bind().dialect.name == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            items, cursor = fetch(session, PageParams(BATCH, start.after))
+            yield []  # primed: the first page is read before the response starts
             yield items
             while cursor:
                 items, cursor = fetch(session, page_from(BATCH, cursor))
                 yield items
         finally:
+            # Also when the download is abandoned, even before it starts: the suspended
+            # generator is closed when it is dropped, and its connection goes back to the pool.
             session.close()
 
-    return pages()
+    started = pages()
+    next(started)
+    return started
 
 
 def export(

@@ -9,13 +9,13 @@ from typing import Annotated, Any, get_args
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facts, known, listing
 from app.api.as_of import AsOfCoverage, AsOfParam, held_on, span_of, surest
-from app.api.deps import reads, stored_documents
+from app.api.deps import reads, reads_stored, stored_documents
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref, to_json
 from app.api.tabular import COMPARISON_COLUMNS, comparison_rows
 from app.api.timeline_query import EventSummary, event_summaries
@@ -23,6 +23,7 @@ from app.asof.coverage import Coverage, done_by, one_date
 from app.core.dates import FuzzyDate
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
+from app.core.pagination import PageParams
 from app.seeding.schemas import InstrumentKind
 
 router = APIRouter(tags=["instruments"])
@@ -214,13 +215,32 @@ def provisions_of(session: Session, instrument_id: str) -> list[ProvisionOut]:
     return provisions_out(session, list(rows))
 
 
+render_items = listing.item_renderer(m.Instrument, instrument_out)
+
+
+async def _stored_instruments(
+    request: Request, page: PageParams, fmt: str, kind: str | None = None
+) -> Response | None:
+    if kind:
+        known.kinds("kind", [kind], get_args(InstrumentKind))
+    if fmt != "json":
+        return None
+    query = select(m.Instrument.id)
+    if kind:
+        query = query.where(m.Instrument.kind == bindparam("kind"))
+    values = {"kind": kind} if kind else {}
+    return await listing.stored_items(
+        request, "instrument-item", bool(kind), lambda: (query, m.Instrument.id), values, page
+    )
+
+
 @router.get(
     "/instruments",
     response_model=Page[InstrumentOut],
     responses=exports.responses(),
     summary="List instruments",
 )
-@reads
+@reads_stored(_stored_instruments)
 def list_instruments(
     request: Request,
     session: Session,

@@ -14,11 +14,16 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.util import LRUCache
 
 from app import models as m
 from app.core.errors import InvalidParameter
+from app.records import version
 
 SUGGESTIONS = 3
+# Ids found to exist, by (data version, parameter, id): a filter asked again while the data
+# stays the same costs no read (a write changes the version, and so the key).
+FOUND: LRUCache[tuple[int, str, str], bool] = LRUCache(10_000)
 
 # What each filter parameter names: the id column of its records.
 IDS: dict[str, InstrumentedAttribute[str]] = {
@@ -47,10 +52,19 @@ async def require(request: Request, parameter: str, values: list[str], shown: An
     if not values:
         return
     reader = request.app.state.db.direct
+    data_version: int | None = getattr(request.state, "data_version", None)
+    if data_version is None:
+        data_version = await version.current(reader)
+    keys = {value: (data_version or 0, parameter, value) for value in values}
+    if data_version is not None and all(key in FOUND for key in keys.values()):
+        return
     found = await reader.rows(_statement(parameter), values=values)
     if found is None:
         return
-    missing = [v for v in values if v not in {row[0] for row in found}]
+    exist = {row[0] for row in found}
+    if data_version is not None:
+        FOUND.update({keys[value]: True for value in exist if value in keys})
+    missing = [v for v in values if v not in exist]
     if missing:
         everything = await reader.rows(select(IDS[parameter])) or []
         raise unknown(parameter, missing, [row[0] for row in everything], shown)

@@ -4,7 +4,7 @@ when asked) or, for ``format=csv|ndjson``, as a file of every page."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
@@ -116,6 +116,46 @@ async def stored_documents_page(
         return None
     cursor = encode_cursor((rows[page.limit - 1][0],)) if len(rows) > page.limit else None
     return [body for _, body in rows[: page.limit]], cursor
+
+
+ITEM_PAGES: direct.Shapes[Select[Any]] = direct.Shapes()
+
+
+async def stored_items(
+    request: Request,
+    kind: str,
+    shape: Hashable,
+    ids: Callable[[], tuple[Select[Any], Any]],
+    values: dict[str, Any],
+    page: PageParams,
+) -> Response | None:
+    """A JSON page of a list whose items are stored documents of ``kind``: the ids ``ids()``
+    selects (and their key) after the cursor with the items' JSON, one statement read on the
+    event loop, built once per ``shape`` (the filters given) and page size. None when an
+    item is not stored or the database did not answer there (the caller renders it)."""
+    if page.count or (page.after and len(page.after) != 1):
+        return None
+    values = values | after_values(page)
+    query = ITEM_PAGES.get(
+        (kind, shape, page.after is not None, page.limit),
+        lambda: stored_documents_query(kind, *ids(), page),
+        values,
+    )
+    found = await stored_documents_page(request.app.state.direct, query, values, page)
+    return stored_page(*found, None, page) if found is not None else None
+
+
+def item_renderer(
+    model: Any, shape: Callable[[Session, list[Any]], Sequence[BaseModel]]
+) -> Callable[[Session, list[str]], dict[str, str]]:
+    """Renders the list items of these ids as JSON (stored by ``app.records.documents``),
+    made together by the list's own ``shape``."""
+
+    def render(session: Session, keys: list[str]) -> dict[str, str]:
+        rows = list(session.scalars(select(model).where(model.id.in_(keys))))
+        return {item.id: to_json(item).decode() for item in shape(session, rows)}  # type: ignore[attr-defined]
+
+    return render
 
 
 def after_values(page: PageParams) -> dict[str, Any]:

@@ -6,15 +6,24 @@ from typing import Annotated, get_args
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, facts, known, listing
 from app.api.as_of import AsOfCoverage, AsOfParam
-from app.api.deps import reads
+from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
-from app.api.schemas import Cited, DateOut, DisputeOut, FacetedPage, FigureOut, Out, Ref
+from app.api.schemas import (
+    Cited,
+    DateOut,
+    DisputeOut,
+    FacetedPage,
+    FigureOut,
+    Out,
+    Ref,
+    to_json,
+)
 from app.api.timeline_filter import search_param
 from app.api.timeline_query import (
     EventSummary,
@@ -25,6 +34,7 @@ from app.api.timeline_query import (
 from app.asof.coverage import Coverage, done_by, one_date, record_coverage
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
+from app.core.pagination import PageParams
 from app.search.sql import matching
 from app.seeding.schemas import ProcessKind
 
@@ -119,13 +129,38 @@ def roles_of(session: Session, condition: object) -> list[tuple[m.ProcessRole, R
     return [(r, actors[r.actor_id], processes[r.process_id]) for r in rows]
 
 
+render_items = listing.item_renderer(m.Process, process_out)
+
+
+async def _stored_processes(
+    request: Request,
+    page: PageParams,
+    facet: list[str],
+    fmt: str,
+    kind: str | None = None,
+    q: str | None = None,
+) -> Response | None:
+    """A page of processes by id from their stored items (no search or facets)."""
+    if kind:
+        known.kinds("kind", [kind], get_args(ProcessKind))
+    if fmt != "json" or facet or search_param(q):
+        return None
+    query = select(m.Process.id)
+    if kind:
+        query = query.where(m.Process.kind == bindparam("kind"))
+    values = {"kind": kind} if kind else {}
+    return await listing.stored_items(
+        request, "process-item", bool(kind), lambda: (query, m.Process.id), values, page
+    )
+
+
 @router.get(
     "/processes",
     response_model=FacetedPage[ProcessOut],
     responses=exports.responses(),
     summary="List processes",
 )
-@reads
+@reads_stored(_stored_processes)
 def list_processes(
     request: Request,
     session: Session,
@@ -169,12 +204,34 @@ def list_processes(
 def get_process(session: Session, process_id: str) -> m.Process:
     process = session.get(m.Process, process_id)
     if process is None:
-        raise NotFound(f"No process with id '{process_id}'; list them at /api/v1/processes")
+        raise no_process(process_id)
     return process
 
 
+def no_process(process_id: str) -> NotFound:
+    return NotFound(f"No process with id '{process_id}'; list them at /api/v1/processes")
+
+
+async def _stored_process(
+    request: Request, process_id: str, as_of: str | None = None
+) -> Response | None:
+    """The process's stored detail (as it stands now; ``as_of`` renders afresh)."""
+    if as_of is not None:
+        return None
+    found = (await stored_documents(request, "process", [process_id])).get(process_id)
+    if found is None:
+        raise no_process(process_id)
+    return Response(found[0], media_type="application/json")
+
+
+def render_details(session: Session, ids: list[str]) -> dict[str, str]:
+    """These processes' details as JSON (stored by ``app.records.documents``)."""
+    found = list(session.scalars(select(m.Process).where(m.Process.id.in_(ids))))
+    return {p.id: to_json(detail_of(session, p, None)).decode() for p in found}
+
+
 @router.get("/processes/{process_id}", response_model=ProcessDetail, summary="One process")
-@reads
+@reads_stored(_stored_process)
 def process_detail(
     session: Session, process_id: ProcessId, as_of: AsOfParam = None
 ) -> ProcessDetail:
@@ -182,7 +239,11 @@ def process_detail(
     processes, sub-processes, meetings, instruments, figures, citations and disputes.
     With `as_of`, the roles held on that date (each marked certain or possible) and the
     meetings held by then."""
-    process = get_process(session, process_id)
+    return detail_of(session, get_process(session, process_id), as_of)
+
+
+def detail_of(session: Session, process: m.Process, as_of: str | None) -> ProcessDetail:
+    process_id = process.id
     (base,) = process_out(session, [process])
     roles = roles_of(session, m.ProcessRole.process_id == process_id)
     day = one_date("as_of", as_of) if as_of else None

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facts, listing
 from app.api.cite import CitationFormat, as_file
-from app.api.deps import reads
+from app.api.deps import reads, reads_stored
 from app.api.schemas import DateOut, DisputeOut, FigureOut, Out, Page, Ref
 from app.cite import csl
 from app.core.errors import NotFound
@@ -87,10 +87,22 @@ CITATION_FILES: dict[int | str, dict[str, Any]] = {
 }
 
 
+render_items = listing.item_renderer(m.Source, lambda _, rows: [_source_out(r) for r in rows])
+
+
+async def _stored_sources(request: Request, page: PageParams, fmt: str) -> Response | None:
+    if fmt != "json":
+        return None
+    ids = select(m.Source.id)
+    return await listing.stored_items(
+        request, "source-item", None, lambda: (ids, m.Source.id), {}, page
+    )
+
+
 @router.get(
     "/sources", response_model=Page[SourceOut], responses=CITATION_FILES, summary="List sources"
 )
-@reads
+@reads_stored(_stored_sources)
 def list_sources(
     request: Request, session: Session, page: PageDep, fmt: SourceFormat
 ) -> Page[SourceOut] | Response:
@@ -154,8 +166,33 @@ def source_detail(
     )
 
 
+render_figures = listing.item_renderer(m.Figure, facts.figures_out)
+FIGURE_FILTERS = {
+    "subject_kind": m.Figure.subject_type,
+    "subject": m.Figure.subject_id,
+    "unit": m.Figure.unit,
+}
+
+
+async def _stored_figures(
+    request: Request, page: PageParams, fmt: str, **filters: str | None
+) -> Response | None:
+    if fmt != "json":
+        return None
+    values = {name: value for name, value in filters.items() if value}
+
+    def ids() -> tuple[Select[Any], Any]:
+        query = select(m.Figure.id)
+        for name in values:
+            query = query.where(FIGURE_FILTERS[name] == bindparam(name))
+        return query, m.Figure.id
+
+    shape = tuple(sorted(values))
+    return await listing.stored_items(request, "figure-item", shape, ids, values, page)
+
+
 @router.get("/figures", response_model=Page[FigureOut], responses=FILES, summary="List figures")
-@reads
+@reads_stored(_stored_figures)
 def list_figures(
     request: Request,
     session: Session,

@@ -109,10 +109,21 @@ def _documents_touches(connection: Connection, change: Change) -> set[tuple[str,
 
 
 def _documents_identity() -> Iterable[Any]:
-    from app.api import actors, instruments, pledges
+    from app.api import actors, facts, instruments, listing, pledges, processes, sources
 
     return [
         actors.ActorDetail,
+        actors.ActorOut,
+        actors.actor_out,
+        processes.ProcessDetail,
+        processes.detail_of,
+        processes.process_out,
+        sources.SourceOut,
+        sources._source_out,
+        facts.figures_out,
+        instruments.InstrumentOut,
+        instruments.instrument_out,
+        listing.item_renderer,
         pledges.PledgeOut,
         pledges.ObjectiveOut,
         instruments.InstrumentSide,

@@ -72,11 +72,18 @@ class Kind:
 @functools.cache
 def kinds() -> dict[str, Kind]:
     # The endpoints render; imported here, late, because they import the records layer.
-    from app.api import actors, instruments, pledges
+    from app.api import actors, instruments, pledges, processes, sources
 
     objectives = exists().where(m.Provision.kind == "objective")
     return {
         "actor": Kind(select(m.Actor.id), actors.render_profiles, "actors", "key"),
+        "process": Kind(select(m.Process.id), processes.render_details, None, "key"),
+        # The items of lists, each as its list shows it.
+        "actor-item": Kind(select(m.Actor.id), actors.render_items),
+        "process-item": Kind(select(m.Process.id), processes.render_items),
+        "source-item": Kind(select(m.Source.id), sources.render_items),
+        "figure-item": Kind(select(m.Figure.id), sources.render_figures),
+        "instrument-item": Kind(select(m.Instrument.id), instruments.render_items),
         "pledge": Kind(select(m.Pledge.id), pledges.render_pledges, "pledges"),
         "objectives": Kind(
             select(literal("")).where(objectives), pledges.render_objectives, None, "mentions"
@@ -85,8 +92,8 @@ def kinds() -> dict[str, Kind]:
     }
 
 
-# A write to a record of this audited kind makes (or drops) that record's own document.
-OWN = {"actors": "actor", "pledges": "pledge"}
+# A write to a record of this audited kind makes (or drops) that record's own documents.
+OWN = {"actors": ("actor", "actor-item"), "pledges": ("pledge",), "sources": ("source-item",)}
 
 
 def stored(session: Session, kind: str, keys: list[str]) -> dict[str, tuple[str, str | None]]:
@@ -238,8 +245,7 @@ def affected(
     documents = {(k, key) for k, key in connection.execute(found)}
     by_key = [k for k, spec in specs.items() if spec.lists_referrers_of == "key"]
     documents |= {(k, key) for k in by_key for key in referred | shown}
-    if kind in OWN:
-        documents.add((OWN[kind], ident))
+    documents |= {(own, ident) for own in OWN.get(kind, ())}
     return documents
 
 
