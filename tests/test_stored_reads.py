@@ -119,7 +119,7 @@ def test_nothing_stored_gives_the_same_answers_in_bounded_statements(api):
 
 def test_a_stored_list_page_is_one_statement_whatever_its_size(api, monkeypatch):
     client, _ = api
-    direct = client.app.state.direct
+    direct = client.app.state.db.direct
     read = direct.rows
     statements: list[object] = []
 

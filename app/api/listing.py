@@ -141,7 +141,7 @@ async def stored_items(
         lambda: stored_documents_query(kind, *ids(), page),
         values,
     )
-    found = await stored_documents_page(request.app.state.direct, query, values, page)
+    found = await stored_documents_page(request.app.state.db.direct, query, values, page)
     return stored_page(*found, None, page) if found is not None else None
 
 
