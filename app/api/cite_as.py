@@ -7,11 +7,15 @@ as long as the data version and the day stay the same), splices ``"cite_as": {..
 ``GET /cite/{kind}/{id}`` answers — into each 200 JSON answer of a route
 ``/api/v1/{kind}/{id}`` whose kind can be cited (``app.api.cite.CITABLE``). The record's
 title and sources are read on the event loop by the driver (``app.records.direct``), the
-release once per data version; citeproc's texts are remembered (``app.cite.styled.text``).
+release once per data version; each record's ``cite_as`` bytes are remembered per data
+version and day (a body rendered afresh is cited without reading again), and citeproc's texts
+too (``app.cite.styled.text``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import OrderedDict
 from typing import Any
 
 from starlette.requests import Request
@@ -32,7 +36,9 @@ from app.records.direct import Reader
 from app.releases import basis
 
 PREFIX = "/api/v1/"
+REMEMBERED = 4096  # records' cite_as bytes kept per process
 Found = tuple[str, csl.Release, list[m.Source]]
+CitedKey = tuple[int, dt.date, str, str, str]
 
 
 def detail_of(scope: Scope) -> tuple[str, str] | None:
@@ -55,6 +61,7 @@ class CitedDetails:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.releases: dict[int, csl.Release] = {}
+        self.cited: OrderedDict[CitedKey, bytes] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -90,8 +97,22 @@ class CitedDetails:
     async def _citation(self, scope: Scope, kind: str, ident: str) -> bytes | None:
         """``cite_as`` as JSON bytes, read by the driver or, when it does not answer, through
         a session on a worker thread (which reports a failure); None for no such record."""
-        found = await self._read(scope, kind, ident)
         request = Request(scope)
+        version: int | None = scope.get("state", {}).get("data_version")
+        day = dt.datetime.now(dt.UTC).date()
+        key = None if version is None else (version, day, str(request.base_url), kind, ident)
+        if key is not None and (remembered := self.cited.get(key)) is not None:
+            self.cited.move_to_end(key)
+            return remembered
+        answer = await self._answer(scope, request, kind, ident)
+        if key is not None and answer is not None:
+            self.cited[key] = answer
+            if len(self.cited) > REMEMBERED:
+                self.cited.popitem(last=False)
+        return answer
+
+    async def _answer(self, scope: Scope, request: Request, kind: str, ident: str) -> bytes | None:
+        found = await self._read(scope, kind, ident)
         if found is None:
             found = await on_thread(request, lambda session: read_record(session, kind, ident))
         if found is None:
