@@ -26,9 +26,9 @@ from app.api import (
     sources,
     writes,
 )
-from app.api.cite_as import CitedDetails
+from app.api.cite_as import Citations
 from app.api.health import health_router
-from app.core import logging, metrics
+from app.core import allocator, logging, metrics
 from app.core.compression import Compression, HeadAsGet
 from app.core.config import Settings, get_settings
 from app.core.database import Database
@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        allocator.keep_large_bodies_on_heap()
+        app.state.citations = Citations()
         app.state.db = Database(
             settings.database_url, read_threads=settings.read_threads, **settings.pool
         )
@@ -103,7 +105,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def data_version() -> int | None:
         return await version.current(app.state.db.direct)
 
-    app.add_middleware(CitedDetails)
     app.add_middleware(ReleaseHeader)
     app.add_middleware(
         ResponseCache, version=data_version, max_bytes=settings.response_cache_mb * 1024 * 1024

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, facets, facts, known, listing
 from app.api.as_of import AsOfCoverage, AsOfParam, held_on
+from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
@@ -50,7 +51,7 @@ from app.search.sql import matching
 from app.search.text import WORD, fold
 from app.seeding.schemas import ActorKind
 
-router = APIRouter(tags=["actors"])
+router = APIRouter(tags=["actors"], route_class=CitedRoute)
 
 ActorId = Annotated[str, Path(description="Actor id", examples=["iom"], max_length=200)]
 

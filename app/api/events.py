@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, facets, listing
 from app.api.calendar import ics_writer, timelinejs_writer
+from app.api.cite_as import CitedRoute
 from app.api.deps import on_thread, read
 from app.api.jsonld import event_jsonld
 from app.api.schemas import FacetedPage
@@ -32,7 +33,7 @@ from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.records import etags
 
-router = APIRouter(tags=["timeline"])
+router = APIRouter(tags=["timeline"], route_class=CitedRoute)
 
 EventId = Annotated[str, Path(description="Event id", examples=["cm-15"], max_length=200)]
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, facts, known, listing
 from app.api.as_of import AsOfCoverage, AsOfParam, held_on, span_of, surest
+from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref, to_json
 from app.api.tabular import COMPARISON_COLUMNS, comparison_rows
@@ -26,7 +27,7 @@ from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.seeding.schemas import InstrumentKind
 
-router = APIRouter(tags=["instruments"])
+router = APIRouter(tags=["instruments"], route_class=CitedRoute)
 
 InstrumentId = Annotated[str, Path(description="Instrument id", examples=["gcm"], max_length=200)]
 

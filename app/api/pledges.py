@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import by_date, exports, facets, facts, known, listing
+from app.api.cite_as import CitedRoute
 from app.api.deps import read, reads, stored_documents
 from app.api.instruments import ProvisionOut, provisions_out
 from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Page, Ref, to_json
@@ -21,7 +22,7 @@ from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.records import direct, documents
 
-router = APIRouter(tags=["pledges"])
+router = APIRouter(tags=["pledges"], route_class=CitedRoute)
 
 
 class ObjectiveOut(ProvisionOut):

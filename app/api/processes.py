@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, facets, facts, known, listing
 from app.api.as_of import AsOfCoverage, AsOfParam
+from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.schemas import (
@@ -38,7 +39,7 @@ from app.core.pagination import PageParams
 from app.search.sql import matching
 from app.seeding.schemas import ProcessKind
 
-router = APIRouter(tags=["processes"])
+router = APIRouter(tags=["processes"], route_class=CitedRoute)
 
 ProcessId = Annotated[str, Path(description="Process id", examples=["gfmd"], max_length=200)]
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, facts, listing
 from app.api.cite import CitationFormat, as_file
+from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored
 from app.api.schemas import DateOut, DisputeOut, FigureOut, Out, Page, Ref
 from app.cite import csl
@@ -21,7 +22,7 @@ from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
 from app.seeding.schemas import ORIGINS, SourceOrigin
 
-router = APIRouter(tags=["sources"])
+router = APIRouter(tags=["sources"], route_class=CitedRoute)
 FormatDep = Annotated[str, exports.format_param()]
 FILES = exports.responses()
 
