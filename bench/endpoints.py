@@ -55,6 +55,10 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "select min(id) from sources",
         f"select source_id from citations {LARGEST_BY}",
     ),
+    "/figures/{figure_id}": (
+        "select min(id) from figures",
+        f"select subject_id from citations where subject_type = 'figure' {LARGEST_BY}",
+    ),
     "/participations/{ident}": (
         "select min(id) from participations",
         f"select subject_id from citations where subject_type = 'participation' {LARGEST_BY}",
@@ -117,6 +121,7 @@ TABLES = {
     "/instruments/{instrument_id}": "instruments",
     "/pledges/{pledge_id}": "pledges",
     "/sources/{source_id}": "sources",
+    "/figures/{figure_id}": "figures",
     "/participations/{ident}": "participations",
     "/citations/{ident}": "citations",
     "/events/{event_id}": "events",

@@ -115,6 +115,7 @@ DETAILS = [
     ("positions", "peter-sutherland.srsg"),
     ("instruments", "gcm"),
     ("sources", "slocum-2017"),
+    ("figures", "gcm.objectives-count"),
 ]
 
 

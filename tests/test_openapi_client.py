@@ -229,6 +229,9 @@ def _reads(g: Generated, c: Any) -> None:
     assert source.id == sources.items[0].id
     figures = _ok(g.call("list_figures", c, unit="pledges"), "FigurePage", g)
     assert {f.unit for f in figures.items} == {"pledges"}
+    figure = _ok(g.call("get_figure", c, figures.items[0].id), "FigureOut", g)
+    assert figure.to_dict() | {"cite_as": None} == figures.items[0].to_dict() | {"cite_as": None}
+    assert figure.cite_as.record.url.endswith(f"/api/v1/figures/{figure.id}")
     disputes = _ok(g.call("list_disputes", c), "DisputePage", g)
     assert all(any(claim.followed for claim in d.claims) for d in disputes.items)
     assert g.call("list_themes", c).parsed[0].id

@@ -66,6 +66,7 @@ OPERATIONS: dict[tuple[str, str], str] = {
     ("get", f"{V1}/sources"): "listSources",
     ("get", f"{V1}/sources/{{source_id}}"): "getSource",
     ("get", f"{V1}/figures"): "listFigures",
+    ("get", f"{V1}/figures/{{figure_id}}"): "getFigure",
     ("get", f"{V1}/disputes"): "listDisputes",
     ("get", f"{V1}/themes"): "listThemes",
     ("get", f"{V1}/search"): "search",
