@@ -87,6 +87,7 @@ BASE = {
     "/search": "q=compact",
     "/snapshot": "date=2018-12-10",
     "/compare": "left=gcm&right=gcr",
+    "/cite": "url=/api/v1/timeline%3Fprocess%3Dgcm%26start%3D2016%26end%3D2018",
     # A graph of the whole dataset is a file of every item; these are what one draws.
     "/graphs/actor-event": "actor=iom&start=2018&end=2019",
     "/graphs/co-participation": "process=gcm&start=2018&end=2018",

@@ -244,6 +244,10 @@ def _reads(g: Generated, c: Any) -> None:
     assert any(process.id == "gfmd" for process in day.processes)
     kind = _enum(g, "CiteRecordKind", "actors")
     assert _ok(g.call("cite_record", c, kind, "iom"), "CiteAs", g).text
+    gcm_years = "/api/v1/timeline?process=gcm&start=2016&end=2018"
+    cited = _ok(g.call("cite_query", c, url_query=gcm_years), "QueryCitation", g)
+    assert cited.query.url.endswith(gcm_years)
+    assert cited.release in cited.text
     meta = _ok(g.call("get_meta", c), "Meta", g)
     assert meta.counts.to_dict()["events"] > 0
     assert _ok(g.call("list_releases", c), "ReleaseList", g).items == []

@@ -77,6 +77,7 @@ OPERATIONS: dict[tuple[str, str], str] = {
     ("get", f"{V1}/graphs/processes"): "getProcessGraph",
     ("get", f"{V1}/snapshot"): "getSnapshot",
     ("get", f"{V1}/cite/{{kind}}/{{ident}}"): "citeRecord",
+    ("get", f"{V1}/cite"): "citeQuery",
     ("get", f"{V1}/meta"): "getMeta",
     ("get", f"{V1}/releases"): "listReleases",
     ("get", f"{V1}/releases/{{name}}"): "getRelease",
