@@ -96,6 +96,7 @@ def test_a_query_citation_as_csl_json_and_bibtex(dataset_client):
         ("/api/v1/timeline?process=gcmm", "gcmm", "gcm"),
         ("/api/v1/pledges?actor=iom,mexcio", "mexcio", "mexico"),
         ("/api/v1/actors/mexcio/timeline?start=2018", "mexcio", "mexico"),
+        ("http://[/api/v1/timeline", "not a URL", None),
     ],
 )
 def test_a_url_the_api_would_refuse_is_not_cited(dataset_client, url, wrong, closest):

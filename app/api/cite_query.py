@@ -141,7 +141,10 @@ async def cite_query(
     (`format=csl-json|bibtex` for a file). The URL must name a GET operation of this API
     with parameters it takes, and the actors, processes, themes and instruments it names
     must exist; it is not run. Each item of the answer carries its sources' citations."""
-    asked = urlsplit(url.strip())
+    try:
+        asked = urlsplit(url.strip())
+    except ValueError as error:  # a host urllib cannot read ("http://[")
+        raise InvalidParameter("url", f"url is not a URL: {error}") from error
     path = asked.path.rstrip("/")
     if path != API and not path.startswith(API + "/"):
         path = API + path  # a path under the API's root, as its examples write them
