@@ -97,6 +97,9 @@ def test_a_query_citation_as_csl_json_and_bibtex(dataset_client):
         ("/api/v1/pledges?actor=iom,mexcio", "mexcio", "mexico"),
         ("/api/v1/actors/mexcio/timeline?start=2018", "mexcio", "mexico"),
         ("http://[/api/v1/timeline", "not a URL", None),
+        ("/api/v1/pledges/import", "import", None),
+        ("/api/v1/figures/pledges-2023-1", "pledges-2023-1", None),
+        ("/api/v1/figures/gcm.objectives-count?as_of=2017", "takes no as_of", None),
     ],
 )
 def test_a_url_the_api_would_refuse_is_not_cited(dataset_client, url, wrong, closest):

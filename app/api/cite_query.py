@@ -3,10 +3,10 @@
 A list is cited as the query that selects it — its URL with the filters, without the paging
 (``cursor``, ``limit``): a citation names every page of the answer, as a file of it holds.
 The URL is checked, not run: it must name a GET operation of this API, take only the query
-parameters that operation takes, and every actor, process, theme or instrument it names must
-exist. The sources behind the answer are not listed here: each item carries its own
-citations. Nothing is read for this but the release and the ids named, so lists themselves
-cost nothing more.
+parameters that operation takes, and every actor, process, theme or instrument it names, and
+the record a detail path shows, must exist. The sources behind the answer are not listed
+here: each item carries its own citations. Nothing is read for this but the release and the
+ids named, so lists themselves cost nothing more.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
+from sqlalchemy.orm import Session
 
 from app.api import known
-from app.api.cite import CITATION_FILES, CitationFormat, as_file, release_of
+from app.api.cite import CITABLE, CITATION_FILES, CitationFormat, as_file, release_of, statements
 from app.api.deps import on_thread
 from app.api.schemas import Out
 from app.cite import csl
@@ -81,7 +82,12 @@ def _parameters(operation: Operation, query: str) -> list[tuple[str, str]]:
     given = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k not in PAGING]
     wrong = sorted({name for name, _ in given} - operation.takes)
     if wrong:
-        raise known.unknown("url", wrong, sorted(operation.takes - PAGING))
+        takes = sorted(operation.takes - PAGING)
+        error = known.unknown("url", wrong, takes)
+        error.detail = f"url: {operation.path} takes no {', '.join(wrong)}; "
+        error.detail += f"it takes {', '.join(takes)}" if takes else "it takes no parameters"
+        error.extra["errors"][0]["detail"] = error.detail
+        raise error
     return given
 
 
@@ -98,6 +104,23 @@ async def _require_ids(
         except InvalidParameter as error:
             error.extra["errors"][0]["parameter"] = "url"
             raise
+
+
+def _record(operation: Operation, path_params: dict[str, str]) -> tuple[str, str] | None:
+    """The kind and id of the record a detail path shows, where it is one that is cited."""
+    kind, _, rest = operation.path.removeprefix(API + "/").partition("/")
+    if kind not in CITABLE or not rest.startswith("{") or "/" in rest:
+        return None
+    return kind, next(iter(path_params.values()))
+
+
+def _release(session: Session, record: tuple[str, str] | None) -> csl.Release:
+    """The release read now; 422 if the record the URL shows does not exist."""
+    if record is not None:
+        kind, ident = record
+        if session.scalar(statements(kind)[0], {"ident": ident}) is None:
+            raise InvalidParameter("url", f"url names no record '{ident}' in {kind}")
+    return release_of(session.connection())
 
 
 def _title(
@@ -158,7 +181,8 @@ async def cite_query(
         parameters=parameters,
         title=_title(operation, path_params, parameters),
     )
-    release = await on_thread(request, lambda session: release_of(session.connection()))
+    record = _record(operation, path_params)
+    release = await on_thread(request, lambda session: _release(session, record))
     item = query_item(query, release)
     if fmt != "json":
         return as_file(fmt, [item])
