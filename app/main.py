@@ -12,6 +12,7 @@ from app.api import (
     actors,
     changes,
     cite,
+    cite_query,
     events,
     graphs,
     imports,
@@ -55,6 +56,8 @@ form. Where sources disagree, both claims are shown under `disputes`, with the o
 dataset follows marked.
 
 Lists return `{"items": [...], "next_cursor": ...}`; pass `cursor` to get the next page.
+Every record's detail ends with `cite_as`, how to cite it; `/cite?url=` cites a list (or any
+answer) by its query, naming the dataset, its release, the query's URL and the day read.
 Errors are RFC 9457 `application/problem+json`.
 """
 
@@ -127,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         graphs,
         releases,
         cite,
+        cite_query,
         snapshot,
     ):
         app.include_router(module.router, prefix="/api/v1")

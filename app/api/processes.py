@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, facts, known, listing
-from app.api.as_of import AsOfCoverage, AsOfParam
+from app.api.as_of import AsOfCoverage, AsOfParam, held_on
 from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
@@ -75,6 +75,11 @@ class ProcessAsOf(Out):
         "when it does not, or the process is undated"
     )
     undated_roles: int = Field(description="roles the sources give no date for, left out")
+    undated_meetings: int = Field(description="meetings the sources give no date for, left out")
+
+
+class ProcessMeeting(EventSummary):
+    coverage: AsOfCoverage = None
 
 
 class ProcessLinkOut(Cited):
@@ -89,7 +94,9 @@ class ProcessDetail(ProcessOut):
     roles: list[ProcessRoleOut]
     links: list[ProcessLinkOut]
     children: list[Ref]
-    meetings: list[EventSummary]
+    meetings: list[ProcessMeeting] = Field(
+        description="its meetings; with as_of, those certainly or possibly held by the date"
+    )
     instruments: list[Ref]
     figures: list[FigureOut]
     disputes: list[DisputeOut]
@@ -238,8 +245,8 @@ def process_detail(
 ) -> ProcessDetail:
     """A process with its roles over time (who leads, chairs, co-facilitates), linked
     processes, sub-processes, meetings, instruments, figures, citations and disputes.
-    With `as_of`, the roles held on that date (each marked certain or possible) and the
-    meetings held by then."""
+    With `as_of`, the roles held on that date and the meetings held by then (each marked
+    certain or possible), and whether the process was active then."""
     return detail_of(session, get_process(session, process_id), as_of)
 
 
@@ -248,15 +255,20 @@ def detail_of(session: Session, process: m.Process, as_of: str | None) -> Proces
     (base,) = process_out(session, [process])
     roles = roles_of(session, m.ProcessRole.process_id == process_id)
     day = one_date("as_of", as_of) if as_of else None
+    meetings = [
+        ProcessMeeting(**s.model_dump()) for s in event_summaries(_meetings(session, process_id))
+    ]
     coverage: dict[str, Coverage] = {}
     stood: ProcessAsOf | None = None
     if day is not None:
         asked, lo, hi = day
         coverage = {r.id: c for r, _, _ in roles if (c := record_coverage(r, lo, hi))}
+        meetings, undated_meetings = held_on(meetings, lo, hi, done_by)
         stood = ProcessAsOf(
             date=DateOut.of(asked),
             active=record_coverage(process, lo, hi),
             undated_roles=sum(1 for r, _, _ in roles if r.fuzzy_date is None),
+            undated_meetings=undated_meetings,
         )
         roles = [role for role in roles if role[0].id in coverage]
     role_evidence = facts.citations(session, "process_role", [r.id for r, _, _ in roles])
@@ -272,11 +284,6 @@ def detail_of(session: Session, process: m.Process, as_of: str | None) -> Proces
     children = session.scalars(
         select(m.Process).where(m.Process.parent_id == process_id).order_by(m.Process.id)
     ).all()
-    meetings = session.scalars(
-        select(m.Event)
-        .where(m.Event.process_id == process_id, m.Event.parent_id.is_(None))
-        .order_by(m.Event.date_start, m.Event.date_end, m.Event.id)
-    ).all()
     instruments = session.execute(
         select(m.Instrument.id, m.Instrument.title)
         .where(
@@ -284,9 +291,6 @@ def detail_of(session: Session, process: m.Process, as_of: str | None) -> Proces
         )
         .order_by(m.Instrument.id)
     )
-    if day is not None:
-        _, lo, hi = day
-        meetings = [e for e in meetings if e.fuzzy_date and done_by(e.fuzzy_date, lo, hi)]
     return ProcessDetail(
         **base.model_dump(),
         as_of=stood,
@@ -312,10 +316,21 @@ def detail_of(session: Session, process: m.Process, as_of: str | None) -> Proces
             for x in links
         ],
         children=[Ref(id=c.id, name=c.name) for c in children],
-        meetings=event_summaries(list(meetings)),
+        meetings=meetings,
         instruments=[Ref(id=i, name=t) for i, t in instruments],
         figures=facts.figures(session, "process", [process_id])[process_id],
         disputes=facts.disputes(session, "process", [process_id])[process_id],
+    )
+
+
+def _meetings(session: Session, process_id: str) -> list[m.Event]:
+    """The process's own meetings (not their sessions), in date order."""
+    return list(
+        session.scalars(
+            select(m.Event)
+            .where(m.Event.process_id == process_id, m.Event.parent_id.is_(None))
+            .order_by(m.Event.date_start, m.Event.date_end, m.Event.id)
+        )
     )
 
 
