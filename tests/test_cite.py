@@ -116,6 +116,7 @@ DETAILS = [
     ("instruments", "gcm"),
     ("sources", "slocum-2017"),
     ("figures", "gcm.objectives-count"),
+    ("objectives", "1"),
 ]
 
 
@@ -129,6 +130,22 @@ def test_every_detail_carries_its_cite_as(dataset_client, kind, ident):
     assert cite_as["csl"]["container-title"] == "Migration Governance Timeline"
     assert cite_as["release"] in cite_as["text"]
     assert cite_as["record"]["url"] in cite_as["text"]
+
+
+def test_an_objective_is_cited_by_its_number_with_its_provision_s_sources(
+    dataset_client, dataset_db
+):
+    cite_as = dataset_client.get("/api/v1/objectives/12").json()["cite_as"]
+    behind = _cited_sources(dataset_db, "provision", "gcm.objective.12")
+    assert behind
+    assert {s["id"] for s in cite_as["sources"]} == behind
+    assert cite_as["record"] == {
+        "kind": "objectives",
+        "id": "12",
+        "title": dataset_client.get("/api/v1/objectives/12").json()["title"],
+        "url": "http://testserver/api/v1/objectives/12",
+    }
+    assert dataset_client.get("/api/v1/cite/objectives/24").status_code == 404
 
 
 def test_a_pledge_cites_its_sources_and_a_source_itself(dataset_client, dataset_db):

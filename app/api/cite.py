@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
-from sqlalchemy import ColumnElement, Connection, Select, String, bindparam, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, String, bindparam, literal, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -36,6 +36,7 @@ class Citable:
     model: Any
     title: str  # the column that names a record
     subject: str  # its citations' subject_type
+    prefix: str = ""  # the record's id is this followed by the URL's id (an objective's number)
 
 
 CITABLE: dict[str, Citable] = {
@@ -48,6 +49,7 @@ CITABLE: dict[str, Citable] = {
     "pledges": Citable(m.Pledge, "title", "pledge"),
     "sources": Citable(m.Source, "title", "source"),
     "figures": Citable(m.Figure, "statement", "figure"),
+    "objectives": Citable(m.Provision, "title", "provision", prefix="gcm.objective."),
 }
 CitationFormat = Annotated[str, format_param("csl-json", "bibtex", base=("json",))]
 CITATION_FILES: dict[int | str, dict[str, Any]] = {
@@ -106,7 +108,7 @@ def release_of(connection: Connection) -> csl.Release:
 def _behind(kind: str) -> ColumnElement[bool]:
     """Which sources stand behind a record: those its citations name (for a meeting, its
     participants' citations too); a source stands behind itself."""
-    c, ident = m.Citation, bindparam("ident", type_=String)
+    c, ident = m.Citation, _record_id(kind)
     cited: ColumnElement[bool] = (c.subject_type == CITABLE[kind].subject) & (c.subject_id == ident)
     if kind in {"events", "meetings"}:
         parts = select(m.Participation.id).where(m.Participation.event_id == ident)
@@ -115,11 +117,18 @@ def _behind(kind: str) -> ColumnElement[bool]:
     return or_(behind, m.Source.id == ident) if kind == "sources" else behind
 
 
+def _record_id(kind: str) -> ColumnElement[str]:
+    """The record's id, made from the URL's id bound as ``ident``."""
+    ident = bindparam("ident", type_=String)
+    prefix = CITABLE[kind].prefix
+    return literal(prefix, String) + ident if prefix else ident
+
+
 @lru_cache(maxsize=len(CITABLE))
 def statements(kind: str) -> tuple[Select[Any], Select[Any]]:
     """The record's title, and its sources' columns (``SOURCE_COLUMNS``), by ``ident``."""
     found = CITABLE[kind]
-    title = select(getattr(found.model, found.title)).where(found.model.id == bindparam("ident"))
+    title = select(getattr(found.model, found.title)).where(found.model.id == _record_id(kind))
     columns = [getattr(m.Source, name) for name in SOURCE_COLUMNS]
     return title, select(*columns).where(_behind(kind)).order_by(m.Source.id)
 
