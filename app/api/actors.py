@@ -14,21 +14,11 @@ from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facets, facts, known, listing
+from app.api import exports, facets, known, listing
 from app.api.as_of import AsOfCoverage, AsOfParam, held_on
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
-from app.api.schemas import (
-    Cited,
-    DateOut,
-    DisputeOut,
-    FacetedPage,
-    FigureOut,
-    Out,
-    Ref,
-    to_json,
-)
 from app.api.timeline_filter import search_param
 from app.api.timeline_query import (
     EventSummary,
@@ -49,6 +39,17 @@ from app.records import etags, rendered
 from app.search.sql import matching
 from app.search.text import WORD, fold
 from app.seeding.schemas import ActorKind
+from app.views import facts
+from app.views.schemas import (
+    Cited,
+    DateOut,
+    DisputeOut,
+    FacetedPage,
+    FigureOut,
+    Out,
+    Ref,
+    to_json,
+)
 
 router = APIRouter(tags=["actors"])
 

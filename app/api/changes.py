@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, listing
 from app.api.deps import reads
-from app.api.schemas import Out, Page
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
+from app.views.schemas import Out, Page
 
 router = APIRouter(tags=["changes"])
 

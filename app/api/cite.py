@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api.deps import reads
 from app.api.exports import MEDIA, format_param
-from app.api.schemas import Out
 from app.cite import csl
 from app.cite.bibtex import bibtex
 from app.cite.styled import text
 from app.core.errors import NotFound
 from app.releases import basis
+from app.views.schemas import Out
 
 router = APIRouter(tags=["cite"])
 

@@ -14,7 +14,6 @@ from app.api import exports, facets, listing
 from app.api.calendar import ics_writer, timelinejs_writer
 from app.api.deps import on_thread, read
 from app.api.jsonld import event_jsonld
-from app.api.schemas import FacetedPage
 from app.api.timeline_filter import filtered_events
 from app.api.timeline_query import (
     EventDetail,
@@ -31,6 +30,7 @@ from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.records import etags
+from app.views.schemas import FacetedPage
 
 router = APIRouter(tags=["timeline"])
 

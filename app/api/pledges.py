@@ -12,14 +12,15 @@ from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import by_date, exports, facets, facts, known, listing
+from app.api import by_date, exports, facets, known, listing
 from app.api.deps import read, reads, stored_documents
 from app.api.instruments import ProvisionOut, provisions_out
-from app.api.schemas import Cited, DateOut, FacetedPage, FigureOut, Page, Ref, to_json
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.records import direct, documents
+from app.views import facts
+from app.views.schemas import Cited, DateOut, FacetedPage, FigureOut, Page, Ref, to_json
 
 router = APIRouter(tags=["pledges"])
 

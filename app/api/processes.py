@@ -10,20 +10,10 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facets, facts, known, listing
+from app.api import exports, facets, known, listing
 from app.api.as_of import AsOfCoverage, AsOfParam
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
-from app.api.schemas import (
-    Cited,
-    DateOut,
-    DisputeOut,
-    FacetedPage,
-    FigureOut,
-    Out,
-    Ref,
-    to_json,
-)
 from app.api.timeline_filter import search_param
 from app.api.timeline_query import (
     EventSummary,
@@ -37,6 +27,17 @@ from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.search.sql import matching
 from app.seeding.schemas import ProcessKind
+from app.views import facts
+from app.views.schemas import (
+    Cited,
+    DateOut,
+    DisputeOut,
+    FacetedPage,
+    FigureOut,
+    Out,
+    Ref,
+    to_json,
+)
 
 router = APIRouter(tags=["processes"])
 

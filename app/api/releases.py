@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api.deps import reads
-from app.api.schemas import Out
 from app.core.errors import NotFound
 from app.releases import basis
 from app.releases.bundle import NAME_PATTERN
 from app.releases.content import schema_revision
 from app.seeding.exporter import READERS
+from app.views.schemas import Out
 
 router = APIRouter(tags=["releases"])
 COUNTED = {

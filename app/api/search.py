@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from app.api import exports, known, listing
 from app.api.deps import reads
-from app.api.schemas import FacetedPage, FacetValue, Out
 from app.api.timeline_filter import search_param
 from app.core.errors import InvalidParameter
 from app.core.pagination import Page as PageDep
@@ -20,6 +19,7 @@ from app.core.pagination import PageParams, encode_cursor
 from app.search import sql
 from app.search.index import KINDS
 from app.search.query import SearchQuery
+from app.views.schemas import FacetedPage, FacetValue, Out
 
 router = APIRouter(tags=["search"])
 

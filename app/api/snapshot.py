@@ -12,11 +12,11 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import facts
 from app.api.deps import reads
-from app.api.schemas import Cited, DateOut, Out, Ref
 from app.asof.coverage import Coverage, done_by, one_date, record_coverage
 from app.core.dates import FuzzyDate
+from app.views import facts
+from app.views.schemas import Cited, DateOut, Out, Ref
 
 router = APIRouter(tags=["snapshot"])
 Measure = Callable[[Any, dt.date, dt.date], Coverage | None]

@@ -11,15 +11,16 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facts, listing
+from app.api import exports, listing
 from app.api.cite import CitationFormat, as_file
 from app.api.deps import reads, reads_stored
-from app.api.schemas import DateOut, DisputeOut, FigureOut, Out, Page, Ref
 from app.cite import csl
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
 from app.seeding.schemas import ORIGINS, SourceOrigin
+from app.views import facts
+from app.views.schemas import DateOut, DisputeOut, FigureOut, Out, Page, Ref
 
 router = APIRouter(tags=["sources"])
 FormatDep = Annotated[str, exports.format_param()]

@@ -21,7 +21,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from app.api.schemas import CitationOut, DateOut, Ref
+from app.views.schemas import CitationOut, DateOut, Ref
 
 Getter = Callable[[Any], str]
 Column = tuple[str, Getter]

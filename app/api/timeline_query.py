@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.util import LRUCache
 
 from app import models as m
-from app.api import facts
-from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Ref, to_json
 from app.api.timeline_filter import (
     FEW,
     few_candidates,
@@ -35,6 +33,8 @@ from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, cursor_dates, encode_cursor
 from app.records import acting_for, direct, version
 from app.seeding.schemas import EventFormat, EventStatus
+from app.views import facts
+from app.views.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Ref, to_json
 
 
 class PlaceOut(Out):

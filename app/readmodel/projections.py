@@ -109,7 +109,8 @@ def _documents_touches(connection: Connection, change: Change) -> set[tuple[str,
 
 
 def _documents_identity() -> Iterable[Any]:
-    from app.api import actors, facts, instruments, listing, pledges, processes, sources
+    from app.api import actors, instruments, listing, pledges, processes, sources
+    from app.views import facts
 
     return [
         actors.ActorDetail,
