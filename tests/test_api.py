@@ -10,10 +10,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.api.instruments import Comparison
-from app.api.timeline_query import EventDetail
 from app.core.db import make_engine
 from app.records import documents
 from app.views.schemas import to_json
+from app.views.timeline import EventDetail
 
 PROBLEM = "application/problem+json"
 

@@ -15,20 +15,12 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, known, listing
-from app.api.as_of import AsOfCoverage, AsOfParam, held_on
+from app.api.as_of import AsOfParam
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.processes import ProcessRoleOut, roles_of
 from app.api.timeline_filter import search_param
-from app.api.timeline_query import (
-    EventSummary,
-    PointOut,
-    TimelineFilterDep,
-    TimelineItem,
-    Via,
-    event_summaries,
-    points,
-)
+from app.api.timeline_query import TimelineFilterDep
 from app.asof.coverage import one_date
 from app.core.dates import FuzzyDate
 from app.core.errors import NotFound
@@ -40,6 +32,7 @@ from app.search.sql import matching
 from app.search.text import WORD, fold
 from app.seeding.schemas import ActorKind
 from app.views import facts
+from app.views.as_of import AsOfCoverage, held_on
 from app.views.schemas import (
     Cited,
     DateOut,
@@ -50,6 +43,7 @@ from app.views.schemas import (
     Ref,
     to_json,
 )
+from app.views.timeline import EventSummary, PointOut, TimelineItem, Via, event_summaries, points
 
 router = APIRouter(tags=["actors"])
 

@@ -16,12 +16,9 @@ from app.api.deps import on_thread, read
 from app.api.jsonld import event_jsonld
 from app.api.timeline_filter import filtered_events
 from app.api.timeline_query import (
-    EventDetail,
     TimelineFilter,
     TimelineFilterDep,
-    TimelineItem,
     completed,
-    render_details,
     stored_timeline_bodies,
     timeline_bodies,
     timeline_page,
@@ -31,6 +28,7 @@ from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.records import etags
 from app.views.schemas import FacetedPage
+from app.views.timeline import EventDetail, TimelineItem, render_details
 
 router = APIRouter(tags=["timeline"])
 

@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, known, listing
-from app.api.as_of import AsOfCoverage, AsOfParam, held_on, span_of, surest
+from app.api.as_of import AsOfParam
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.tabular import COMPARISON_COLUMNS, comparison_rows
-from app.api.timeline_query import EventSummary, event_summaries
 from app.asof.coverage import Coverage, done_by, one_date
 from app.core.dates import FuzzyDate
 from app.core.errors import InvalidParameter, NotFound
@@ -25,7 +24,9 @@ from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.seeding.schemas import InstrumentKind
 from app.views import facts
+from app.views.as_of import AsOfCoverage, held_on, span_of, surest
 from app.views.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref, to_json
+from app.views.timeline import EventSummary, event_summaries
 
 router = APIRouter(tags=["instruments"])
 

@@ -11,16 +11,11 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, known, listing
-from app.api.as_of import AsOfCoverage, AsOfParam
+from app.api.as_of import AsOfParam
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.timeline_filter import search_param
-from app.api.timeline_query import (
-    EventSummary,
-    TimelineFilterDep,
-    TimelineItem,
-    event_summaries,
-)
+from app.api.timeline_query import TimelineFilterDep
 from app.asof.coverage import Coverage, done_by, one_date, record_coverage
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
@@ -28,6 +23,7 @@ from app.core.pagination import PageParams
 from app.search.sql import matching
 from app.seeding.schemas import ProcessKind
 from app.views import facts
+from app.views.as_of import AsOfCoverage
 from app.views.schemas import (
     Cited,
     DateOut,
@@ -38,6 +34,7 @@ from app.views.schemas import (
     Ref,
     to_json,
 )
+from app.views.timeline import EventSummary, TimelineItem, event_summaries
 
 router = APIRouter(tags=["processes"])
 

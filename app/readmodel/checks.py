@@ -69,7 +69,7 @@ def search(connection: Connection) -> list[str]:
 
 
 def timeline(connection: Connection) -> list[str]:
-    from app.api.timeline_query import render, render_details
+    from app.views.timeline import render, render_details
 
     r = m.RenderedEvent
     ids = set(connection.execute(select(m.Event.id)).scalars())

@@ -87,7 +87,7 @@ def _timeline_touches(connection: Connection, change: Change) -> set[str]:
 
 
 def _timeline_identity() -> Iterable[Any]:
-    from app.api.timeline_query import EventDetail, TimelineItem, render, render_details
+    from app.views.timeline import EventDetail, TimelineItem, render, render_details
 
     return [TimelineItem, EventDetail, render, render_details]
 

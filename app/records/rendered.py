@@ -47,9 +47,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api.timeline_query import render, render_details
 from app.records import acting_for
 from app.records.etags import record_etags
+from app.views.timeline import render, render_details
 
 TABLE: Table = m.RenderedEvent.__table__  # type: ignore[assignment]
 ACTORS: Table = m.ActorEvent.__table__  # type: ignore[assignment]
