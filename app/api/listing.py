@@ -145,19 +145,6 @@ async def stored_items(
     return stored_page(*found, None, page) if found is not None else None
 
 
-def item_renderer(
-    model: Any, shape: Callable[[Session, list[Any]], Sequence[BaseModel]]
-) -> Callable[[Session, list[str]], dict[str, str]]:
-    """Renders the list items of these ids as JSON (stored by ``app.records.documents``),
-    made together by the list's own ``shape``."""
-
-    def render(session: Session, keys: list[str]) -> dict[str, str]:
-        rows = list(session.scalars(select(model).where(model.id.in_(keys))))
-        return {item.id: to_json(item).decode() for item in shape(session, rows)}  # type: ignore[attr-defined]
-
-    return render
-
-
 def after_values(page: PageParams) -> dict[str, Any]:
     """The value ``_after`` binds by name, if the page has a cursor."""
     after = _id_after(page)

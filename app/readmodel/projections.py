@@ -109,8 +109,7 @@ def _documents_touches(connection: Connection, change: Change) -> set[tuple[str,
 
 
 def _documents_identity() -> Iterable[Any]:
-    from app.api import actors, instruments, listing, pledges, processes, sources
-    from app.views import facts
+    from app.views import actors, facts, instruments, listing, pledges, processes, sources
 
     return [
         actors.ActorDetail,

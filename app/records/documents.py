@@ -72,7 +72,7 @@ class Kind:
 @functools.cache
 def kinds() -> dict[str, Kind]:
     # The endpoints render; imported here, late, because they import the records layer.
-    from app.api import actors, instruments, pledges, processes, sources
+    from app.views import actors, instruments, pledges, processes, sources
 
     objectives = exists().where(m.Provision.kind == "objective")
     return {
