@@ -29,7 +29,8 @@ from app.api.timeline_filter import TimelineFilter as TimelineFilter
 from app.api.timeline_filter import TimelineFilterDep as TimelineFilterDep
 from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, cursor_dates, encode_cursor
-from app.records import acting_for, direct, version
+from app.records import direct, version
+from app.views import acting_for
 from app.views.timeline import TimelineItem, render
 
 

@@ -19,6 +19,7 @@ from app.readmodel import checks
 from app.readmodel.change import Change
 from app.records import documents, rendered, version
 from app.search import index
+from app.views import acting_for
 
 
 def _table(model: type[m.Base]) -> Table:
@@ -165,7 +166,7 @@ PROJECTIONS: tuple[Projection, ...] = (
         name="actor_events",
         epoch=1,
         tables=(_table(m.ActorEvent),),
-        identity=lambda: [rendered.actor_events],
+        identity=lambda: [acting_for.actor_events],
         rebuild=rendered.sync_actor_events,
         check=checks.actor_events,
         touches=_actor_events_touches,

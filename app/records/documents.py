@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app import models as m
+from app.kinds import SCHEMAS, TABLE_OF_KIND
 from app.records import direct
 from app.records.etags import record_etags
 from app.seeding.checks import references
@@ -261,8 +262,6 @@ def _posts_in(connection: Connection, actors: set[str]) -> set[str]:
 
 def _refs(kind: str, data: dict[str, Any]) -> Iterator[str]:
     """The ids one version of a written record refers to."""
-    from app.records.store import SCHEMAS  # which imports this module
-
     if kind in SCHEMAS:
         record = SCHEMAS[kind].model_validate(data)
         yield from (value for _, value, _ in references(Located("write", record)))
@@ -271,8 +270,6 @@ def _refs(kind: str, data: dict[str, Any]) -> Iterator[str]:
 def _owners(connection: Connection, subject_kind: str, subject_id: str) -> Iterator[str]:
     """The records a cited row refers to (its ``*_id`` columns): a participation's event and
     actors, a process role's actor and process, a figure's subject, ..."""
-    from app.records.store import TABLE_OF_KIND  # which imports this module
-
     model = TABLE_OF_KIND.get(subject_kind)
     if model is None:
         return

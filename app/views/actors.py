@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.core.dates import FuzzyDate
 from app.kinds import ACTOR
-from app.records import rendered
-from app.views import facts
+from app.views import acting_for, facts
 from app.views.as_of import AsOfCoverage, held_on
 from app.views.listing import item_renderer
 from app.views.processes import ProcessRoleOut, roles_of
@@ -213,7 +212,7 @@ def _meeting_roles(session: Session, ids: list[str]) -> dict[str, list[MeetingRo
 def _acted_for(session: Session, ids: list[str]) -> dict[str, list[ActedFor]]:
     """Each actor's first PROFILE_LIST_LIMIT + 1 items at which others acted for it, in date
     order, derived as ``actor_events`` derives them."""
-    reached = rendered.actor_events(actors=ids).subquery()
+    reached = acting_for.actor_events(actors=ids).subquery()
     place = func.row_number().over(
         partition_by=reached.c.actor_id,
         order_by=(reached.c.date_start, reached.c.date_end, reached.c.event_id),
