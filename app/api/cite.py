@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -23,6 +22,7 @@ from app.api.deps import reads
 from app.api.exports import MEDIA, format_param
 from app.cite import csl
 from app.cite.bibtex import bibtex
+from app.cite.citable import CITABLE as CITABLE
 from app.cite.styled import text
 from app.core.errors import NotFound
 from app.releases import basis
@@ -31,24 +31,6 @@ from app.views.schemas import Out
 router = APIRouter(tags=["cite"])
 
 
-@dataclass(frozen=True)
-class Citable:
-    model: Any
-    title: str  # the column that names a record
-    subject: str  # its citations' subject_type
-
-
-CITABLE: dict[str, Citable] = {
-    "actors": Citable(m.Actor, "name", "actor"),
-    "processes": Citable(m.Process, "name", "process"),
-    "events": Citable(m.Event, "title", "event"),
-    "meetings": Citable(m.Event, "title", "event"),
-    "positions": Citable(m.Position, "title", "position"),
-    "instruments": Citable(m.Instrument, "title", "instrument"),
-    "pledges": Citable(m.Pledge, "title", "pledge"),
-    "sources": Citable(m.Source, "title", "source"),
-    "figures": Citable(m.Figure, "statement", "figure"),
-}
 CitationFormat = Annotated[str, format_param("csl-json", "bibtex", base=("json",))]
 SOURCE_COLUMNS: tuple[str, ...] = ("id", "title", "kind", "author", "publisher", "symbol")
 SOURCE_COLUMNS += ("url", "date_edtf", "date_qualifier")
