@@ -51,6 +51,7 @@ from app.records import direct
 from app.records.etags import record_etags
 from app.seeding.checks import references
 from app.seeding.reader import Located
+from app.views import actors, instruments, pledges, processes, sources
 
 DOCS: Table = m.RenderedDocument.__table__  # type: ignore[assignment]
 MENTIONS: Table = m.DocumentMention.__table__  # type: ignore[assignment]
@@ -72,9 +73,6 @@ class Kind:
 
 @functools.cache
 def kinds() -> dict[str, Kind]:
-    # The endpoints render; imported here, late, because they import the records layer.
-    from app.views import actors, instruments, pledges, processes, sources
-
     objectives = exists().where(m.Provision.kind == "objective")
     return {
         "actor": Kind(select(m.Actor.id), actors.render_profiles, "actors", "key"),
