@@ -13,7 +13,6 @@ from app import models as m
 from app.api import exports, known, listing
 from app.api.as_of import AsOfParam
 from app.api.deps import reads, reads_stored, stored_documents
-from app.api.tabular import COMPARISON_COLUMNS, comparison_rows
 from app.asof.coverage import one_date
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
@@ -30,6 +29,7 @@ from app.views.instruments import (
     provisions_of,
 )
 from app.views.schemas import Page
+from app.views.tabular import COMPARISON_COLUMNS, comparison_rows
 from app.views.timeline import event_summaries
 
 router = APIRouter(tags=["instruments"])

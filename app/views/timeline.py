@@ -272,3 +272,11 @@ def timeline_items(session: Session, events: list[m.Event]) -> list[TimelineItem
             )
         )
     return items
+
+
+def spliced_detail(event_id: str, items: dict[str, str], detail: str) -> bytes:
+    """``EventDetail`` JSON from its parts, byte for byte what the model would give, without
+    parsing them again: the event's timeline item, its detail part, its sessions' items (in
+    ``items``, in order)."""
+    listed = ",".join(body for ident, body in items.items() if ident != event_id)
+    return f'{items[event_id][:-1]},{detail[1:-1]},"sessions":[{listed}]}}'.encode()
