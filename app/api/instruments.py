@@ -18,19 +18,15 @@ from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.seeding.schemas import InstrumentKind
-from app.views import facts
 from app.views.instruments import (
     Comparison,
     InstrumentDetail,
-    InstrumentEvent,
     InstrumentOut,
-    instrument_as_of,
+    detail_of,
     instrument_out,
-    provisions_of,
 )
 from app.views.schemas import Page
 from app.views.tabular import COMPARISON_COLUMNS, comparison_rows
-from app.views.timeline import event_summaries
 
 router = APIRouter(tags=["instruments"])
 
@@ -110,26 +106,7 @@ def instrument_detail(
     With `as_of`, whether it had been adopted and endorsed by that date, and only the acts
     and events that had happened by then, each marked certain or possible."""
     day = one_date("as_of", as_of) if as_of else None
-    instrument = get_instrument(session, instrument_id)
-    (base,) = instrument_out(session, [instrument])
-    links = session.execute(
-        select(m.EventInstrument.relation, m.Event)
-        .join(m.Event, m.Event.id == m.EventInstrument.event_id)
-        .where(m.EventInstrument.instrument_id == instrument_id)
-        .order_by(m.Event.date_start, m.Event.id)
-    ).all()
-    summaries = event_summaries([e for _, e in links])
-    detail = InstrumentDetail(
-        **base.model_dump(),
-        provisions=provisions_of(session, instrument_id),
-        events=[
-            InstrumentEvent(**s.model_dump(), relation=r)
-            for (r, _), s in zip(links, summaries, strict=True)
-        ],
-        figures=facts.figures(session, "instrument", [instrument_id])[instrument_id],
-        disputes=facts.disputes(session, "instrument", [instrument_id])[instrument_id],
-    )
-    return detail if day is None else instrument_as_of(detail, *day)
+    return detail_of(session, get_instrument(session, instrument_id), day)
 
 
 COMPARED = (

@@ -17,7 +17,7 @@ from app.views import facts
 from app.views.as_of import AsOfCoverage, held_on, span_of, surest
 from app.views.listing import item_renderer
 from app.views.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Ref, to_json
-from app.views.timeline import EventSummary
+from app.views.timeline import EventSummary, event_summaries
 
 
 class InstrumentAct(Cited):
@@ -212,6 +212,33 @@ def instrument_as_of(
         undated_acts=undated,
     )
     return detail.model_copy(update={"as_of": stood, "acts": acts, "events": events})
+
+
+def detail_of(
+    session: Session, instrument: m.Instrument, day: tuple[FuzzyDate, dt.date, dt.date] | None
+) -> InstrumentDetail:
+    """The instrument with its provisions, the events that adopted, endorsed or published
+    it, figures and disputes; on a ``day``, as it stood then (``instrument_as_of``)."""
+    instrument_id = instrument.id
+    (base,) = instrument_out(session, [instrument])
+    links = session.execute(
+        select(m.EventInstrument.relation, m.Event)
+        .join(m.Event, m.Event.id == m.EventInstrument.event_id)
+        .where(m.EventInstrument.instrument_id == instrument_id)
+        .order_by(m.Event.date_start, m.Event.id)
+    ).all()
+    summaries = event_summaries([e for _, e in links])
+    detail = InstrumentDetail(
+        **base.model_dump(),
+        provisions=provisions_of(session, instrument_id),
+        events=[
+            InstrumentEvent(**s.model_dump(), relation=r)
+            for (r, _), s in zip(links, summaries, strict=True)
+        ],
+        figures=facts.figures(session, "instrument", [instrument_id])[instrument_id],
+        disputes=facts.disputes(session, "instrument", [instrument_id])[instrument_id],
+    )
+    return detail if day is None else instrument_as_of(detail, *day)
 
 
 class InstrumentSide(Out):
