@@ -154,6 +154,19 @@ def test_views_know_nothing_of_http():
     assert speaking_http == []
 
 
+def test_views_sit_below_what_stores_them():
+    """The records layer stores what the views render, and the read model wraps it: a view
+    that read from either would close a circle between the packages."""
+    upward = sorted(
+        f"{name} imports {other}"
+        for name, found in app_imports().items()
+        if within(name, ("app.views",))
+        for other in found
+        if within(other, ("app.records", "app.readmodel"))
+    )
+    assert upward == []
+
+
 def test_circles_are_found():
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
     assert circles({"a": {"b"}, "b": set()}) == []
