@@ -12,6 +12,7 @@ from app.api import (
     actors,
     changes,
     cite,
+    cite_query,
     events,
     graphs,
     imports,
@@ -26,9 +27,9 @@ from app.api import (
     sources,
     writes,
 )
-from app.api.cite_as import CitedDetails
+from app.api.cite_as import Citations
 from app.api.health import health_router
-from app.core import logging, metrics
+from app.core import allocator, logging, metrics
 from app.core.compression import Compression, HeadAsGet
 from app.core.config import Settings, get_settings
 from app.core.database import Database
@@ -55,6 +56,8 @@ form. Where sources disagree, both claims are shown under `disputes`, with the o
 dataset follows marked.
 
 Lists return `{"items": [...], "next_cursor": ...}`; pass `cursor` to get the next page.
+Every record's detail ends with `cite_as`, how to cite it; `/cite?url=` cites a list (or any
+answer) by its query, naming the dataset, its release, the query's URL and the day read.
 Errors are RFC 9457 `application/problem+json`.
 """
 
@@ -65,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        allocator.keep_large_bodies_on_heap()
+        app.state.citations = Citations()
         app.state.db = Database(
             settings.database_url, read_threads=settings.read_threads, **settings.pool
         )
@@ -103,7 +108,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def data_version() -> int | None:
         return await version.current(app.state.db.direct)
 
-    app.add_middleware(CitedDetails)
     app.add_middleware(ReleaseHeader)
     app.add_middleware(
         ResponseCache, version=data_version, max_bytes=settings.response_cache_mb * 1024 * 1024
@@ -126,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         graphs,
         releases,
         cite,
+        cite_query,
         snapshot,
     ):
         app.include_router(module.router, prefix="/api/v1")

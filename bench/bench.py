@@ -697,6 +697,7 @@ def scenario(
     try:
         resp_info = capture(eps, PORTS["mgt"], responses)
         ours = {ep.name: _parsed(http_get(PORTS["mgt"], ep.path)[2]) for ep in eps}
+        reach = acting_for(PORTS["mgt"], engine_url)
     finally:
         mgt.stop()
     raw = {ep.query: ep.sql for ep in eps if ep.sql}
@@ -760,8 +761,49 @@ def scenario(
         "endpoints": [ep.__dict__ for ep in eps],
         "responses": resp_info,
         "datasette_check": check,
+        "acting_for": reach,
         "runs": runs,
         "memory": memory,
+    }
+
+
+def acting_for(port: int, engine_url: str) -> dict[str, Any]:
+    """The timelines of the actors most acted for (by on-behalf-of records, by posts held in
+    them) and Mexico's hold exactly the items and ways the test suite's oracle works out from
+    the participations and posts (tests/acting_for_oracle.py), at this size."""
+    import httpx
+    from sqlalchemy import create_engine, text
+
+    from tests.acting_for_oracle import differences, expected_reach
+
+    engine = create_engine(engine_url)
+    with engine.connect() as c:
+        most = "group by 1 order by count(*) desc, 1 limit 2"
+        behalf = c.execute(
+            text(
+                "select on_behalf_of_id from participations"
+                f" where on_behalf_of_id is not null {most}"
+            )
+        ).scalars()
+        posted = c.execute(
+            text(f"select organization_id from positions where organization_id is not null {most}")
+        ).scalars()
+        actors = list(dict.fromkeys(["mexico", *behalf, *posted]))
+    engine.dispose()
+    started = time.monotonic()
+    own, ways, _ = expected_reach(engine_url, actors)
+    oracle_s = time.monotonic() - started
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
+        wrong = [d for a in actors for d in differences(client, a, own[a], ways[a])]
+    log(f"acting for: {len(actors)} actors, {len(wrong)} differences")
+    return {
+        "actors": {
+            a: {"items": len(own[a] | {w[0] for w in ways[a]}), "ways": len(ways[a])}
+            for a in actors
+        },
+        "wrong": wrong,
+        "oracle_s": round(oracle_s, 1),
+        "api_s": round(time.monotonic() - started - oracle_s, 1),
     }
 
 
@@ -924,6 +966,17 @@ def render(results: dict[str, Any]) -> str:
             f"({', '.join(f'{k} {v:,}' for k, v in sc.get('counts', {}).items())})"
         )
         out.append("")
+        if reach := sc.get("acting_for"):
+            out.append(
+                "Acting for (timelines against the oracle of tests/acting_for_oracle.py): "
+                + ", ".join(
+                    f"{a} {r['items']:,} items / {r['ways']:,} ways"
+                    for a, r in reach["actors"].items()
+                )
+                + (f"; **{len(reach['wrong'])} differences**" if reach["wrong"] else "; all equal")
+                + f" (oracle {reach['oracle_s']} s, API {reach['api_s']} s)"
+            )
+            out.append("")
         mem = sc["memory"]
         out.append(
             "Server memory after its runs (MB, largest process, max over rounds): "

@@ -55,6 +55,10 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "select min(id) from sources",
         f"select source_id from citations {LARGEST_BY}",
     ),
+    "/figures/{figure_id}": (
+        "select min(id) from figures",
+        f"select subject_id from citations where subject_type = 'figure' {LARGEST_BY}",
+    ),
     "/participations/{ident}": (
         "select min(id) from participations",
         f"select subject_id from citations where subject_type = 'participation' {LARGEST_BY}",
@@ -83,6 +87,7 @@ BASE = {
     "/search": "q=compact",
     "/snapshot": "date=2018-12-10",
     "/compare": "left=gcm&right=gcr",
+    "/cite": "url=/api/v1/timeline%3Fprocess%3Dgcm%26start%3D2016%26end%3D2018",
     # A graph of the whole dataset is a file of every item; these are what one draws.
     "/graphs/actor-event": "actor=iom&start=2018&end=2019",
     "/graphs/co-participation": "process=gcm&start=2018&end=2018",
@@ -117,6 +122,7 @@ TABLES = {
     "/instruments/{instrument_id}": "instruments",
     "/pledges/{pledge_id}": "pledges",
     "/sources/{source_id}": "sources",
+    "/figures/{figure_id}": "figures",
     "/participations/{ident}": "participations",
     "/citations/{ident}": "citations",
     "/events/{event_id}": "events",

@@ -144,3 +144,69 @@ def test_as_of_needs_one_date(dataset_client, path, date):
     response = dataset_client.get(path, params={"as_of": date})
     assert response.status_code == 422
     assert response.json()["errors"][0]["parameter"] == "as_of"
+
+
+@pytest.mark.parametrize(
+    ("process", "date"),
+    [
+        ("gfmd", "2017-02-16"),
+        ("gfmd", "2017"),
+        ("gcm", "2018-07"),
+        ("gcm", "2016"),
+        ("coordination-meetings", "2017-02"),
+        ("gcm-regional-reviews", "2021-06-01"),
+    ],
+)
+def test_a_process_as_of_a_date_holds_roles_meetings_and_status_then(
+    dataset_client, dataset_db, process, date
+):
+    body = dataset_client.get(f"/api/v1/processes/{process}", params={"as_of": date}).json()
+    r, e = m.ProcessRole, m.Event
+    roles = _rows(dataset_db, select(r).where(r.process_id == process))
+    expected = _placed(roles, date)
+    by_id = {x.id: (x.actor_id, x.role, x.date_edtf) for x in roles}
+    shown = {(x["actor"]["id"], x["role"], x["date"]["edtf"]): x["coverage"] for x in body["roles"]}
+    assert shown == {by_id[i]: covered for i, covered in expected.items()}
+    own = e.process_id == process, e.parent_id.is_(None)
+    meetings = _rows(dataset_db, select(e).where(*own).order_by(e.date_start, e.date_end, e.id))
+    done = _placed(meetings, date, done_by)
+    assert [(x["id"], x["coverage"]) for x in body["meetings"]] == [
+        (x.id, done[x.id]) for x in meetings if x.id in done
+    ]
+    (stored,) = _rows(dataset_db, select(m.Process).where(m.Process.id == process))
+    assert body["as_of"]["active"] == _placed([stored], date).get(process)
+    assert body["as_of"]["undated_roles"] == sum(1 for x in roles if x.date_edtf is None)
+    assert body["as_of"]["undated_meetings"] == sum(1 for x in meetings if x.date_edtf is None)
+
+
+FACILITATORS = ["mexico", "switzerland", "juan-jose-gomez-camacho", "jurg-lauber"]
+
+
+def test_partial_dates_make_a_role_or_a_meeting_only_possible(dataset_client):
+    def stood(process: str, date: str) -> dict[str, Any]:
+        answer = dataset_client.get(f"/api/v1/processes/{process}", params={"as_of": date})
+        body: dict[str, Any] = answer.json()
+        return body
+
+    gfmd = stood("gfmd", "2017-02-16")
+    co_chairs = {x["actor"]["id"]: x["coverage"] for x in gfmd["roles"] if x["role"] == "co_chair"}
+    assert co_chairs["gotz-schmidt-bremme"] == "certain"  # 2017-01-01/2018
+    assert co_chairs["germany"] == "possible"  # 2017/2018: it may have begun later in 2017
+
+    def facilitators(date: str) -> dict[str, str]:
+        roles = stood("gcm", date)["roles"]
+        return {x["actor"]["id"]: x["coverage"] for x in roles if x["role"] == "co_facilitator"}
+
+    assert facilitators("2017-03") == dict.fromkeys(FACILITATORS, "certain")
+    # 2016-10-24/2018 may have ended in January 2018
+    assert facilitators("2018-07") == dict.fromkeys(FACILITATORS, "possible")
+
+    def cm15(date: str) -> list[str]:
+        meetings = stood("coordination-meetings", date)["meetings"]
+        return [x["coverage"] for x in meetings if x["id"] == "cm-15"]
+
+    assert cm15("2017-02-15") == []
+    assert cm15("2017-02-16") == ["possible"]  # its first day of two
+    assert cm15("2017-02-17") == ["certain"]
+    plain = dataset_client.get("/api/v1/processes/gfmd").json()
+    assert all("coverage" not in x for x in plain["meetings"])

@@ -115,6 +115,7 @@ DETAILS = [
     ("positions", "peter-sutherland.srsg"),
     ("instruments", "gcm"),
     ("sources", "slocum-2017"),
+    ("figures", "gcm.objectives-count"),
 ]
 
 
@@ -174,3 +175,26 @@ def test_cite_as_names_the_release_a_write_makes(kind, tmp_path):
         after = client.get("/api/v1/pledges/example-pledge").json()["cite_as"]
         assert after["release"].endswith("with 1 later change(s)")
         assert after["release"] in after["text"]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_figure_cited_anew_shows_it_in_its_detail_and_cite_as(kind, tmp_path):
+    for client, tokens in keyed_client(kind, tmp_path):
+        path = "/api/v1/figures/pledges-2023-01"
+        before = client.get(path).json()
+        assert [s["id"] for s in before["cite_as"]["sources"]] == ["wmr-2024-ch8"]
+        body = {
+            "subject": {"kind": "figure", "id": "pledges-2023-01"},
+            "source": "desa-cm15-2017",
+            "quote": "Permanent Representative of Mexico to the United Nations",
+        }
+        headers = {"Authorization": f"Bearer {tokens['write']}"}
+        created = client.post("/api/v1/citations", json=body, headers=headers)
+        assert created.status_code == 201, created.text
+        after = client.get(path).json()
+        cite_as = after.pop("cite_as")
+        assert [c["source"]["id"] for c in after["citations"]] == ["wmr-2024-ch8", "desa-cm15-2017"]
+        assert {s["id"] for s in cite_as["sources"]} == {"wmr-2024-ch8", "desa-cm15-2017"}
+        assert cite_as["release"].endswith("with 1 later change(s)")
+        listed = client.get("/api/v1/figures", params={"unit": "pledges"}).json()["items"]
+        assert listed == [after]

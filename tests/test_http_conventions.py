@@ -248,6 +248,7 @@ def test_304_is_documented_exactly_where_it_happens(client):
     paths = {
         "getMeeting": "/api/v1/meetings/cm-15",
         "getProcess": "/api/v1/processes/coordination-meetings",
+        "getFigure": "/api/v1/figures/pledges-2023-01",
         "listTimeline": PAGE,
         "getApiRoot": "/api/v1",
     }

@@ -229,6 +229,9 @@ def _reads(g: Generated, c: Any) -> None:
     assert source.id == sources.items[0].id
     figures = _ok(g.call("list_figures", c, unit="pledges"), "FigurePage", g)
     assert {f.unit for f in figures.items} == {"pledges"}
+    figure = _ok(g.call("get_figure", c, figures.items[0].id), "FigureOut", g)
+    assert figure.to_dict() | {"cite_as": None} == figures.items[0].to_dict() | {"cite_as": None}
+    assert figure.cite_as.record.url.endswith(f"/api/v1/figures/{figure.id}")
     disputes = _ok(g.call("list_disputes", c), "DisputePage", g)
     assert all(any(claim.followed for claim in d.claims) for d in disputes.items)
     assert g.call("list_themes", c).parsed[0].id
@@ -241,6 +244,10 @@ def _reads(g: Generated, c: Any) -> None:
     assert any(process.id == "gfmd" for process in day.processes)
     kind = _enum(g, "CiteRecordKind", "actors")
     assert _ok(g.call("cite_record", c, kind, "iom"), "CiteAs", g).text
+    gcm_years = "/api/v1/timeline?process=gcm&start=2016&end=2018"
+    cited = _ok(g.call("cite_query", c, url_query=gcm_years), "QueryCitation", g)
+    assert cited.query.url.endswith(gcm_years)
+    assert cited.release in cited.text
     meta = _ok(g.call("get_meta", c), "Meta", g)
     assert meta.counts.to_dict()["events"] > 0
     assert _ok(g.call("list_releases", c), "ReleaseList", g).items == []

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, facets, known, listing
 from app.api.as_of import AsOfParam
+from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.timeline_filter import search_param
@@ -36,7 +37,7 @@ from app.views.actors import (
 from app.views.schemas import FacetedPage
 from app.views.timeline import TimelineItem
 
-router = APIRouter(tags=["actors"])
+router = APIRouter(tags=["actors"], route_class=CitedRoute)
 
 ActorId = Annotated[str, Path(description="Actor id", examples=["iom"], max_length=200)]
 

@@ -32,6 +32,14 @@ router = APIRouter(tags=["cite"])
 
 
 CitationFormat = Annotated[str, format_param("csl-json", "bibtex", base=("json",))]
+CITATION_FILES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            MEDIA["csl-json"]: {"schema": {"type": "array", "items": {"type": "object"}}},
+            MEDIA["bibtex"]: {"schema": {"type": "string"}},
+        }
+    }
+}
 SOURCE_COLUMNS: tuple[str, ...] = ("id", "title", "kind", "author", "publisher", "symbol")
 SOURCE_COLUMNS += ("url", "date_edtf", "date_qualifier")
 
@@ -157,14 +165,7 @@ CitableKind = Annotated[
     "/cite/{kind}/{ident}",
     response_model=CiteAs,
     summary="How to cite a record",
-    responses={
-        200: {
-            "content": {
-                MEDIA["csl-json"]: {"schema": {"type": "array", "items": {"type": "object"}}},
-                MEDIA["bibtex"]: {"schema": {"type": "string"}},
-            }
-        }
-    },
+    responses=CITATION_FILES,
 )
 @reads
 def cite_record(

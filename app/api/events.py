@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, listing
+from app.api.cite_as import CitedRoute
 from app.api.deps import on_thread, read
 from app.api.timeline_filter import filtered_events
 from app.api.timeline_query import (
@@ -30,7 +31,7 @@ from app.views.jsonld import event_jsonld
 from app.views.schemas import FacetedPage
 from app.views.timeline import EventDetail, TimelineItem, render_details, spliced_detail
 
-router = APIRouter(tags=["timeline"])
+router = APIRouter(tags=["timeline"], route_class=CitedRoute)
 
 EventId = Annotated[str, Path(description="Event id", examples=["cm-15"], max_length=200)]
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, known, listing
 from app.api.as_of import AsOfParam
+from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored, stored_documents
 from app.asof.coverage import one_date
 from app.core.errors import InvalidParameter, NotFound
@@ -28,7 +29,7 @@ from app.views.instruments import (
 from app.views.schemas import Page
 from app.views.tabular import COMPARISON_COLUMNS, comparison_rows
 
-router = APIRouter(tags=["instruments"])
+router = APIRouter(tags=["instruments"], route_class=CitedRoute)
 
 InstrumentId = Annotated[str, Path(description="Instrument id", examples=["gcm"], max_length=200)]
 

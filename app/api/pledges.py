@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import by_date, exports, facets, known, listing
+from app.api.cite_as import CitedRoute
 from app.api.deps import read, reads, stored_documents
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
@@ -19,7 +20,7 @@ from app.records import direct, documents
 from app.views.pledges import ObjectiveDetail, ObjectiveOut, PledgeOut, _objectives, pledges_out
 from app.views.schemas import FacetedPage, Page
 
-router = APIRouter(tags=["pledges"])
+router = APIRouter(tags=["pledges"], route_class=CitedRoute)
 
 
 @router.get("/objectives", response_model=Page[ObjectiveOut], summary="The 23 GCM objectives")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, facets, known, listing
 from app.api.as_of import AsOfParam
+from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.timeline_filter import search_param
@@ -24,7 +25,7 @@ from app.views.processes import ProcessDetail, ProcessOut, detail_of, process_ou
 from app.views.schemas import FacetedPage
 from app.views.timeline import TimelineItem
 
-router = APIRouter(tags=["processes"])
+router = APIRouter(tags=["processes"], route_class=CitedRoute)
 
 ProcessId = Annotated[str, Path(description="Process id", examples=["gfmd"], max_length=200)]
 
@@ -128,8 +129,8 @@ def process_detail(
 ) -> ProcessDetail:
     """A process with its roles over time (who leads, chairs, co-facilitates), linked
     processes, sub-processes, meetings, instruments, figures, citations and disputes.
-    With `as_of`, the roles held on that date (each marked certain or possible) and the
-    meetings held by then."""
+    With `as_of`, the roles held on that date and the meetings held by then (each marked
+    certain or possible), and whether the process was active then."""
     return detail_of(session, get_process(session, process_id), as_of)
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, listing
 from app.api.cite import CitationFormat, as_file
-from app.api.deps import reads, reads_stored
+from app.api.cite_as import CitedRoute
+from app.api.deps import reads, reads_stored, stored_documents
 from app.cite import csl
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
@@ -21,7 +22,7 @@ from app.views import facts
 from app.views.schemas import DisputeOut, FigureOut, Page
 from app.views.sources import CitingFact, SourceDetail, SourceOut, ThemeOut, _source_out
 
-router = APIRouter(tags=["sources"])
+router = APIRouter(tags=["sources"], route_class=CitedRoute)
 FormatDep = Annotated[str, exports.format_param()]
 FILES = exports.responses()
 
@@ -173,6 +174,19 @@ def list_figures(
         page,
         "figures",
     )
+
+
+@router.get("/figures/{figure_id}", response_model=FigureOut, summary="One figure")
+async def figure_detail(
+    request: Request,
+    figure_id: Annotated[str, Path(examples=["gcm.objectives-count"], max_length=200)],
+) -> Response:
+    """A figure as the list shows it — its statement, value, unit, as-of date, subject and
+    citations — with `cite_as`, so a number can be cited by its own URL."""
+    found = (await stored_documents(request, "figure-item", [figure_id])).get(figure_id)
+    if found is None:
+        raise NotFound(f"No figure with id '{figure_id}'; list them at /api/v1/figures")
+    return Response(found[0], media_type="application/json")
 
 
 @router.get(

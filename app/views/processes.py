@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.asof.coverage import Coverage, done_by, one_date, record_coverage
 from app.views import facts
-from app.views.as_of import AsOfCoverage
+from app.views.as_of import AsOfCoverage, held_on
 from app.views.listing import item_renderer
 from app.views.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Ref, to_json
 from app.views.timeline import EventSummary, event_summaries
@@ -47,6 +47,11 @@ class ProcessAsOf(Out):
         "when it does not, or the process is undated"
     )
     undated_roles: int = Field(description="roles the sources give no date for, left out")
+    undated_meetings: int = Field(description="meetings the sources give no date for, left out")
+
+
+class ProcessMeeting(EventSummary):
+    coverage: AsOfCoverage = None
 
 
 class ProcessLinkOut(Cited):
@@ -61,7 +66,9 @@ class ProcessDetail(ProcessOut):
     roles: list[ProcessRoleOut]
     links: list[ProcessLinkOut]
     children: list[Ref]
-    meetings: list[EventSummary]
+    meetings: list[ProcessMeeting] = Field(
+        description="its meetings; with as_of, those certainly or possibly held by the date"
+    )
     instruments: list[Ref]
     figures: list[FigureOut]
     disputes: list[DisputeOut]
@@ -116,15 +123,20 @@ def detail_of(session: Session, process: m.Process, as_of: str | None) -> Proces
     (base,) = process_out(session, [process])
     roles = roles_of(session, m.ProcessRole.process_id == process_id)
     day = one_date("as_of", as_of) if as_of else None
+    meetings = [
+        ProcessMeeting(**s.model_dump()) for s in event_summaries(_meetings(session, process_id))
+    ]
     coverage: dict[str, Coverage] = {}
     stood: ProcessAsOf | None = None
     if day is not None:
         asked, lo, hi = day
         coverage = {r.id: c for r, _, _ in roles if (c := record_coverage(r, lo, hi))}
+        meetings, undated_meetings = held_on(meetings, lo, hi, done_by)
         stood = ProcessAsOf(
             date=DateOut.of(asked),
             active=record_coverage(process, lo, hi),
             undated_roles=sum(1 for r, _, _ in roles if r.fuzzy_date is None),
+            undated_meetings=undated_meetings,
         )
         roles = [role for role in roles if role[0].id in coverage]
     role_evidence = facts.citations(session, "process_role", [r.id for r, _, _ in roles])
@@ -140,11 +152,6 @@ def detail_of(session: Session, process: m.Process, as_of: str | None) -> Proces
     children = session.scalars(
         select(m.Process).where(m.Process.parent_id == process_id).order_by(m.Process.id)
     ).all()
-    meetings = session.scalars(
-        select(m.Event)
-        .where(m.Event.process_id == process_id, m.Event.parent_id.is_(None))
-        .order_by(m.Event.date_start, m.Event.date_end, m.Event.id)
-    ).all()
     instruments = session.execute(
         select(m.Instrument.id, m.Instrument.title)
         .where(
@@ -152,9 +159,6 @@ def detail_of(session: Session, process: m.Process, as_of: str | None) -> Proces
         )
         .order_by(m.Instrument.id)
     )
-    if day is not None:
-        _, lo, hi = day
-        meetings = [e for e in meetings if e.fuzzy_date and done_by(e.fuzzy_date, lo, hi)]
     return ProcessDetail(
         **base.model_dump(),
         as_of=stood,
@@ -180,8 +184,19 @@ def detail_of(session: Session, process: m.Process, as_of: str | None) -> Proces
             for x in links
         ],
         children=[Ref(id=c.id, name=c.name) for c in children],
-        meetings=event_summaries(list(meetings)),
+        meetings=meetings,
         instruments=[Ref(id=i, name=t) for i, t in instruments],
         figures=facts.figures(session, "process", [process_id])[process_id],
         disputes=facts.disputes(session, "process", [process_id])[process_id],
+    )
+
+
+def _meetings(session: Session, process_id: str) -> list[m.Event]:
+    """The process's own meetings (not their sessions), in date order."""
+    return list(
+        session.scalars(
+            select(m.Event)
+            .where(m.Event.process_id == process_id, m.Event.parent_id.is_(None))
+            .order_by(m.Event.date_start, m.Event.date_end, m.Event.id)
+        )
     )
