@@ -302,7 +302,7 @@ def _prepare_database(settings: Settings) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from app.core.server import MAX_WORKERS, cpu_limit, serve
+    from app.server import MAX_WORKERS, cpu_limit, serve
 
     settings = get_settings()
     if not args.no_migrate:

@@ -395,6 +395,15 @@ BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 BY_PLURAL: dict[str, Kind] = {k.plural: k for k in KINDS if k.plural}
 WRITABLE: dict[str, Kind] = {k.plural: k for k in KINDS if k.plural and k.writable}
 
+Writable = s.ActorIn | s.PositionIn | s.EventIn | s.PledgeIn
+SCHEMAS: dict[str, type[Writable]] = {
+    plural: kind.schema  # type: ignore[misc]
+    for plural, kind in WRITABLE.items()
+}
+TABLE_OF_KIND: dict[str, type[m.Base]] = {
+    kind.name: kind.model for kind in KINDS if kind.name not in ("citation", "dispute")
+}
+
 
 def unmapped() -> list[str]:
     """Every schema field and column no declaration accounts for (none, when all is well)."""

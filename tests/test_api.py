@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.api.instruments import Comparison
-from app.api.schemas import to_json
-from app.api.timeline_query import EventDetail
 from app.core.db import make_engine
 from app.records import documents
+from app.views.instruments import Comparison
+from app.views.schemas import to_json
+from app.views.timeline import EventDetail
 
 PROBLEM = "application/problem+json"
 
@@ -220,7 +220,7 @@ class TestActors:
         assert whole["meeting_roles"]
         assert whole["meeting_roles_more"] is None
         assert client.get(f"/api/v1/actors/{pledger}").json()["pledges_more"] is None
-        monkeypatch.setattr("app.api.actors.PROFILE_LIST_LIMIT", 0)
+        monkeypatch.setattr("app.views.actors.PROFILE_LIST_LIMIT", 0)
         capped = _rendered_profile(fixture_db, person)
         assert capped["meeting_roles"] == []
         rest = client.get(capped["meeting_roles_more"]).json()["items"]

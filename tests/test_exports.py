@@ -126,7 +126,7 @@ class TestICalendar:
         assert uids == [line for line in again if line.startswith("UID:")]
 
     def test_folding_keeps_multibyte_characters_whole(self):
-        from app.api.calendar import escape, fold
+        from app.views.calendar import escape, fold
 
         line = "SUMMARY:" + escape("Réunion, à Genève; “quoted” — " * 6)
         folded = fold(line)

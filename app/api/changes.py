@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AfterValidator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, listing
 from app.api.deps import reads
-from app.api.schemas import Out, Page
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
+from app.views.changes import ChangeOut
+from app.views.schemas import Page
 
 router = APIRouter(tags=["changes"])
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """SQLite keeps no time zone; every time stored is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-class ChangeOut(Out):
-    id: int
-    at: Annotated[dt.datetime, AfterValidator(_utc)]
-    key_name: str
-    action: str
-    kind: str
-    record_id: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
 
 
 @router.get(

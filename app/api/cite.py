@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -21,36 +20,17 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api.deps import reads
 from app.api.exports import MEDIA, format_param
-from app.api.schemas import Out
 from app.cite import csl
 from app.cite.bibtex import bibtex
+from app.cite.citable import CITABLE as CITABLE
 from app.cite.styled import text
 from app.core.errors import NotFound
 from app.releases import basis
+from app.views.schemas import Out
 
 router = APIRouter(tags=["cite"])
 
 
-@dataclass(frozen=True)
-class Citable:
-    model: Any
-    title: str  # the column that names a record
-    subject: str  # its citations' subject_type
-    prefix: str = ""  # the record's id is this followed by the URL's id (an objective's number)
-
-
-CITABLE: dict[str, Citable] = {
-    "actors": Citable(m.Actor, "name", "actor"),
-    "processes": Citable(m.Process, "name", "process"),
-    "events": Citable(m.Event, "title", "event"),
-    "meetings": Citable(m.Event, "title", "event"),
-    "positions": Citable(m.Position, "title", "position"),
-    "instruments": Citable(m.Instrument, "title", "instrument"),
-    "pledges": Citable(m.Pledge, "title", "pledge"),
-    "sources": Citable(m.Source, "title", "source"),
-    "figures": Citable(m.Figure, "statement", "figure"),
-    "objectives": Citable(m.Provision, "title", "provision", prefix="gcm.objective."),
-}
 CitationFormat = Annotated[str, format_param("csl-json", "bibtex", base=("json",))]
 CITATION_FILES: dict[int | str, dict[str, Any]] = {
     200: {

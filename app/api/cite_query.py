@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 from app.api import known
 from app.api.cite import CITABLE, CITATION_FILES, CitationFormat, as_file, release_of, statements
 from app.api.deps import on_thread
-from app.api.schemas import Out
 from app.cite import csl
 from app.cite.bibtex import bibtex
 from app.cite.styled import text
 from app.core.errors import InvalidParameter
+from app.views.schemas import Out
 
 router = APIRouter(tags=["cite"])
 API = "/api/v1"

@@ -28,9 +28,9 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.api.schemas import to_json
 from app.core.database import Database
 from app.records import documents
+from app.views.schemas import to_json
 
 T = TypeVar("T")
 

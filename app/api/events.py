@@ -11,19 +11,13 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports, facets, listing
-from app.api.calendar import ics_writer, timelinejs_writer
 from app.api.cite_as import CitedRoute
 from app.api.deps import on_thread, read
-from app.api.jsonld import event_jsonld
-from app.api.schemas import FacetedPage
 from app.api.timeline_filter import filtered_events
 from app.api.timeline_query import (
-    EventDetail,
     TimelineFilter,
     TimelineFilterDep,
-    TimelineItem,
     completed,
-    render_details,
     stored_timeline_bodies,
     timeline_bodies,
     timeline_page,
@@ -32,6 +26,10 @@ from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.records import etags
+from app.views.calendar import ics_writer, timelinejs_writer
+from app.views.jsonld import event_jsonld
+from app.views.schemas import FacetedPage
+from app.views.timeline import EventDetail, TimelineItem, render_details, spliced_detail
 
 router = APIRouter(tags=["timeline"], route_class=CitedRoute)
 
@@ -143,14 +141,6 @@ EVENT_PARTS = (
 )
 
 
-def _splice(event_id: str, items: dict[str, str], detail: str) -> bytes:
-    """``EventDetail`` JSON from its parts, byte for byte what the model would give, without
-    parsing them again: the event's timeline item, its detail part, its sessions' items (in
-    ``items``, in order)."""
-    listed = ",".join(body for ident, body in items.items() if ident != event_id)
-    return f'{items[event_id][:-1]},{detail[1:-1]},"sessions":[{listed}]}}'.encode()
-
-
 async def stored_event_detail(
     request: Request, event_id: str, *, meetings_only: bool
 ) -> tuple[bytes, str]:
@@ -163,7 +153,7 @@ async def stored_event_detail(
         return await on_thread(
             request, lambda s: event_detail(s, event_id, meetings_only=meetings_only)
         )
-    return _splice(event_id, items, event[3]), event[4]
+    return spliced_detail(event_id, items, event[3]), event[4]
 
 
 def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> tuple[bytes, str]:
@@ -176,7 +166,7 @@ def event_detail(session: Session, event_id: str, *, meetings_only: bool) -> tup
     items = completed(session, {row.id: row.body for row in rows})
     detail = event.detail or render_details(session, [event_id])[event_id]
     etag = event.etag or etags.record_etag(session.connection(), "events", event_id)
-    return _splice(event_id, items, detail), etag or ""
+    return spliced_detail(event_id, items, detail), etag or ""
 
 
 @router.get(

@@ -3,7 +3,7 @@ ALL pages of the current filter (in one read transaction, so the file is one sna
 
 The format is ``?format=`` or, failing that, the ``Accept`` header (``text/csv``,
 ``application/x-ndjson``); JSON pages remain the default. The timeline adds iCalendar and
-TimelineJS (``app.api.calendar``).
+TimelineJS (``app.views.calendar``).
 """
 
 import csv
@@ -16,9 +16,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.api.tabular import neutralise, plan
 from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, page_from
+from app.views.tabular import Batches, Writer, neutralise, plan
 
 BATCH = 500
 MEDIA = {
@@ -35,8 +35,6 @@ BY_MEDIA = {"text/csv": "csv", "application/x-ndjson": "ndjson", "text/calendar"
 BY_MEDIA |= {"application/ld+json": "jsonld", "application/json": "json"}
 BY_MEDIA |= {MEDIA["bibtex"]: "bibtex", MEDIA["csl-json"]: "csl-json"}
 Fetch = Callable[[Session, PageParams], tuple[Sequence[BaseModel], str | None]]
-Batches = Iterator[Sequence[BaseModel]]
-Writer = Callable[[Batches], Iterator[str]]
 
 
 def negotiate(accept: str, allowed: Sequence[str], by_media: dict[str, str] = BY_MEDIA) -> str:

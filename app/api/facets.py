@@ -14,9 +14,9 @@ from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app import models as m
-from app.api import facts
-from app.api.schemas import FacetValue
 from app.core.errors import InvalidParameter
+from app.views import facts
+from app.views.schemas import FacetValue
 
 AnySelect = Select[*tuple[Any, ...]]
 Labels = Callable[[Session, list[Any]], dict[Any, str]]

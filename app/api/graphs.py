@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import reads
 from app.api.exports import format_param
-from app.api.timeline_filter import TimelineFilterDep
+from app.api.timeline_filter import TimelineFilterDep, filtered_events
 from app.graphs import build
 from app.graphs.formats import BY_MEDIA, MEDIA, WRITERS
 
@@ -76,7 +76,7 @@ def _answer(graph: build.Graph, fmt: str) -> StreamingResponse:
 )
 @reads
 def actor_event_graph(session: Session, f: TimelineFilterDep, fmt: FormatDep) -> StreamingResponse:
-    return _answer(build.actor_events(session, f), fmt)
+    return _answer(build.actor_events(session, filtered_events(f)), fmt)
 
 
 @router.get(
@@ -92,7 +92,7 @@ def actor_event_graph(session: Session, f: TimelineFilterDep, fmt: FormatDep) ->
 def co_participation_graph(
     session: Session, f: TimelineFilterDep, fmt: FormatDep
 ) -> StreamingResponse:
-    return _answer(build.co_participation(session, f), fmt)
+    return _answer(build.co_participation(session, filtered_events(f)), fmt)
 
 
 @router.get(

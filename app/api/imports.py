@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
 
-from app.api.schemas import Out
 from app.api.writes import WRITE_RESPONSES, WriteKey
 from app.core.config import get_settings
 from app.core.errors import DomainError
 from app.records.pledge_import import import_pledges
+from app.views.schemas import Out
 
 router = APIRouter(tags=["writes"])
 

@@ -2,198 +2,36 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
 from typing import Annotated, Any, get_args
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import Field
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facts, known, listing
-from app.api.as_of import AsOfCoverage, AsOfParam, held_on, span_of, surest
+from app.api import exports, known, listing
+from app.api.as_of import AsOfParam
 from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored, stored_documents
-from app.api.schemas import Cited, DateOut, DisputeOut, FigureOut, Out, Page, Ref, to_json
-from app.api.tabular import COMPARISON_COLUMNS, comparison_rows
-from app.api.timeline_query import EventSummary, event_summaries
-from app.asof.coverage import Coverage, done_by, one_date
-from app.core.dates import FuzzyDate
+from app.asof.coverage import one_date
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.seeding.schemas import InstrumentKind
+from app.views.instruments import (
+    Comparison,
+    InstrumentDetail,
+    InstrumentOut,
+    detail_of,
+    instrument_out,
+)
+from app.views.schemas import Page
+from app.views.tabular import COMPARISON_COLUMNS, comparison_rows
 
 router = APIRouter(tags=["instruments"], route_class=CitedRoute)
 
 InstrumentId = Annotated[str, Path(description="Instrument id", examples=["gcm"], max_length=200)]
-
-
-class InstrumentAct(Cited):
-    """One act that made the instrument what it is (adopted at a conference, endorsed or
-    affirmed by the General Assembly), with its own date, body, meeting, symbol and vote."""
-
-    act: str = Field(examples=["endorsement"])
-    date: DateOut | None
-    body: Ref | None = Field(description="The actor that acted (an organ, a conference body)")
-    meeting: Ref | None = Field(description="The meeting at which it acted")
-    symbol: str | None = Field(examples=["A/RES/73/195"])
-    vote: str | None = Field(description="In favour-against-abstentions", examples=["152-5-12"])
-    vote_note: str | None
-    coverage: AsOfCoverage = None
-
-
-class InstrumentOut(Cited):
-    id: str
-    title: str
-    kind: str
-    short_title: str | None
-    acronym: str | None
-    aliases: list[str]
-    symbol: str | None
-    date: DateOut | None = None
-    adopted_by: Ref | None
-    vote: str | None = None
-    vote_note: str | None = None
-    binding: bool | None
-    lead: Ref | None
-    process: Ref | None
-    review: Ref | None
-    basis: str | None
-    follow_up: str | None
-    description: str | None
-    themes: list[Ref]
-    acts: list[InstrumentAct] = Field(
-        description="Its adoption, endorsement or affirmation, each with its own date, body, "
-        "meeting, symbol, vote and citations, where these are distinct acts"
-    )
-
-
-class ProvisionOut(Cited):
-    id: str
-    instrument: str
-    kind: str
-    number: str
-    title: str
-    short_title: str | None
-    themes: list[Ref]
-
-
-class InstrumentEvent(EventSummary):
-    relation: str
-    coverage: AsOfCoverage = None
-
-
-class InstrumentAsOf(Out):
-    """The instrument as it stood on a date (``as_of``): which of its acts had happened."""
-
-    date: DateOut
-    adopted: Coverage | None = Field(
-        description="whether it had certainly or possibly been adopted by the date: by its "
-        "adoption act, or by its own date where no adoption is recorded; null if not by "
-        "then, or if it has neither"
-    )
-    endorsed: Coverage | None = Field(
-        description="whether an endorsement or affirmation had certainly or possibly happened "
-        "by the date; null if none had (or none is recorded)"
-    )
-    undated_acts: int = Field(description="acts the sources give no date for, left out")
-
-
-class InstrumentDetail(InstrumentOut):
-    as_of: InstrumentAsOf | None = Field(None, exclude_if=lambda value: value is None)
-    provisions: list[ProvisionOut]
-    events: list[InstrumentEvent]
-    figures: list[FigureOut]
-    disputes: list[DisputeOut]
-
-
-def instrument_out(session: Session, rows: list[m.Instrument]) -> list[InstrumentOut]:
-    ids = [i.id for i in rows]
-    actors = facts.refs(
-        session, m.Actor, [i.adopted_by_id for i in rows] + [i.lead_id for i in rows]
-    )
-    processes = facts.refs(
-        session, m.Process, [i.process_id for i in rows] + [i.review_process_id for i in rows]
-    )
-    evidence = facts.citations(session, "instrument", ids)
-    tags = facts.themes(session, "instrument", ids)
-    acts = _acts(session, ids)
-    return [
-        InstrumentOut(
-            id=i.id,
-            title=i.title,
-            kind=i.kind,
-            short_title=i.short_title,
-            acronym=i.acronym,
-            aliases=i.aliases,
-            symbol=i.symbol,
-            date=DateOut.of(i.fuzzy_date),
-            adopted_by=actors.get(i.adopted_by_id or ""),
-            vote=i.vote,
-            vote_note=i.vote_note,
-            binding=i.binding,
-            lead=actors.get(i.lead_id or ""),
-            process=processes.get(i.process_id or ""),
-            review=processes.get(i.review_process_id or ""),
-            basis=i.basis,
-            follow_up=i.follow_up,
-            description=i.description,
-            themes=tags[i.id],
-            acts=acts[i.id],
-            citations=evidence[i.id],
-        )
-        for i in rows
-    ]
-
-
-def _acts(session: Session, ids: list[str]) -> dict[str, list[InstrumentAct]]:
-    a = m.InstrumentAct
-    rows = list(
-        session.scalars(
-            select(a).where(a.instrument_id.in_(ids)).order_by(a.instrument_id, a.ordinal)
-        )
-    )
-    bodies = facts.refs(session, m.Actor, [r.body_id for r in rows])
-    meetings = facts.refs(session, m.Event, [r.meeting_id for r in rows])
-    evidence = facts.citations(session, "instrument_act", [r.id for r in rows])
-    found: dict[str, list[InstrumentAct]] = defaultdict(list)
-    for r in rows:
-        found[r.instrument_id].append(
-            InstrumentAct(
-                act=r.act,
-                date=DateOut.of(r.fuzzy_date),
-                body=bodies.get(r.body_id or ""),
-                meeting=meetings.get(r.meeting_id or ""),
-                symbol=r.symbol,
-                vote=r.vote,
-                vote_note=r.vote_note,
-                citations=evidence[r.id],
-            )
-        )
-    return found
-
-
-def provisions_out(session: Session, rows: list[m.Provision]) -> list[ProvisionOut]:
-    ids = [p.id for p in rows]
-    evidence = facts.citations(session, "provision", ids)
-    tags = facts.themes(session, "provision", ids)
-    return [
-        ProvisionOut(
-            id=p.id,
-            instrument=p.instrument_id,
-            kind=p.kind,
-            number=p.number,
-            title=p.title,
-            short_title=p.short_title,
-            themes=tags[p.id],
-            citations=evidence[p.id],
-        )
-        for p in rows
-    ]
 
 
 def get_instrument(session: Session, instrument_id: str) -> m.Instrument:
@@ -205,18 +43,6 @@ def get_instrument(session: Session, instrument_id: str) -> m.Instrument:
 
 def no_instrument(instrument_id: str) -> str:
     return f"No instrument with id '{instrument_id}'; list them at /api/v1/instruments"
-
-
-def provisions_of(session: Session, instrument_id: str) -> list[ProvisionOut]:
-    rows = session.scalars(
-        select(m.Provision)
-        .where(m.Provision.instrument_id == instrument_id)
-        .order_by(m.Provision.ordinal)
-    ).all()
-    return provisions_out(session, list(rows))
-
-
-render_items = listing.item_renderer(m.Instrument, instrument_out)
 
 
 async def _stored_instruments(
@@ -281,89 +107,7 @@ def instrument_detail(
     With `as_of`, whether it had been adopted and endorsed by that date, and only the acts
     and events that had happened by then, each marked certain or possible."""
     day = one_date("as_of", as_of) if as_of else None
-    instrument = get_instrument(session, instrument_id)
-    (base,) = instrument_out(session, [instrument])
-    links = session.execute(
-        select(m.EventInstrument.relation, m.Event)
-        .join(m.Event, m.Event.id == m.EventInstrument.event_id)
-        .where(m.EventInstrument.instrument_id == instrument_id)
-        .order_by(m.Event.date_start, m.Event.id)
-    ).all()
-    summaries = event_summaries([e for _, e in links])
-    detail = InstrumentDetail(
-        **base.model_dump(),
-        provisions=provisions_of(session, instrument_id),
-        events=[
-            InstrumentEvent(**s.model_dump(), relation=r)
-            for (r, _), s in zip(links, summaries, strict=True)
-        ],
-        figures=facts.figures(session, "instrument", [instrument_id])[instrument_id],
-        disputes=facts.disputes(session, "instrument", [instrument_id])[instrument_id],
-    )
-    return detail if day is None else instrument_as_of(detail, *day)
-
-
-def instrument_as_of(
-    detail: InstrumentDetail, asked: FuzzyDate, lo: dt.date, hi: dt.date
-) -> InstrumentDetail:
-    """The acts and events done by the date, and whether it was adopted and endorsed then."""
-    acts, undated = held_on(detail.acts, lo, hi, done_by)
-    events, _ = held_on(detail.events, lo, hi, done_by)
-    adoptions = [a.coverage for a in acts if a.act == "adoption"]
-    if not any(a.act == "adoption" for a in detail.acts) and detail.date is not None:
-        adoptions.append(done_by(span_of(detail.date), lo, hi))
-    stood = InstrumentAsOf(
-        date=DateOut.of(asked),
-        adopted=surest(adoptions),
-        endorsed=surest(a.coverage for a in acts if a.act in {"endorsement", "affirmation"}),
-        undated_acts=undated,
-    )
-    return detail.model_copy(update={"as_of": stood, "acts": acts, "events": events})
-
-
-class InstrumentSide(Out):
-    """What a comparison shows of one instrument (stored by ``app.records.documents``)."""
-
-    instrument: InstrumentOut
-    provisions: list[ProvisionOut]
-
-
-def render_sides(session: Session, ids: list[str]) -> dict[str, str]:
-    rows = list(session.scalars(select(m.Instrument).where(m.Instrument.id.in_(ids))))
-    p = m.Provision
-    provisions = session.scalars(
-        select(p).where(p.instrument_id.in_(ids)).order_by(p.instrument_id, p.ordinal)
-    ).all()
-    by_instrument: dict[str, list[ProvisionOut]] = {i: [] for i in ids}
-    for out in provisions_out(session, list(provisions)):
-        by_instrument[out.instrument].append(out)
-    return {
-        out.id: to_json(InstrumentSide(instrument=out, provisions=by_instrument[out.id])).decode()
-        for out in instrument_out(session, rows)
-    }
-
-
-class AttributeRow(Out):
-    attribute: str
-    left: object
-    right: object
-    same: bool
-
-
-class ThemeRow(Out):
-    theme: Ref
-    left: list[ProvisionOut]
-    right: list[ProvisionOut]
-
-
-class Comparison(Out):
-    left: InstrumentOut
-    right: InstrumentOut
-    attributes: list[AttributeRow]
-    shared_themes: list[ThemeRow]
-    left_only_themes: list[ThemeRow]
-    right_only_themes: list[ThemeRow]
-    unthemed: list[ProvisionOut]
+    return detail_of(session, get_instrument(session, instrument_id), day)
 
 
 COMPARED = (

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports
-from app.api.schemas import FacetedPage, FacetValue, to_json
 from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, encode_cursor
 from app.records import direct
+from app.views.schemas import FacetedPage, FacetValue, to_json
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -143,19 +143,6 @@ async def stored_items(
     )
     found = await stored_documents_page(request.app.state.db.direct, query, values, page)
     return stored_page(*found, None, page) if found is not None else None
-
-
-def item_renderer(
-    model: Any, shape: Callable[[Session, list[Any]], Sequence[BaseModel]]
-) -> Callable[[Session, list[str]], dict[str, str]]:
-    """Renders the list items of these ids as JSON (stored by ``app.records.documents``),
-    made together by the list's own ``shape``."""
-
-    def render(session: Session, keys: list[str]) -> dict[str, str]:
-        rows = list(session.scalars(select(model).where(model.id.in_(keys))))
-        return {item.id: to_json(item).decode() for item in shape(session, rows)}  # type: ignore[attr-defined]
-
-    return render
 
 
 def after_values(page: PageParams) -> dict[str, Any]:

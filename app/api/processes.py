@@ -5,139 +5,29 @@ from __future__ import annotations
 from typing import Annotated, get_args
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import Field
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facets, facts, known, listing
-from app.api.as_of import AsOfCoverage, AsOfParam, held_on
+from app.api import exports, facets, known, listing
+from app.api.as_of import AsOfParam
 from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored, stored_documents
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
-from app.api.schemas import (
-    Cited,
-    DateOut,
-    DisputeOut,
-    FacetedPage,
-    FigureOut,
-    Out,
-    Ref,
-    to_json,
-)
 from app.api.timeline_filter import search_param
-from app.api.timeline_query import (
-    EventSummary,
-    TimelineFilterDep,
-    TimelineItem,
-    event_summaries,
-)
-from app.asof.coverage import Coverage, done_by, one_date, record_coverage
+from app.api.timeline_query import TimelineFilterDep
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.search.sql import matching
 from app.seeding.schemas import ProcessKind
+from app.views.processes import ProcessDetail, ProcessOut, detail_of, process_out
+from app.views.schemas import FacetedPage
+from app.views.timeline import TimelineItem
 
 router = APIRouter(tags=["processes"], route_class=CitedRoute)
 
 ProcessId = Annotated[str, Path(description="Process id", examples=["gfmd"], max_length=200)]
-
-
-class ProcessOut(Cited):
-    id: str
-    name: str
-    kind: str
-    acronym: str | None
-    aliases: list[str]
-    within_un: bool | None
-    binding: bool | None
-    date: DateOut | None
-    parent: Ref | None
-    description: str | None
-    themes: list[Ref]
-
-
-class ProcessRoleOut(Cited):
-    actor: Ref
-    role: str
-    date: DateOut | None
-    note: str | None
-    coverage: AsOfCoverage = None
-
-
-class ProcessAsOf(Out):
-    """The process as it stood on a date (``as_of``)."""
-
-    date: DateOut
-    active: Coverage | None = Field(
-        description="whether the process's span certainly or possibly covers the date; null "
-        "when it does not, or the process is undated"
-    )
-    undated_roles: int = Field(description="roles the sources give no date for, left out")
-    undated_meetings: int = Field(description="meetings the sources give no date for, left out")
-
-
-class ProcessMeeting(EventSummary):
-    coverage: AsOfCoverage = None
-
-
-class ProcessLinkOut(Cited):
-    kind: str
-    direction: str
-    process: Ref
-    note: str | None
-
-
-class ProcessDetail(ProcessOut):
-    as_of: ProcessAsOf | None = Field(None, exclude_if=lambda value: value is None)
-    roles: list[ProcessRoleOut]
-    links: list[ProcessLinkOut]
-    children: list[Ref]
-    meetings: list[ProcessMeeting] = Field(
-        description="its meetings; with as_of, those certainly or possibly held by the date"
-    )
-    instruments: list[Ref]
-    figures: list[FigureOut]
-    disputes: list[DisputeOut]
-
-
-def process_out(session: Session, rows: list[m.Process]) -> list[ProcessOut]:
-    ids = [p.id for p in rows]
-    parents = facts.refs(session, m.Process, [p.parent_id for p in rows])
-    evidence = facts.citations(session, "process", ids)
-    tags = facts.themes(session, "process", ids)
-    return [
-        ProcessOut(
-            id=p.id,
-            name=p.name,
-            kind=p.kind,
-            acronym=p.acronym,
-            aliases=p.aliases,
-            within_un=p.within_un,
-            binding=p.binding,
-            date=DateOut.of(p.fuzzy_date),
-            parent=parents.get(p.parent_id or ""),
-            description=p.description,
-            themes=tags[p.id],
-            citations=evidence[p.id],
-        )
-        for p in rows
-    ]
-
-
-def roles_of(session: Session, condition: object) -> list[tuple[m.ProcessRole, Ref, Ref]]:
-    rows = session.scalars(
-        select(m.ProcessRole)
-        .where(condition)  # type: ignore[arg-type]
-        .order_by(m.ProcessRole.date_start.nulls_last(), m.ProcessRole.id)
-    ).all()
-    actors = facts.refs(session, m.Actor, [r.actor_id for r in rows])
-    processes = facts.refs(session, m.Process, [r.process_id for r in rows])
-    return [(r, actors[r.actor_id], processes[r.process_id]) for r in rows]
-
-
-render_items = listing.item_renderer(m.Process, process_out)
 
 
 async def _stored_processes(
@@ -232,12 +122,6 @@ async def _stored_process(
     return Response(found[0], media_type="application/json")
 
 
-def render_details(session: Session, ids: list[str]) -> dict[str, str]:
-    """These processes' details as JSON (stored by ``app.records.documents``)."""
-    found = list(session.scalars(select(m.Process).where(m.Process.id.in_(ids))))
-    return {p.id: to_json(detail_of(session, p, None)).decode() for p in found}
-
-
 @router.get("/processes/{process_id}", response_model=ProcessDetail, summary="One process")
 @reads_stored(_stored_process)
 def process_detail(
@@ -248,90 +132,6 @@ def process_detail(
     With `as_of`, the roles held on that date and the meetings held by then (each marked
     certain or possible), and whether the process was active then."""
     return detail_of(session, get_process(session, process_id), as_of)
-
-
-def detail_of(session: Session, process: m.Process, as_of: str | None) -> ProcessDetail:
-    process_id = process.id
-    (base,) = process_out(session, [process])
-    roles = roles_of(session, m.ProcessRole.process_id == process_id)
-    day = one_date("as_of", as_of) if as_of else None
-    meetings = [
-        ProcessMeeting(**s.model_dump()) for s in event_summaries(_meetings(session, process_id))
-    ]
-    coverage: dict[str, Coverage] = {}
-    stood: ProcessAsOf | None = None
-    if day is not None:
-        asked, lo, hi = day
-        coverage = {r.id: c for r, _, _ in roles if (c := record_coverage(r, lo, hi))}
-        meetings, undated_meetings = held_on(meetings, lo, hi, done_by)
-        stood = ProcessAsOf(
-            date=DateOut.of(asked),
-            active=record_coverage(process, lo, hi),
-            undated_roles=sum(1 for r, _, _ in roles if r.fuzzy_date is None),
-            undated_meetings=undated_meetings,
-        )
-        roles = [role for role in roles if role[0].id in coverage]
-    role_evidence = facts.citations(session, "process_role", [r.id for r, _, _ in roles])
-    links = session.scalars(
-        select(m.ProcessLink)
-        .where(or_(m.ProcessLink.source_id == process_id, m.ProcessLink.target_id == process_id))
-        .order_by(m.ProcessLink.id)
-    ).all()
-    linked = facts.refs(
-        session, m.Process, [x.source_id for x in links] + [x.target_id for x in links]
-    )
-    link_evidence = facts.citations(session, "process_link", [x.id for x in links])
-    children = session.scalars(
-        select(m.Process).where(m.Process.parent_id == process_id).order_by(m.Process.id)
-    ).all()
-    instruments = session.execute(
-        select(m.Instrument.id, m.Instrument.title)
-        .where(
-            or_(m.Instrument.process_id == process_id, m.Instrument.review_process_id == process_id)
-        )
-        .order_by(m.Instrument.id)
-    )
-    return ProcessDetail(
-        **base.model_dump(),
-        as_of=stood,
-        roles=[
-            ProcessRoleOut(
-                actor=actor,
-                role=r.role,
-                date=DateOut.of(r.fuzzy_date),
-                note=r.note,
-                citations=role_evidence[r.id],
-                coverage=coverage.get(r.id),
-            )
-            for r, actor, _ in roles
-        ],
-        links=[
-            ProcessLinkOut(
-                kind=x.kind,
-                direction="outgoing" if x.source_id == process_id else "incoming",
-                process=linked[x.target_id if x.source_id == process_id else x.source_id],
-                note=x.note,
-                citations=link_evidence[x.id],
-            )
-            for x in links
-        ],
-        children=[Ref(id=c.id, name=c.name) for c in children],
-        meetings=meetings,
-        instruments=[Ref(id=i, name=t) for i, t in instruments],
-        figures=facts.figures(session, "process", [process_id])[process_id],
-        disputes=facts.disputes(session, "process", [process_id])[process_id],
-    )
-
-
-def _meetings(session: Session, process_id: str) -> list[m.Event]:
-    """The process's own meetings (not their sessions), in date order."""
-    return list(
-        session.scalars(
-            select(m.Event)
-            .where(m.Event.process_id == process_id, m.Event.parent_id.is_(None))
-            .order_by(m.Event.date_start, m.Event.date_end, m.Event.id)
-        )
-    )
 
 
 @router.get(

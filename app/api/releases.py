@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from pydantic import AfterValidator, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api.deps import reads
-from app.api.schemas import Out
 from app.core.errors import NotFound
 from app.releases import basis
 from app.releases.bundle import NAME_PATTERN
 from app.releases.content import schema_revision
 from app.seeding.exporter import READERS
+from app.views.releases import BasisOut, Meta, ReleaseDetail, ReleaseList, ReleaseOut
 
 router = APIRouter(tags=["releases"])
 COUNTED = {
@@ -38,63 +36,6 @@ COUNTED = {
     "citations": m.Citation,
 }
 assert set(READERS) <= set(COUNTED), "every exported kind is counted"
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite keeps no time zone; every time stored is UTC."""
-    return value.replace(tzinfo=dt.UTC) if value and not value.tzinfo else value
-
-
-Utc = Annotated[dt.datetime, AfterValidator(_utc)]
-
-
-class BasisOut(Out):
-    """What the data answering now rests on."""
-
-    kind: str | None = Field(
-        description="release (made with `mgt release`), seeds (the last load of the seed "
-        "files), or null"
-    )
-    name: str | None = Field(examples=["2026-12"])
-    content_hash: str | None = Field(
-        description="SHA-256 of the seed files (or the release's exported seed files) and "
-        "the schema revision"
-    )
-    at: Annotated[dt.datetime | None, AfterValidator(_utc)]
-    changes_since: int = Field(description="changes made through the API since")
-    changes_url: str = Field(description="those changes, in the audit log")
-
-
-class ReleaseOut(Out):
-    name: str
-    created_at: Utc
-    content_hash: str
-    schema_revision: str | None
-    previous: str | None
-    counts: dict[str, int]
-    summary: dict[str, int] | None = Field(
-        description="how many records were added, changed and removed since `previous`"
-    )
-    url: str
-
-
-class ReleaseDetail(ReleaseOut):
-    changes: dict[str, dict[str, list[str]]] | None = Field(
-        description="record ids added, changed and removed since `previous`, by kind; null "
-        "for the first release"
-    )
-    changes_since: int = Field(description="changes made through the API since this release")
-    changes_url: str
-
-
-class Meta(Out):
-    title: str
-    basis: BasisOut
-    header: str = Field(description="the MGT-Data-Release header every API response carries")
-    latest_release: ReleaseOut | None
-    schema_revision: str | None
-    data_version: int
-    counts: dict[str, int]
 
 
 def _release_out(request: Request, release: m.Release) -> ReleaseOut:
@@ -152,10 +93,6 @@ def get_meta(request: Request, session: Session) -> Meta:
         data_version=int(version or 0),
         counts=counts,
     )
-
-
-class ReleaseList(Out):
-    items: list[ReleaseOut]
 
 
 @router.get("/releases", response_model=ReleaseList, summary="List releases")

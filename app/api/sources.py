@@ -6,72 +6,25 @@ from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import Field
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, facts, listing
+from app.api import exports, listing
 from app.api.cite import CitationFormat, as_file
 from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored, stored_documents
-from app.api.schemas import DateOut, DisputeOut, FigureOut, Out, Page, Ref
 from app.cite import csl
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
-from app.seeding.schemas import ORIGINS, SourceOrigin
+from app.views import facts
+from app.views.schemas import DisputeOut, FigureOut, Page
+from app.views.sources import CitingFact, SourceDetail, SourceOut, ThemeOut, _source_out
 
 router = APIRouter(tags=["sources"], route_class=CitedRoute)
 FormatDep = Annotated[str, exports.format_param()]
 FILES = exports.responses()
-
-
-class SourceOut(Out):
-    id: str
-    title: str
-    kind: str
-    author: str | None
-    publisher: str | None
-    date: DateOut | None
-    symbol: str | None
-    url: str | None
-    file: str | None
-    origin: SourceOrigin = Field(description=ORIGINS)
-
-
-class CitingFact(Out):
-    id: str
-    subject_type: str
-    subject_id: str
-    quote: str | None
-    locator: str | None
-    note: str | None
-
-
-class SourceDetail(SourceOut):
-    cited_by_kind: dict[str, int]
-    citations: list[CitingFact]
-
-
-class ThemeOut(Ref):
-    parent: str | None
-    description: str | None
-
-
-def _source_out(source: m.Source) -> SourceOut:
-    return SourceOut(
-        id=source.id,
-        title=source.title,
-        kind=source.kind,
-        author=source.author,
-        publisher=source.publisher,
-        date=DateOut.of(source.fuzzy_date),
-        symbol=source.symbol,
-        url=source.url,
-        file=source.file,
-        origin=source.origin,
-    )
 
 
 SourceFormat = Annotated[str, exports.format_param("bibtex", "csl-json")]
@@ -86,9 +39,6 @@ CITATION_FILES: dict[int | str, dict[str, Any]] = {
         "description": "A page as JSON, or every source as a file",
     }
 }
-
-
-render_items = listing.item_renderer(m.Source, lambda _, rows: [_source_out(r) for r in rows])
 
 
 async def _stored_sources(request: Request, page: PageParams, fmt: str) -> Response | None:
@@ -167,7 +117,6 @@ def source_detail(
     )
 
 
-render_figures = listing.item_renderer(m.Figure, facts.figures_out)
 FIGURE_FILTERS = {
     "subject_kind": m.Figure.subject_type,
     "subject": m.Figure.subject_id,

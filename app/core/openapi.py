@@ -16,9 +16,9 @@ from typing import Any, get_args
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.api.cite import CITABLE
-from app.api.graphs import FORMATS as GRAPH_FORMATS
+from app.cite.citable import CITABLE
 from app.core.openapi_examples import BODY_EXAMPLES, parameter_example
+from app.graphs.formats import WRITERS as GRAPH_FORMATS
 from app.seeding import schemas as s
 
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -17,7 +17,6 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app import models as m
-from app.api.timeline_filter import TimelineFilter, filtered_events
 from app.core.dates import parse_date
 from app.core.errors import DomainError
 
@@ -88,16 +87,16 @@ def _actor_nodes(
     }
 
 
-def _event_ids(f: TimelineFilter) -> Select[tuple[str]]:
-    return select(filtered_events(f).subquery().c.id)
+def _event_ids(selected: Select[m.Event]) -> Select[tuple[str]]:
+    return select(selected.subquery().c.id)
 
 
-def actor_events(session: Session, f: TimelineFilter) -> Graph:
-    """Actors and the events they took part in; an edge is one participation (an actor can
-    have several roles at one event), with its role, the event's date, the actor it acted
-    for, and its citations."""
+def actor_events(session: Session, selected: Select[m.Event]) -> Graph:
+    """Actors and the ``selected`` events they took part in; an edge is one participation
+    (an actor can have several roles at one event), with its role, the event's date, the
+    actor it acted for, and its citations."""
     p, e = m.Participation, m.Event
-    events = _event_ids(f)
+    events = _event_ids(selected)
     edges = (
         select(p.id, p.actor_id, p.event_id, p.role, p.on_behalf_of_id, p.capacity)
         .where(p.event_id.in_(events.scalar_subquery()))
@@ -133,11 +132,11 @@ def actor_events(session: Session, f: TimelineFilter) -> Graph:
     return graph
 
 
-def co_participation(session: Session, f: TimelineFilter) -> Graph:
-    """Actors joined by the events they both took part in: ``weight`` is how many, ``start``
-    and ``end`` the first and last day those events span."""
+def co_participation(session: Session, selected: Select[m.Event]) -> Graph:
+    """Actors joined by the ``selected`` events they both took part in: ``weight`` is how
+    many, ``start`` and ``end`` the first and last day those events span."""
     a, b, e = aliased(m.Participation), aliased(m.Participation), m.Event
-    events = _event_ids(f).scalar_subquery()
+    events = _event_ids(selected).scalar_subquery()
     pairs = (
         select(
             a.actor_id,

@@ -14,6 +14,7 @@ from app.records import documents as docs
 from app.records import rendered
 from app.records.etags import record_etags
 from app.search import index
+from app.views import acting_for
 
 SHOWN = 5  # differences listed per table and kind of difference; the rest are counted
 
@@ -69,7 +70,7 @@ def search(connection: Connection) -> list[str]:
 
 
 def timeline(connection: Connection) -> list[str]:
-    from app.api.timeline_query import render, render_details
+    from app.views.timeline import render, render_details
 
     r = m.RenderedEvent
     ids = set(connection.execute(select(m.Event.id)).scalars())
@@ -93,7 +94,7 @@ def actor_events(connection: Connection) -> list[str]:
     columns = (a.actor_id, a.event_id, a.date_start, a.date_end, a.direct, a.via)
     kept = connection.execute(select(*columns))
     stored = {(actor, event): rest for actor, event, *rest in kept}
-    derived = connection.execute(rendered.actor_events())
+    derived = connection.execute(acting_for.actor_events())
     fresh = {(actor, event): rest for actor, event, *rest in derived}
     return compare("actor_events", stored, fresh)
 

@@ -19,6 +19,7 @@ from app.readmodel import checks
 from app.readmodel.change import Change
 from app.records import documents, rendered, version
 from app.search import index
+from app.views import acting_for
 
 
 def _table(model: type[m.Base]) -> Table:
@@ -87,7 +88,7 @@ def _timeline_touches(connection: Connection, change: Change) -> set[str]:
 
 
 def _timeline_identity() -> Iterable[Any]:
-    from app.api.timeline_query import EventDetail, TimelineItem, render, render_details
+    from app.views.timeline import EventDetail, TimelineItem, render, render_details
 
     return [TimelineItem, EventDetail, render, render_details]
 
@@ -109,7 +110,7 @@ def _documents_touches(connection: Connection, change: Change) -> set[tuple[str,
 
 
 def _documents_identity() -> Iterable[Any]:
-    from app.api import actors, facts, instruments, listing, pledges, processes, sources
+    from app.views import actors, facts, instruments, listing, pledges, processes, sources
 
     return [
         actors.ActorDetail,
@@ -165,7 +166,7 @@ PROJECTIONS: tuple[Projection, ...] = (
         name="actor_events",
         epoch=1,
         tables=(_table(m.ActorEvent),),
-        identity=lambda: [rendered.actor_events],
+        identity=lambda: [acting_for.actor_events],
         rebuild=rendered.sync_actor_events,
         check=checks.actor_events,
         touches=_actor_events_touches,

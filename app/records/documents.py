@@ -46,10 +46,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app import models as m
+from app.kinds import SCHEMAS, TABLE_OF_KIND
 from app.records import direct
 from app.records.etags import record_etags
 from app.seeding.checks import references
 from app.seeding.reader import Located
+from app.views import actors, instruments, pledges, processes, sources
 
 DOCS: Table = m.RenderedDocument.__table__  # type: ignore[assignment]
 MENTIONS: Table = m.DocumentMention.__table__  # type: ignore[assignment]
@@ -71,9 +73,6 @@ class Kind:
 
 @functools.cache
 def kinds() -> dict[str, Kind]:
-    # The endpoints render; imported here, late, because they import the records layer.
-    from app.api import actors, instruments, pledges, processes, sources
-
     objectives = exists().where(m.Provision.kind == "objective")
     return {
         "actor": Kind(select(m.Actor.id), actors.render_profiles, "actors", "key"),
@@ -261,8 +260,6 @@ def _posts_in(connection: Connection, actors: set[str]) -> set[str]:
 
 def _refs(kind: str, data: dict[str, Any]) -> Iterator[str]:
     """The ids one version of a written record refers to."""
-    from app.records.store import SCHEMAS  # which imports this module
-
     if kind in SCHEMAS:
         record = SCHEMAS[kind].model_validate(data)
         yield from (value for _, value, _ in references(Located("write", record)))
@@ -271,8 +268,6 @@ def _refs(kind: str, data: dict[str, Any]) -> Iterator[str]:
 def _owners(connection: Connection, subject_kind: str, subject_id: str) -> Iterator[str]:
     """The records a cited row refers to (its ``*_id`` columns): a participation's event and
     actors, a process role's actor and process, a figure's subject, ..."""
-    from app.records.store import TABLE_OF_KIND  # which imports this module
-
     model = TABLE_OF_KIND.get(subject_kind)
     if model is None:
         return

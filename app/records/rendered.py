@@ -26,30 +26,23 @@ rendering.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     Connection,
-    Select,
     Table,
-    Text,
-    cast,
     delete,
-    func,
     insert,
-    literal_column,
     or_,
     select,
 )
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api.timeline_query import render, render_details
-from app.records import acting_for
 from app.records.etags import record_etags
+from app.views.acting_for import actor_events
+from app.views.timeline import render, render_details
 
 TABLE: Table = m.RenderedEvent.__table__  # type: ignore[assignment]
 ACTORS: Table = m.ActorEvent.__table__  # type: ignore[assignment]
@@ -93,31 +86,6 @@ def sync_actor_events(connection: Connection) -> None:
     """Make ``actor_events`` again from every participation."""
     connection.execute(delete(ACTORS))
     connection.execute(insert(ACTORS).from_select(list(ACTORS.c), actor_events()))
-
-
-def actor_events(
-    ids: list[str] | None = None, actors: list[str] | None = None
-) -> Select[str, str, dt.date | None, dt.date | None, bool, str | None]:
-    """What ``actor_events`` holds (for these events, or these actors, when given): each
-    actor an event reaches, with the event's dates, whether the actor took part itself and
-    the JSON array of the ways others acted for it there (``app.records.acting_for``)."""
-    e = m.Event
-    ways = acting_for.routes(ids, actors).subquery()
-    # In order, so that SQLite joins each actor's ways at an event in order too.
-    ordered = select(ways).order_by(ways.c.actor_id, ways.c.event_id, ways.c.way).subquery()
-    joined = acting_for.joined_in_order(ordered.c.way, ordered.c.way)
-    return (
-        select(
-            ordered.c.actor_id,
-            ordered.c.event_id,
-            e.date_start,
-            e.date_end,
-            cast(func.max(ordered.c.direct), Boolean).label("direct"),
-            (literal_column("'['", Text) + joined + literal_column("']'", Text)).label("via"),
-        )
-        .join(e, e.id == ordered.c.event_id)
-        .group_by(ordered.c.actor_id, ordered.c.event_id, e.date_start, e.date_end)
-    )
 
 
 def sync(connection: Connection, *, actors: bool = True) -> None:

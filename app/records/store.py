@@ -20,6 +20,7 @@ from app import kinds as k
 from app import models as m
 from app import readmodel
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
+from app.kinds import SCHEMAS, TABLE_OF_KIND, Writable
 from app.records import integrity
 from app.seeding import schemas as s
 from app.seeding.checks import quote_problem, record_citations, references
@@ -27,16 +28,8 @@ from app.seeding.exporter import as_data, read_records
 from app.seeding.reader import Dataset, Located
 from app.seeding.rows import build_rows
 
-Writable = s.ActorIn | s.PositionIn | s.EventIn | s.PledgeIn
-SCHEMAS: dict[str, type[Writable]] = {
-    plural: kind.schema  # type: ignore[misc]
-    for plural, kind in k.WRITABLE.items()
-}
 SUBJECT = {plural: kind.name for plural, kind in k.WRITABLE.items()}
 OWNED = {plural: kind.owned for plural, kind in k.WRITABLE.items()}
-TABLE_OF_KIND: dict[str, type[m.Base]] = {
-    kind.name: kind.model for kind in k.KINDS if kind.name not in ("citation", "dispute")
-}
 
 
 def validate(kind: str, data: Any) -> Writable:

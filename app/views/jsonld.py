@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.api.schemas import CitationOut, DateOut, Ref
-from app.api.timeline_query import Participant, TimelineItem
+from app.views.schemas import CitationOut, DateOut, Ref
+from app.views.timeline import Participant, TimelineItem
 
 SCHEMA = "https://schema.org/"
 STATUS = {

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -15,6 +16,14 @@ from app.core.dates import FuzzyDate, Precision
 from app.seeding.schemas import ORIGINS, SourceOrigin
 
 T = TypeVar("T")
+
+
+def utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite keeps no time zone; every time stored is UTC."""
+    return value.replace(tzinfo=dt.UTC) if value and not value.tzinfo else value
+
+
+Utc = Annotated[dt.datetime, AfterValidator(utc)]
 
 
 class Out(BaseModel):

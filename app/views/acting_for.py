@@ -12,15 +12,17 @@ the event's date may denote, ``possibly`` when they only overlap (a post held in
 2017 and an event dated 2017), ``undated`` when the sources give the post no dates. A post
 whose dates do not meet the event's does not reach it.
 
-Each way is one JSON object of ids (``Via`` in ``app.api.timeline_query``), made by SQL
+Each way is one JSON object of ids (``Via`` in ``app.views.timeline``), made by SQL
 from ids alone: ids are slugs and citation ids hex, so they need no escaping.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     CompoundSelect,
     Integer,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    cast,
     func,
     literal_column,
     null,
@@ -196,3 +199,28 @@ def routes(events: list[str] | None = None, actors: list[str] | None = None) -> 
         post.organization_id,
     )
     return own.union_all(behalf, posts)
+
+
+def actor_events(
+    ids: list[str] | None = None, actors: list[str] | None = None
+) -> Select[str, str, dt.date | None, dt.date | None, bool, str | None]:
+    """What ``actor_events`` holds (for these events, or these actors, when given): each
+    actor an event reaches, with the event's dates, whether the actor took part itself and
+    the JSON array of the ways others acted for it there (``routes``)."""
+    e = m.Event
+    ways = routes(ids, actors).subquery()
+    # In order, so that SQLite joins each actor's ways at an event in order too.
+    ordered = select(ways).order_by(ways.c.actor_id, ways.c.event_id, ways.c.way).subquery()
+    joined = joined_in_order(ordered.c.way, ordered.c.way)
+    return (
+        select(
+            ordered.c.actor_id,
+            ordered.c.event_id,
+            e.date_start,
+            e.date_end,
+            cast(func.max(ordered.c.direct), Boolean).label("direct"),
+            (literal_column("'['", Text) + joined + literal_column("']'", Text)).label("via"),
+        )
+        .join(e, e.id == ordered.c.event_id)
+        .group_by(ordered.c.actor_id, ordered.c.event_id, e.date_start, e.date_end)
+    )

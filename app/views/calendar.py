@@ -14,9 +14,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from app.api.exports import Batches, Writer
-from app.api.tabular import citation_text
-from app.api.timeline_query import TimelineItem
+from app.views.tabular import Batches, Writer, citation_text
+from app.views.timeline import TimelineItem
 
 PRODID = "-//Migration Governance Timeline//API 1.0//EN"
 UID_DOMAIN = "migration-governance-timeline"

@@ -16,13 +16,15 @@ from __future__ import annotations
 import json
 import re
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from app.api.schemas import CitationOut, DateOut, Ref
+from app.views.schemas import CitationOut, DateOut, Ref
 
+Batches = Iterator[Sequence[BaseModel]]  # the pages of a list, one after another
+Writer = Callable[[Batches], Iterator[str]]  # a file's text, from a list's pages
 Getter = Callable[[Any], str]
 Column = tuple[str, Getter]
 DATE_PARTS = ("edtf", "start", "end", "display", "precision")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api.schemas import (
+from app.views.schemas import (
     CitationOut,
     ClaimOut,
     DateOut,
