@@ -270,3 +270,24 @@ def test_a_pledge_taken_off_an_objective_leaves_its_count(api):
     assert recorded(7) == 1
     _patched(client, tokens["write"], "/api/v1/pledges/example-pledge", {"objectives": []})
     assert recorded(7) is None  # none recorded (not a zero that reads as a count)
+
+
+def test_an_instrument_s_stored_detail_follows_the_events_that_made_it(api):
+    """The instrument's detail is a stored document: an event linked to it, renamed or
+    unlinked, is shown as it now stands."""
+    client, tokens = api
+    meeting, detail = "/api/v1/events/gfmd-2009", "/api/v1/instruments/gcm"
+    assert "gfmd-2009" not in {e["id"] for e in client.get(detail).json()["events"]}
+    _patched(
+        client,
+        tokens["write"],
+        meeting,
+        {"instruments": [{"instrument": "gcm", "relation": "adopted"}]},
+    )
+    linked = {e["id"]: e for e in client.get(detail).json()["events"]}
+    assert linked["gfmd-2009"]["relation"] == "adopted"
+    _patched(client, tokens["write"], meeting, {"title": "The Athens Forum"})
+    linked = {e["id"]: e for e in client.get(detail).json()["events"]}
+    assert linked["gfmd-2009"]["title"] == "The Athens Forum"
+    _patched(client, tokens["write"], meeting, {"instruments": []})
+    assert "gfmd-2009" not in {e["id"] for e in client.get(detail).json()["events"]}

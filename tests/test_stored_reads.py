@@ -48,6 +48,7 @@ DETAILS = [
     "/api/v1/figures?unit=pledges&subject_kind=process",
     "/api/v1/instruments?kind=compact",
     "/api/v1/processes/coordination-meetings",
+    "/api/v1/instruments/gcm",
 ]
 MISSING = [
     ("/api/v1/actors/nobody", 404),
@@ -59,6 +60,7 @@ MISSING = [
     ("/api/v1/timeline?start=2019&end=2018", 422),
     ("/api/v1/pledges?objective=seven", 422),
     ("/api/v1/processes/nothing", 404),
+    ("/api/v1/instruments/nothing", 404),
     ("/api/v1/actors?kind=planet", 422),
 ]
 # One request id for all, so that problem+json bodies (which carry it) compare equal.

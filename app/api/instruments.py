@@ -13,7 +13,7 @@ from app import models as m
 from app.api import exports, known, listing
 from app.api.as_of import AsOfParam
 from app.api.cite_as import CitedRoute
-from app.api.deps import reads, reads_stored, stored_documents
+from app.api.deps import reads_stored, stored_documents
 from app.asof.coverage import one_date
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
@@ -95,10 +95,24 @@ def list_instruments(
     )
 
 
+async def _stored_instrument(
+    request: Request, instrument_id: str, as_of: str | None = None
+) -> Response | None:
+    """The instrument's stored detail (as it stands now; ``as_of`` renders afresh)."""
+    if as_of is not None:
+        return None
+    found = (await stored_documents(request, "instrument-detail", [instrument_id])).get(
+        instrument_id
+    )
+    if found is None:
+        raise NotFound(no_instrument(instrument_id))
+    return Response(found[0], media_type="application/json")
+
+
 @router.get(
     "/instruments/{instrument_id}", response_model=InstrumentDetail, summary="One instrument"
 )
-@reads
+@reads_stored(_stored_instrument)
 def instrument_detail(
     session: Session, instrument_id: InstrumentId, as_of: AsOfParam = None
 ) -> InstrumentDetail:

@@ -128,6 +128,8 @@ def _documents_identity() -> Iterable[Any]:
         pledges.PledgeOut,
         pledges.ObjectiveOut,
         instruments.InstrumentSide,
+        instruments.InstrumentDetail,
+        instruments.detail_of,
         *(kind.render for kind in documents.kinds().values()),
         documents.mentioned,
     ]

@@ -248,6 +248,12 @@ class InstrumentSide(Out):
     provisions: list[ProvisionOut]
 
 
+def render_details(session: Session, ids: list[str]) -> dict[str, str]:
+    """These instruments' details as JSON (stored by ``app.records.documents``)."""
+    found = session.scalars(select(m.Instrument).where(m.Instrument.id.in_(ids)))
+    return {i.id: to_json(detail_of(session, i, None)).decode() for i in found}
+
+
 def render_sides(session: Session, ids: list[str]) -> dict[str, str]:
     rows = list(session.scalars(select(m.Instrument).where(m.Instrument.id.in_(ids))))
     p = m.Provision
