@@ -113,6 +113,19 @@ def _fresh_database(
         _drop_soon(admin, name)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for a parallel run (``pytest -n auto --dist loadgroup``): one test file's tests
+    on one engine run in one process, so its module-scoped databases and live servers are
+    made once, while the two engines' halves of a slow file may run side by side. The browser
+    tests share one process, as they share one server."""
+    browser = Path(__file__).parent / "browser"
+    for item in items:
+        params = item.callspec.params.values() if hasattr(item, "callspec") else ()
+        engines = sorted({p for p in params if isinstance(p, str) and p in ENGINES})
+        group = "browser" if item.path.is_relative_to(browser) else str(item.path)
+        item.add_marker(pytest.mark.xdist_group("::".join([group, *engines])))
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _empty_statement_caches() -> None:
     """Each module starts with empty statement and plan caches. They are kept per process,
