@@ -12,12 +12,13 @@ import sqlite3
 import tempfile
 import uuid
 from collections.abc import Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -47,18 +48,45 @@ def require_sources() -> None:
         pytest.skip(message)
 
 
-def _postgres_admin_url() -> str:
-    try:
-        engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-    except OperationalError as error:
-        reason = f"PostgreSQL unreachable at {POSTGRES_URL}: {error.orig}"
+# Per process, as a mutation run forks test sessions from one process: the server's admin
+# engine (or why the server is unreachable), and one thread dropping the tests' databases.
+_ADMIN: dict[int, Engine | str] = {}
+_DROPPERS: dict[int, ThreadPoolExecutor] = {}
+_DROPS: list[Future[None]] = []
+
+
+def _postgres_admin() -> Engine:
+    """One AUTOCOMMIT engine on the server, whose pool checks each connection before use (a
+    test may have restarted the server). Reachability is asked once; an unreachable server
+    then skips every PostgreSQL test, or under CI=true fails it."""
+    if os.getpid() not in _ADMIN:
+        engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            _ADMIN[os.getpid()] = engine
+        except OperationalError as error:
+            engine.dispose()
+            _ADMIN[os.getpid()] = f"PostgreSQL unreachable at {POSTGRES_URL}: {error.orig}"
+    if isinstance(reason := _ADMIN[os.getpid()], str):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{reason} (CI=true: PostgreSQL tests must run)", pytrace=False)
         pytest.skip(reason)
-    return POSTGRES_URL
+    return reason
+
+
+def _drop(admin: Engine, name: str) -> None:
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _drop_soon(admin: Engine, name: str) -> None:
+    """Drop the database on a thread of its own while the next test runs (a drop waits for
+    the server to remove its files); _drop_templates waits for every drop and reports its
+    failure."""
+    if os.getpid() not in _DROPPERS:
+        _DROPPERS[os.getpid()] = ThreadPoolExecutor(1, thread_name_prefix="mgt-drop")
+    _DROPS.append(_DROPPERS[os.getpid()].submit(_drop, admin, name))
 
 
 def _fresh_database(
@@ -74,19 +102,28 @@ def _fresh_database(
             copy.close()
         yield f"sqlite:///{path}"
         return
-    admin_url = _postgres_admin_url()
+    admin = _postgres_admin()
     name = f"mgt_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         copied = f' TEMPLATE "{template}"' if template else ""
         connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
     finally:
-        admin.dispose()  # a test may have restarted the server: drop over a new connection
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        _drop_soon(admin, name)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for a parallel run (``pytest -n auto --dist loadgroup``): one test file's tests
+    on one engine run in one process, so its module-scoped databases and live servers are
+    made once, while the two engines' halves of a slow file may run side by side. The browser
+    tests share one process, as they share one server."""
+    browser = Path(__file__).parent / "browser"
+    for item in items:
+        params = item.callspec.params.values() if hasattr(item, "callspec") else ()
+        engines = sorted({p for p in params if isinstance(p, str) and p in ENGINES})
+        group = "browser" if item.path.is_relative_to(browser) else str(item.path)
+        item.add_marker(pytest.mark.xdist_group("::".join([group, *engines])))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -105,29 +142,32 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from _fresh_database(request.param, tmp_path)
 
 
-@pytest.fixture
-def migrated_url(db_url: str) -> str:
-    migrate.upgrade(db_url)
-    return db_url
+@pytest.fixture(params=ENGINES)
+def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of each engine at the head revision and empty, dropped after the test."""
+    yield from _fresh_database(request.param, tmp_path, _template(request.param, None))
 
 
-# Each engine's database of a seeds directory is migrated and loaded once per test session,
-# then copied for each test that asks for it: SQLite copies the file, PostgreSQL creates the
-# database with the seeded one as its TEMPLATE. A seeds directory must not change once used.
-_TEMPLATES: dict[tuple[str, Path], tuple[str, Generator[str, None, None]]] = {}
+# Each engine's database is migrated (and loaded with a seeds directory) once per test
+# session, then copied for each test that asks for it: SQLite copies the file, PostgreSQL
+# creates the database with that one as its TEMPLATE. A seeds directory must not change once
+# used. Each process of a parallel run (pytest -n) keeps its own templates.
+_TEMPLATES: dict[tuple[str, Path | None], tuple[str, Generator[str, None, None]]] = {}
 _TEMPLATE_DIR = Path(tempfile.gettempdir()) / f"mgt-seeded-{os.getpid()}"
 
 
-def _template(kind: str, seeds: Path) -> str:
+def _template(kind: str, seeds: Path | None) -> str:
+    """The template database (SQLite: its file) migrated and, unless None, loaded from seeds."""
     if (kind, seeds) not in _TEMPLATES:
         _TEMPLATE_DIR.mkdir(exist_ok=True)
         database = _fresh_database(kind, _TEMPLATE_DIR)
         url = next(database)
         migrate.upgrade(url)
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            load(connection, seeds, SOURCES_DIR)
-        engine.dispose()
+        if seeds is not None:
+            engine = make_engine(url)
+            with engine.begin() as connection:
+                load(connection, seeds, SOURCES_DIR)
+            engine.dispose()
         _TEMPLATES[kind, seeds] = (make_url(url).database or "", database)
     return _TEMPLATES[kind, seeds][0]
 
@@ -139,6 +179,15 @@ def _drop_templates() -> Iterator[None]:
         database.close()  # runs _fresh_database's drop
     _TEMPLATES.clear()
     shutil.rmtree(_TEMPLATE_DIR, ignore_errors=True)
+    dropper = _DROPPERS.pop(os.getpid(), None)
+    if dropper is not None:
+        dropper.shutdown(wait=True)
+    for drop in _DROPS:
+        drop.result()  # a drop that failed fails the session's last test
+    _DROPS.clear()
+    admin = _ADMIN.pop(os.getpid(), None)
+    if isinstance(admin, Engine):
+        admin.dispose()
 
 
 def seeded(kind: str, tmp_path: Path, seeds: Path) -> Iterator[str]:

@@ -56,7 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @dataclass
 class Browser:
-    """A fresh Chromium profile that may reach only the server under test."""
+    """A fresh Chromium context that may reach only the server under test."""
 
     context: Any
     base_url: str
@@ -77,35 +77,42 @@ class Browser:
         return page
 
 
-@pytest.fixture
-def browser(server: Server, tmp_path: Path) -> Iterator[Browser]:
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Headless Chromium, launched once per test process: each test opens a context of its
+    own in it, with its own cookies, storage and cache, as a fresh profile has."""
     executable = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed: pip install playwright")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=executable,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
+        launched = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
-        context.set_default_timeout(30_000)  # ReDoc and Swagger UI take 15 s on a busy machine
-        session = Browser(context, server.base_url)
-
-        def only_the_server(route: Any) -> None:
-            url = route.request.url
-            if url.startswith(f"{server.base_url}/") or url.startswith("data:"):
-                route.continue_()
-            else:
-                session.blocked.append(url)
-                route.abort()
-
-        context.route("**/*", only_the_server)
         try:
-            yield session
+            yield launched
         finally:
-            context.close()
+            launched.close()
+
+
+@pytest.fixture
+def browser(server: Server, chromium: Any) -> Iterator[Browser]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(30_000)  # ReDoc and Swagger UI take 15 s on a busy machine
+    session = Browser(context, server.base_url)
+
+    def only_the_server(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(f"{server.base_url}/") or url.startswith("data:"):
+            route.continue_()
+        else:
+            session.blocked.append(url)
+            route.abort()
+
+    context.route("**/*", only_the_server)
+    try:
+        yield session
+    finally:
+        context.close()
