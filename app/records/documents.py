@@ -88,9 +88,7 @@ def kinds() -> dict[str, Kind]:
             select(literal("")).where(objectives), pledges.render_objectives, None, "mentions"
         ),
         "instrument": Kind(select(m.Instrument.id), instruments.render_sides, None, "key"),
-        "instrument-detail": Kind(
-            select(m.Instrument.id), instruments.render_details, None, "key"
-        ),
+        "instrument-detail": Kind(select(m.Instrument.id), instruments.render_details, None, "key"),
     }
 
 
