@@ -77,10 +77,11 @@ class Browser:
         return page
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
-    """Headless Chromium, launched once per test process: each test opens a context of its
-    own in it, with its own cookies, storage and cache, as a fresh profile has."""
+    """Headless Chromium, launched once for the browser tests of a test process and closed
+    after them (its event loop would stand in the way of later asyncio tests); each test
+    opens a context of its own in it, with its own cookies, storage and cache."""
     executable = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
