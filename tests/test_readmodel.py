@@ -25,6 +25,7 @@ from app.readmodel.projections import PROJECTIONS
 from app.records import store
 from app.seeding.exporter import as_data
 from tests.conftest import ENGINES, FIXTURE_SEEDS, SOURCES_DIR, client_for, seeded
+from tests.test_statements import POINT, moderator_with
 from tests.test_writes import api, auth
 
 __all__ = ["api"]
@@ -428,3 +429,23 @@ def test_a_citation_of_an_event_s_figure_reaches_the_event_s_detail(figure_api):
         ("desa-cm15-2017", None),
         ("desa-cm15-2017", "p. 1"),
     ]
+
+
+def test_a_citation_of_a_statement_point_reaches_its_event(api):
+    """A point a speaker made is shown with its evidence in the event's stored item: citing
+    the point remakes it."""
+    client, tokens = api
+    url = "/api/v1/events/cm-15.s3"
+    _patched(client, tokens["write"], url, {"participants": [moderator_with(POINT)]})
+    (point,) = client.get(url).json()["actors"][0]["points"]
+    body = {
+        "subject": {"kind": "statement_point", "id": point["id"]},
+        "source": "desa-cm15-2017",
+        "quote": "III. INTERNATIONAL COOPERATION AND GOVERNANCE OF MIGRATION",
+        "locator": "p. 4",
+    }
+    added = client.post("/api/v1/citations", json=body, headers=auth(tokens["write"]))
+    assert added.status_code == 201, added.text
+    _in_step(client)
+    (shown,) = client.get(url).json()["actors"][0]["points"]
+    assert [c["locator"] for c in shown["citations"]] == [None, "p. 4"]

@@ -222,7 +222,7 @@ POINT = {
 }
 
 
-def _moderator_with(*points: dict[str, Any]) -> dict[str, Any]:
+def moderator_with(*points: dict[str, Any]) -> dict[str, Any]:
     """cm-15.s3's moderator, as written in the event, making these points."""
     return {
         "actor": "juan-jose-gomez-camacho",
@@ -256,7 +256,7 @@ def test_points_written_through_the_api_are_shown_and_searchable(writer):
     event = read.json()
     assert event["actors"][0]["points"] == []
     headers = {"Authorization": f"Bearer {token}", "If-Match": read.headers["ETag"]}
-    moderator = _moderator_with(POINT)
+    moderator = moderator_with(POINT)
     changed = client.patch(url, json={"participants": [moderator]}, headers=headers)
     assert changed.status_code == 200, changed.text
     assert changed.json()["participants"][0]["points"][0]["text"] == POINT["text"]
@@ -280,7 +280,7 @@ def test_a_theme_reaches_an_item_through_a_point_s_tag_only(writer):
     client, token = writer
     url = "/api/v1/events/cm-15.s3"
     read = client.get(url)
-    moderator = _moderator_with(POINT)
+    moderator = moderator_with(POINT)
     headers = {"Authorization": f"Bearer {token}"}
     changed = client.patch(
         url,
