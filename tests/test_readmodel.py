@@ -449,3 +449,52 @@ def test_a_citation_of_a_statement_point_reaches_its_event(api):
     _in_step(client)
     (shown,) = client.get(url).json()["actors"][0]["points"]
     assert [c["locator"] for c in shown["citations"]] == [None, "p. 4"]
+
+
+def test_an_event_s_new_participant_finds_it_on_its_timeline_at_once(api):
+    """A participant added to an event is on the event's ``actor_events`` rows in the write's
+    transaction, so the timeline filtered by that actor holds the event; removed, it does not."""
+    client, tokens = api
+
+    def timeline_of(actor: str) -> list[str]:
+        fresh = {"Cache-Control": "no-cache"}
+        body = client.get("/api/v1/timeline", params={"actor": actor}, headers=fresh).json()
+        return [i["id"] for i in body["items"]]
+
+    assert timeline_of("iom") == []
+    role = {
+        "event": "gfmd-2009",
+        "actor": "iom",
+        "role": "attendee",
+        "cite": [{"source": "gfmd-org-greece2009", "locator": "meetings/greece2009"}],
+    }
+    created = client.post("/api/v1/participations", json=role, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    _in_step(client)
+    assert timeline_of("iom") == ["gfmd-2009"]
+    path = f"/api/v1/participations/{created.json()['id']}"
+    assert client.delete(path, headers=auth(tokens["admin"])).status_code == 204
+    _in_step(client)
+    assert timeline_of("iom") == []
+
+
+def test_a_country_s_new_name_reaches_the_events_held_in_it(api):
+    """An item shows the country it was held in by name: renaming the country remakes the
+    stored items of the events held there."""
+    client, tokens = api
+    event = {
+        "id": "stocktaking-2017",
+        "title": "Stocktaking meeting for the global compact",
+        "kind": "meeting",
+        "date": "2017-12-04",
+        "city": "Puerto Vallarta",
+        "country": "mexico",
+        "cite": [
+            {"source": "desa-cm15-2017", "quote": "to be held in Mexico in early December 2017"}
+        ],
+    }
+    created = client.post("/api/v1/events", json=event, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    _patched(client, tokens["write"], "/api/v1/actors/mexico", {"name": "United Mexican States"})
+    place = client.get("/api/v1/events/stocktaking-2017").json()["place"]
+    assert place["country"] == {"id": "mexico", "name": "United Mexican States"}
