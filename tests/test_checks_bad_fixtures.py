@@ -412,3 +412,86 @@ def test_both_ends_of_a_process_link_are_checked(tmp_path, end, field):
         f"extra.yaml: processlink (no id), field {field}: refers to process 'nowhere', "
         "which no seed file defines"
     ]
+
+
+MODERATOR = "        role: moderator\n"
+A_POINT = MODERATOR + (
+    "        points:\n"
+    "          - text: Opened the session\n"
+    "            cite: [{source: desa-cm15-2017, locator: p. 4}]\n"
+)
+AN_ACT = """    acronym: GCM
+    acts:
+      - act: adoption
+        date: "2018-12-10"
+        cite: [{source: wmr-2024-ch8, locator: p. 3}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind", "ident"),
+    [
+        (
+            MODERATOR,
+            A_POINT,
+            "statement_point",
+            "cm-15.s3.moderator.juan-jose-gomez-camacho.point-1",
+        ),
+        ("    acronym: GCM\n", AN_ACT, "instrument_act", "gcm.adoption"),
+    ],
+)
+def test_citations_of_points_and_acts_find_them_by_their_derived_ids(
+    tmp_path, old, new, kind, ident
+):
+    """A statement's point is numbered from 1 within its participation, an instrument's act
+    is named by the act: a citation in another file finds them by those ids only."""
+    cited = EXTRA_CITATION.format(kind=kind, ident=ident)
+    check_dataset(read_dataset(_seeds(tmp_path / "good", old, new, extra=cited)), None)
+    wrong = EXTRA_CITATION.format(kind=kind, ident=ident + "-x")
+    assert _problems(_seeds(tmp_path / "bad", old, new, extra=wrong)) == [
+        f"extra.yaml: citations of {kind} '{ident}-x', field subject: refers to {kind} "
+        f"'{ident}-x', which no seed file defines"
+    ]
+
+
+def test_an_act_s_citation_must_refer_to_a_source(tmp_path):
+    seeds = _seeds(tmp_path, "    acronym: GCM\n", AN_ACT.replace("wmr-2024-ch8", "nowhere"))
+    assert _problems(seeds) == [
+        "data.yaml: instrument 'gcm', field cite.source: refers to source 'nowhere', which no "
+        "seed file defines"
+    ]
+
+
+BRIEFING = """events:
+  - id: iom-briefing
+    title: Briefing by the International Organization for Migration
+    kind: meeting
+    parent: cm-15
+    date: "2017-02-16"
+    cite: [{source: no-such-source, locator: p. 2}]
+"""
+
+
+def test_curation_checks_run_only_when_asked(tmp_path):
+    """A load needs no curation: an actor named but not linked and a statement without its
+    points are named by ``mgt seed --check`` (curation) after every other problem, and left
+    alone by a load, which names only the others."""
+    statement = MODERATOR + "        statement: He stressed the need to work together.\n"
+    dataset = read_dataset(_seeds(tmp_path, MODERATOR, statement, extra=BRIEFING))
+    unsourced = (
+        "extra.yaml: event 'iom-briefing', field cite.source: refers to source "
+        "'no-such-source', which no seed file defines"
+    )
+    with pytest.raises(SeedError) as loaded:
+        check_dataset(dataset, None)
+    assert loaded.value.problems == [unsourced]
+    with pytest.raises(SeedError) as curated:
+        check_dataset(dataset, None, curation=True)
+    assert curated.value.problems == [
+        unsourced,
+        "event 'iom-briefing' names actor 'iom' (as \"International Organization for "
+        'Migration") but does not link it: add it as a participant with a role, or list it '
+        "under unlinked_mentions with a reason",
+        "event 'cm-15.s3': the statement of 'juan-jose-gomez-camacho' has no points (it says "
+        "only that they stressed ...); list what was said as points, each with its quotes",
+    ]
