@@ -392,12 +392,29 @@ def test_citations_of_derived_ids_must_find_their_record(tmp_path, kind, ident):
             "held_as",
             "event",
         ),
+        (
+            "    held_as: gfmd-2009",
+            "    held_as: gfmd-2009\n    instruments: [{instrument: nowhere, relation: adopted}]",
+            "event 'gfmd-2009-announced'",
+            "instruments",
+            "instrument",
+        ),
     ],
 )
 def test_every_reference_field_is_checked(tmp_path, old, new, record, field, kind):
     assert _problems(_seeds(tmp_path, old, new)) == [
         f"data.yaml: {record}, field {field}: refers to {kind} 'nowhere', "
         "which no seed file defines"
+    ]
+
+
+def test_a_pledge_s_objective_must_be_in_the_dataset(tmp_path):
+    """The test dataset holds Objective 7 only: a pledge toward Objective 9 refers to a
+    provision no seed file defines."""
+    seeds = _seeds(tmp_path, "    objectives: [7]\n", "    objectives: [7, 9]\n")
+    assert _problems(seeds) == [
+        "data.yaml: pledge 'example-pledge', field objectives: refers to provision "
+        "'gcm.objective.9', which no seed file defines"
     ]
 
 
