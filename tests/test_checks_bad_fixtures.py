@@ -247,6 +247,16 @@ def test_a_name_shared_by_two_actors_names_both(tmp_path):
     ]
 
 
+def test_a_name_shared_by_two_actors_is_refused(tmp_path):
+    extra = (
+        "actors:\n  - id: mexico-again\n    name: MEXICO\n    kind: state\n"
+        "    cite: [{source: cms-2009, locator: p. 1}]\n"
+    )
+    assert _problems(_seeds(tmp_path, extra=extra)) == [
+        "actors: the name or alias 'mexico' belongs to several actors: mexico, mexico-again"
+    ]
+
+
 def test_a_claims_citation_must_refer_to_a_source(tmp_path):
     old = 'cite: [{source: cms-2009, quote: "Forums are already scheduled'
     seeds = _seeds(tmp_path, old, old.replace("cms-2009", "no-such-source"))
@@ -286,6 +296,20 @@ def test_citations_of_derived_ids_must_find_their_record(tmp_path, kind, ident):
         f"extra.yaml: citations of {kind} '{ident}-x', field subject: refers to {kind} "
         f"'{ident}-x', which no seed file defines"
     ]
+
+
+MODERATOR = "        role: moderator\n"
+A_POINT = MODERATOR + (
+    "        points:\n"
+    "          - text: Opened the session\n"
+    "            cite: [{source: desa-cm15-2017, locator: p. 4}]\n"
+)
+AN_ACT = """    acronym: GCM
+    acts:
+      - act: adoption
+        date: "2018-12-10"
+        cite: [{source: wmr-2024-ch8, locator: p. 3}]
+"""
 
 
 @pytest.mark.parametrize(
@@ -399,6 +423,29 @@ def test_citations_of_derived_ids_must_find_their_record(tmp_path, kind, ident):
             "instruments",
             "instrument",
         ),
+        (
+            MODERATOR,
+            A_POINT.replace(
+                "            cite:", "            themes: [nowhere]\n            cite:"
+            ),
+            "event 'cm-15.s3'",
+            "participants.points.themes",
+            "theme",
+        ),
+        (
+            "    acronym: GCM",
+            AN_ACT.replace("    cite:", "    body: nowhere\n        cite:").rstrip("\n"),
+            "instrument 'gcm'",
+            "acts.body",
+            "actor",
+        ),
+        (
+            "    acronym: GCM",
+            AN_ACT.replace("    cite:", "    meeting: nowhere\n        cite:").rstrip("\n"),
+            "instrument 'gcm'",
+            "acts.meeting",
+            "event",
+        ),
     ],
 )
 def test_every_reference_field_is_checked(tmp_path, old, new, record, field, kind):
@@ -429,20 +476,6 @@ def test_both_ends_of_a_process_link_are_checked(tmp_path, end, field):
         f"extra.yaml: processlink (no id), field {field}: refers to process 'nowhere', "
         "which no seed file defines"
     ]
-
-
-MODERATOR = "        role: moderator\n"
-A_POINT = MODERATOR + (
-    "        points:\n"
-    "          - text: Opened the session\n"
-    "            cite: [{source: desa-cm15-2017, locator: p. 4}]\n"
-)
-AN_ACT = """    acronym: GCM
-    acts:
-      - act: adoption
-        date: "2018-12-10"
-        cite: [{source: wmr-2024-ch8, locator: p. 3}]
-"""
 
 
 @pytest.mark.parametrize(
