@@ -23,7 +23,7 @@ from app.core.config import PROJECT_ROOT, get_settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.readmodel.projections import PROJECTIONS
 from app.records import store
-from app.seeding.exporter import as_data
+from app.seeding.exporter import as_data, read_records
 from tests.conftest import ENGINES, FIXTURE_SEEDS, SOURCES_DIR, client_for, seeded
 from tests.test_statements import POINT, moderator_with
 from tests.test_writes import api, auth
@@ -299,7 +299,8 @@ def _citation_of(client, subject_id: str, source: str) -> str:
 def test_a_curator_changes_a_dispute_claim_s_citation(api):
     """A claim's evidence is corrected like any citation: the dispute, wherever it is shown
     (the event it is about, its timeline item, the list of disputes), shows the change, the
-    stored read model follows in the same transaction, and the audit log keeps both sides."""
+    stored read model follows in the same transaction, the export (seed files) carries it,
+    and the audit log keeps both sides."""
     client, tokens = api
     claim = "gfmd-2010-host.1"
     ident = _citation_of(client, claim, "cms-2009")
@@ -323,6 +324,16 @@ def test_a_curator_changes_a_dispute_claim_s_citation(api):
     assert _claim_citations(dispute) == expected
     (listed,) = client.get("/api/v1/disputes").json()["items"]
     assert _claim_citations(listed) == expected
+    with client.app.state.db.engine.connect() as connection:
+        (exported,) = read_records(connection, "disputes", ["gfmd-2010-host"])
+    assert as_data(exported)["claims"][0]["cite"] == [
+        {
+            "source": "cms-2009",
+            "quote": "Forums are already scheduled for Argentina in 2010",
+            "locator": "p. 2",
+            "note": "the 2009 schedule",
+        }
+    ]
     (change,) = client.get("/api/v1/changes", params={"kind": "citations"}).json()["items"]
     assert change["action"] == "update"
     assert (change["before"].get("locator"), change["after"]["locator"]) == (None, "p. 2")
