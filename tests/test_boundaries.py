@@ -158,6 +158,9 @@ def test_walking_the_dates_gives_what_the_index_gives(bounded, monkeypatch, para
         ({"process": "coordination-meetings"}, ["cm-15", "cm-15.s3"]),
         ({"process": "pledging-initiative"}, []),
         ({"actor": ["mexico", "juan-jose-gomez-camacho"], "end": "2017-02-16"}, ["cm-15.s3"]),
+        # Mexico acted at cm-15.s3 only through its Permanent Representative.
+        ({"actor": "mexico"}, ["cm-15.s3"]),
+        ({"actor": ["mexico", "iom"]}, ["cm-15.s3"]),
         ({"actor": ["mexico", "iom"], "direct_only": "true"}, []),
         ({"actor": "mexico", "direct_only": "true"}, []),
         (

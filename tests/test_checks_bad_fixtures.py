@@ -247,6 +247,16 @@ def test_a_name_shared_by_two_actors_names_both(tmp_path):
     ]
 
 
+def test_a_name_shared_by_two_actors_is_refused(tmp_path):
+    extra = (
+        "actors:\n  - id: mexico-again\n    name: MEXICO\n    kind: state\n"
+        "    cite: [{source: cms-2009, locator: p. 1}]\n"
+    )
+    assert _problems(_seeds(tmp_path, extra=extra)) == [
+        "actors: the name or alias 'mexico' belongs to several actors: mexico, mexico-again"
+    ]
+
+
 def test_a_claims_citation_must_refer_to_a_source(tmp_path):
     old = 'cite: [{source: cms-2009, quote: "Forums are already scheduled'
     seeds = _seeds(tmp_path, old, old.replace("cms-2009", "no-such-source"))
@@ -286,6 +296,20 @@ def test_citations_of_derived_ids_must_find_their_record(tmp_path, kind, ident):
         f"extra.yaml: citations of {kind} '{ident}-x', field subject: refers to {kind} "
         f"'{ident}-x', which no seed file defines"
     ]
+
+
+MODERATOR = "        role: moderator\n"
+A_POINT = MODERATOR + (
+    "        points:\n"
+    "          - text: Opened the session\n"
+    "            cite: [{source: desa-cm15-2017, locator: p. 4}]\n"
+)
+AN_ACT = """    acronym: GCM
+    acts:
+      - act: adoption
+        date: "2018-12-10"
+        cite: [{source: wmr-2024-ch8, locator: p. 3}]
+"""
 
 
 @pytest.mark.parametrize(
@@ -392,12 +416,52 @@ def test_citations_of_derived_ids_must_find_their_record(tmp_path, kind, ident):
             "held_as",
             "event",
         ),
+        (
+            "    held_as: gfmd-2009",
+            "    held_as: gfmd-2009\n    instruments: [{instrument: nowhere, relation: adopted}]",
+            "event 'gfmd-2009-announced'",
+            "instruments",
+            "instrument",
+        ),
+        (
+            MODERATOR,
+            A_POINT.replace(
+                "            cite:", "            themes: [nowhere]\n            cite:"
+            ),
+            "event 'cm-15.s3'",
+            "participants.points.themes",
+            "theme",
+        ),
+        (
+            "    acronym: GCM",
+            AN_ACT.replace("    cite:", "    body: nowhere\n        cite:").rstrip("\n"),
+            "instrument 'gcm'",
+            "acts.body",
+            "actor",
+        ),
+        (
+            "    acronym: GCM",
+            AN_ACT.replace("    cite:", "    meeting: nowhere\n        cite:").rstrip("\n"),
+            "instrument 'gcm'",
+            "acts.meeting",
+            "event",
+        ),
     ],
 )
 def test_every_reference_field_is_checked(tmp_path, old, new, record, field, kind):
     assert _problems(_seeds(tmp_path, old, new)) == [
         f"data.yaml: {record}, field {field}: refers to {kind} 'nowhere', "
         "which no seed file defines"
+    ]
+
+
+def test_a_pledge_s_objective_must_be_in_the_dataset(tmp_path):
+    """The test dataset holds Objective 7 only: a pledge toward Objective 9 refers to a
+    provision no seed file defines."""
+    seeds = _seeds(tmp_path, "    objectives: [7]\n", "    objectives: [7, 9]\n")
+    assert _problems(seeds) == [
+        "data.yaml: pledge 'example-pledge', field objectives: refers to provision "
+        "'gcm.objective.9', which no seed file defines"
     ]
 
 
@@ -411,4 +475,73 @@ def test_both_ends_of_a_process_link_are_checked(tmp_path, end, field):
     assert problems == [
         f"extra.yaml: processlink (no id), field {field}: refers to process 'nowhere', "
         "which no seed file defines"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind", "ident"),
+    [
+        (
+            MODERATOR,
+            A_POINT,
+            "statement_point",
+            "cm-15.s3.moderator.juan-jose-gomez-camacho.point-1",
+        ),
+        ("    acronym: GCM\n", AN_ACT, "instrument_act", "gcm.adoption"),
+    ],
+)
+def test_citations_of_points_and_acts_find_them_by_their_derived_ids(
+    tmp_path, old, new, kind, ident
+):
+    """A statement's point is numbered from 1 within its participation, an instrument's act
+    is named by the act: a citation in another file finds them by those ids only."""
+    cited = EXTRA_CITATION.format(kind=kind, ident=ident)
+    check_dataset(read_dataset(_seeds(tmp_path / "good", old, new, extra=cited)), None)
+    wrong = EXTRA_CITATION.format(kind=kind, ident=ident + "-x")
+    assert _problems(_seeds(tmp_path / "bad", old, new, extra=wrong)) == [
+        f"extra.yaml: citations of {kind} '{ident}-x', field subject: refers to {kind} "
+        f"'{ident}-x', which no seed file defines"
+    ]
+
+
+def test_an_act_s_citation_must_refer_to_a_source(tmp_path):
+    seeds = _seeds(tmp_path, "    acronym: GCM\n", AN_ACT.replace("wmr-2024-ch8", "nowhere"))
+    assert _problems(seeds) == [
+        "data.yaml: instrument 'gcm', field cite.source: refers to source 'nowhere', which no "
+        "seed file defines"
+    ]
+
+
+BRIEFING = """events:
+  - id: iom-briefing
+    title: Briefing by the International Organization for Migration
+    kind: meeting
+    parent: cm-15
+    date: "2017-02-16"
+    cite: [{source: no-such-source, locator: p. 2}]
+"""
+
+
+def test_curation_checks_run_only_when_asked(tmp_path):
+    """A load needs no curation: an actor named but not linked and a statement without its
+    points are named by ``mgt seed --check`` (curation) after every other problem, and left
+    alone by a load, which names only the others."""
+    statement = MODERATOR + "        statement: He stressed the need to work together.\n"
+    dataset = read_dataset(_seeds(tmp_path, MODERATOR, statement, extra=BRIEFING))
+    unsourced = (
+        "extra.yaml: event 'iom-briefing', field cite.source: refers to source "
+        "'no-such-source', which no seed file defines"
+    )
+    with pytest.raises(SeedError) as loaded:
+        check_dataset(dataset, None)
+    assert loaded.value.problems == [unsourced]
+    with pytest.raises(SeedError) as curated:
+        check_dataset(dataset, None, curation=True)
+    assert curated.value.problems == [
+        unsourced,
+        "event 'iom-briefing' names actor 'iom' (as \"International Organization for "
+        'Migration") but does not link it: add it as a participant with a role, or list it '
+        "under unlinked_mentions with a reason",
+        "event 'cm-15.s3': the statement of 'juan-jose-gomez-camacho' has no points (it says "
+        "only that they stressed ...); list what was said as points, each with its quotes",
     ]

@@ -94,3 +94,31 @@ def test_a_cursor_round_trips_dates_ints_strings_and_nulls():
     assert "=" not in cursor
     padded = cursor + "=" * (-len(cursor) % 4)
     assert json.loads(base64.urlsafe_b64decode(padded)) == ["2017-02-16", 3, "cm-15", None]
+
+
+@pytest.mark.parametrize(
+    ("path", "total"),
+    [
+        ("/api/v1/timeline?limit=2&sort=-date&count=true", 5),
+        ("/api/v1/actors?limit=2&count=true", 3),
+    ],
+)
+def test_a_page_links_to_the_next_with_every_parameter_kept(client, path, total):
+    """``next_url`` and the ``Link`` header are this request's URL, every parameter as
+    given, with the next cursor; ``count=true`` adds the total; the last page has neither."""
+    url = f"http://testserver{path}"
+    seen = 0
+    while url:
+        response = client.get(url)
+        body = response.json()
+        assert body["total"] == total
+        seen += len(body["items"])
+        if seen < total:
+            expected = f"http://testserver{path}&cursor={body['next_cursor']}"
+            assert body["next_url"] == expected
+            assert response.headers["link"] == f'<{expected}>; rel="next"'
+        else:
+            assert (body["next_cursor"], body["next_url"]) == (None, None)
+            assert "link" not in response.headers
+        url = body["next_url"]
+    assert seen == total

@@ -117,6 +117,8 @@ def test_each_season_covers_its_three_months(text, lower, upper, display):
         ("/", "'/': an interval needs at least one end"),
         ("2017-02-16/2017-02-15", "'2017-02-16/2017-02-15': the interval ends before it starts"),
         ("2017~?", "'2017~?' is not a date"),
+        ("0000", "'0000' is outside the dates that can be stored: years 0001 to 9999"),
+        ("000X", "'000X' is outside the dates that can be stored: years 0001 to 9999"),
         (
             "spring 2017",
             "'spring 2017' is not a date: use YYYY, YYYY-MM, YYYY-MM-DD, a season YYYY-21..24 "

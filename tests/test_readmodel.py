@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -16,12 +18,14 @@ from app import models as m
 from app import readmodel
 from app.cli import main
 from app.core import migrate
+from app.core.auth import create_key
 from app.core.config import PROJECT_ROOT, get_settings
-from app.core.db import make_engine
+from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.readmodel.projections import PROJECTIONS
 from app.records import store
-from app.seeding.exporter import as_data
-from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR, seeded
+from app.seeding.exporter import as_data, read_records
+from tests.conftest import ENGINES, FIXTURE_SEEDS, SOURCES_DIR, client_for, seeded
+from tests.test_statements import POINT, moderator_with
 from tests.test_writes import api, auth
 
 __all__ = ["api"]
@@ -291,3 +295,238 @@ def test_an_instrument_s_stored_detail_follows_the_events_that_made_it(api):
     assert linked["gfmd-2009"]["title"] == "The Athens Forum"
     _patched(client, tokens["write"], meeting, {"instruments": []})
     assert "gfmd-2009" not in {e["id"] for e in client.get(detail).json()["events"]}
+
+
+def _dispute_of(client, path: str) -> dict[str, Any]:
+    (dispute,) = client.get(path).json()["disputes"]
+    found: dict[str, Any] = dispute
+    return found
+
+
+def _claim_citations(dispute: dict[str, Any]) -> list[list[tuple[str, str | None]]]:
+    """Each claim's citations as (source, locator), in the claims' order."""
+    return [
+        [(c["source"]["id"], c["locator"]) for c in claim["citations"]]
+        for claim in dispute["claims"]
+    ]
+
+
+def _citation_of(client, subject_id: str, source: str) -> str:
+    cited = client.get(f"/api/v1/sources/{source}").json()["citations"]
+    (ident,) = [c["id"] for c in cited if c["subject_id"] == subject_id]
+    return str(ident)
+
+
+def test_a_curator_changes_a_dispute_claim_s_citation(api):
+    """A claim's evidence is corrected like any citation: the dispute, wherever it is shown
+    (the event it is about, its timeline item, the list of disputes), shows the change, the
+    stored read model follows in the same transaction, the export (seed files) carries it,
+    and the audit log keeps both sides."""
+    client, tokens = api
+    claim = "gfmd-2010-host.1"
+    ident = _citation_of(client, claim, "cms-2009")
+    path = f"/api/v1/citations/{ident}"
+    read = client.get(path)
+    assert read.json()["subject"] == {"kind": "dispute_claim", "id": claim}
+    changed = client.patch(
+        path,
+        json={"locator": "p. 2", "note": "the 2009 schedule"},
+        headers=auth(tokens["write"], **{"If-Match": read.headers["etag"]}),
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["locator"] == "p. 2"
+    _in_step(client)
+    expected = [[("cms-2009", "p. 2")], [("wmr-2024-ch8", None)]]
+    assert _claim_citations(_dispute_of(client, "/api/v1/events/cm-15")) == expected
+    timeline_item = next(
+        i for i in client.get("/api/v1/timeline").json()["items"] if i["id"] == "cm-15"
+    )
+    (dispute,) = timeline_item["disputes"]
+    assert _claim_citations(dispute) == expected
+    (listed,) = client.get("/api/v1/disputes").json()["items"]
+    assert _claim_citations(listed) == expected
+    with client.app.state.db.engine.connect() as connection:
+        (exported,) = read_records(connection, "disputes", ["gfmd-2010-host"])
+    assert as_data(exported)["claims"][0]["cite"] == [
+        {
+            "source": "cms-2009",
+            "quote": "Forums are already scheduled for Argentina in 2010",
+            "locator": "p. 2",
+            "note": "the 2009 schedule",
+        }
+    ]
+    (change,) = client.get("/api/v1/changes", params={"kind": "citations"}).json()["items"]
+    assert change["action"] == "update"
+    assert (change["before"].get("locator"), change["after"]["locator"]) == (None, "p. 2")
+
+
+def test_a_dispute_claim_gains_evidence_and_keeps_its_last_citation(api):
+    """A second citation can be added to a claim, after which either may go, but never the
+    last: every claim stays cited. A claim that does not exist cannot be cited."""
+    client, tokens = api
+    claim = "gfmd-2010-host.2"
+    quote = "GFMD held a stakeholders’ hybrid forum with 180 delegates from 81 GFMD Member States"
+    body = {"subject": {"kind": "dispute_claim", "id": claim}, "source": "wmr-2024-ch8"}
+    added = client.post(
+        "/api/v1/citations", json=body | {"quote": quote}, headers=auth(tokens["write"])
+    )
+    assert added.status_code == 201, added.text
+    _in_step(client)
+    assert _claim_citations(_dispute_of(client, "/api/v1/events/cm-15"))[1] == [
+        ("wmr-2024-ch8", None),
+        ("wmr-2024-ch8", None),
+    ]
+    removed = client.delete(
+        f"/api/v1/citations/{added.json()['id']}", headers=auth(tokens["admin"])
+    )
+    assert removed.status_code == 204
+    last = _citation_of(client, claim, "wmr-2024-ch8")
+    refused = client.delete(f"/api/v1/citations/{last}", headers=auth(tokens["admin"]))
+    assert refused.status_code == 422
+    assert f"last citation of dispute_claim '{claim}'" in refused.json()["detail"]
+    missing = client.post(
+        "/api/v1/citations",
+        json=body
+        | {"subject": {"kind": "dispute_claim", "id": "gfmd-2010-host.3"}, "locator": "p. 1"},
+        headers=auth(tokens["write"]),
+    )
+    assert missing.status_code == 422
+    assert "no dispute_claim with id 'gfmd-2010-host.3'" in missing.json()["detail"]
+    assert len(_dispute_of(client, "/api/v1/events/cm-15")["claims"]) == 2
+
+
+# The test dataset has no figure about an event: this one is a meeting's attendance.
+EVENT_FIGURE = """\
+figures:
+  - id: cm-15-attendance
+    statement: More than 300 participants attended the Fifteenth Coordination Meeting
+    value: 300
+    unit: participants
+    date: "2017-02-16"
+    subject: {kind: event, id: cm-15}
+    cite:
+      - {source: desa-cm15-2017, quote: "The meeting was attended by more than 300 participants"}
+"""
+
+
+@pytest.fixture(scope="module")
+def event_figure_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    seeds = tmp_path_factory.mktemp("seeds-event-figure")
+    for path in FIXTURE_SEEDS.glob("*.yaml"):
+        shutil.copy(path, seeds / path.name)
+    (seeds / "event-figure.yaml").write_text(EVENT_FIGURE, encoding="utf-8")
+    return seeds
+
+
+@pytest.fixture(params=ENGINES)
+def figure_api(request, tmp_path, event_figure_seeds) -> Iterator[tuple[object, str]]:
+    """A client over the test dataset plus an event's figure, and a write key's token."""
+    for url in seeded(request.param, tmp_path, event_figure_seeds):
+        engine = make_engine(url)
+        with unit_of_work(make_sessionmaker(engine)) as session:
+            token = create_key(session, "write-key", "write")
+        engine.dispose()
+        for client in client_for(url):
+            yield client, token
+
+
+def _figure_citations(client, event: str) -> list[tuple[str, str | None]]:
+    (figure,) = client.get(f"/api/v1/events/{event}").json()["figures"]
+    assert figure["id"] == "cm-15-attendance"
+    return [(c["source"]["id"], c["locator"]) for c in figure["citations"]]
+
+
+def test_a_citation_of_an_event_s_figure_reaches_the_event_s_detail(figure_api):
+    """A figure about a meeting (its attendance) is shown, with its evidence, in the
+    meeting's stored detail: citing the figure or correcting that citation remakes it."""
+    client, token = figure_api
+    assert _figure_citations(client, "cm-15") == [("desa-cm15-2017", None)]
+    body = {
+        "subject": {"kind": "figure", "id": "cm-15-attendance"},
+        "source": "desa-cm15-2017",
+        "quote": "attended by more than 300 participants, including representatives",
+    }
+    added = client.post("/api/v1/citations", json=body, headers=auth(token))
+    assert added.status_code == 201, added.text
+    _in_step(client)
+    assert _figure_citations(client, "cm-15") == [("desa-cm15-2017", None)] * 2
+    path = f"/api/v1/citations/{added.json()['id']}"
+    etag = client.get(path).headers["etag"]
+    changed = client.patch(
+        path, json={"locator": "p. 1"}, headers=auth(token, **{"If-Match": etag})
+    )
+    assert changed.status_code == 200, changed.text
+    _in_step(client)
+    assert _figure_citations(client, "cm-15") == [
+        ("desa-cm15-2017", None),
+        ("desa-cm15-2017", "p. 1"),
+    ]
+
+
+def test_a_citation_of_a_statement_point_reaches_its_event(api):
+    """A point a speaker made is shown with its evidence in the event's stored item: citing
+    the point remakes it."""
+    client, tokens = api
+    url = "/api/v1/events/cm-15.s3"
+    _patched(client, tokens["write"], url, {"participants": [moderator_with(POINT)]})
+    (point,) = client.get(url).json()["actors"][0]["points"]
+    body = {
+        "subject": {"kind": "statement_point", "id": point["id"]},
+        "source": "desa-cm15-2017",
+        "quote": "III. INTERNATIONAL COOPERATION AND GOVERNANCE OF MIGRATION",
+        "locator": "p. 4",
+    }
+    added = client.post("/api/v1/citations", json=body, headers=auth(tokens["write"]))
+    assert added.status_code == 201, added.text
+    _in_step(client)
+    (shown,) = client.get(url).json()["actors"][0]["points"]
+    assert [c["locator"] for c in shown["citations"]] == [None, "p. 4"]
+
+
+def test_an_event_s_new_participant_finds_it_on_its_timeline_at_once(api):
+    """A participant added to an event is on the event's ``actor_events`` rows in the write's
+    transaction, so the timeline filtered by that actor holds the event; removed, it does not."""
+    client, tokens = api
+
+    def timeline_of(actor: str) -> list[str]:
+        fresh = {"Cache-Control": "no-cache"}
+        body = client.get("/api/v1/timeline", params={"actor": actor}, headers=fresh).json()
+        return [i["id"] for i in body["items"]]
+
+    assert timeline_of("iom") == []
+    role = {
+        "event": "gfmd-2009",
+        "actor": "iom",
+        "role": "attendee",
+        "cite": [{"source": "gfmd-org-greece2009", "locator": "meetings/greece2009"}],
+    }
+    created = client.post("/api/v1/participations", json=role, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    _in_step(client)
+    assert timeline_of("iom") == ["gfmd-2009"]
+    path = f"/api/v1/participations/{created.json()['id']}"
+    assert client.delete(path, headers=auth(tokens["admin"])).status_code == 204
+    _in_step(client)
+    assert timeline_of("iom") == []
+
+
+def test_a_country_s_new_name_reaches_the_events_held_in_it(api):
+    """An item shows the country it was held in by name: renaming the country remakes the
+    stored items of the events held there."""
+    client, tokens = api
+    event = {
+        "id": "stocktaking-2017",
+        "title": "Stocktaking meeting for the global compact",
+        "kind": "meeting",
+        "date": "2017-12-04",
+        "city": "Puerto Vallarta",
+        "country": "mexico",
+        "cite": [
+            {"source": "desa-cm15-2017", "quote": "to be held in Mexico in early December 2017"}
+        ],
+    }
+    created = client.post("/api/v1/events", json=event, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    _patched(client, tokens["write"], "/api/v1/actors/mexico", {"name": "United Mexican States"})
+    place = client.get("/api/v1/events/stocktaking-2017").json()["place"]
+    assert place["country"] == {"id": "mexico", "name": "United Mexican States"}

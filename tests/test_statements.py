@@ -8,6 +8,7 @@ import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -221,6 +222,22 @@ POINT = {
 }
 
 
+def moderator_with(*points: dict[str, Any]) -> dict[str, Any]:
+    """cm-15.s3's moderator, as written in the event, making these points."""
+    return {
+        "actor": "juan-jose-gomez-camacho",
+        "role": "moderator",
+        "capacity": "Permanent Representative of Mexico to the United Nations",
+        "points": list(points),
+        "cite": [
+            {
+                "source": "desa-cm15-2017",
+                "quote": "In his capacity as moderator, Ambassador Juan José Gómez Camacho",
+            }
+        ],
+    }
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def writer(request, tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
     for url in seeded(request.param, tmp_path, FIXTURE_SEEDS):
@@ -239,18 +256,7 @@ def test_points_written_through_the_api_are_shown_and_searchable(writer):
     event = read.json()
     assert event["actors"][0]["points"] == []
     headers = {"Authorization": f"Bearer {token}", "If-Match": read.headers["ETag"]}
-    moderator = {
-        "actor": "juan-jose-gomez-camacho",
-        "role": "moderator",
-        "capacity": "Permanent Representative of Mexico to the United Nations",
-        "points": [POINT],
-        "cite": [
-            {
-                "source": "desa-cm15-2017",
-                "quote": "In his capacity as moderator, Ambassador Juan José Gómez Camacho",
-            }
-        ],
-    }
+    moderator = moderator_with(POINT)
     changed = client.patch(url, json={"participants": [moderator]}, headers=headers)
     assert changed.status_code == 200, changed.text
     assert changed.json()["participants"][0]["points"][0]["text"] == POINT["text"]
@@ -266,3 +272,36 @@ def test_points_written_through_the_api_are_shown_and_searchable(writer):
     assert client.get(url).json()["actors"][0]["points"] == []
     hits = client.get("/api/v1/search", params={"q": "preparatory fact-based"}).json()["items"]
     assert all(h["kind"] != "point" for h in hits)
+
+
+def test_a_theme_reaches_an_item_through_a_point_s_tag_only(writer):
+    """Ids are unique within a kind only: a pledge may bear a statement point's id. The
+    pledge's theme must not bring in the event where the point was made."""
+    client, token = writer
+    url = "/api/v1/events/cm-15.s3"
+    read = client.get(url)
+    moderator = moderator_with(POINT)
+    headers = {"Authorization": f"Bearer {token}"}
+    changed = client.patch(
+        url,
+        json={"participants": [moderator]},
+        headers=headers | {"If-Match": read.headers["ETag"]},
+    )
+    assert changed.status_code == 200, changed.text
+    point = "cm-15.s3.moderator.juan-jose-gomez-camacho.point-1"
+    pledge = {
+        "id": point,
+        "title": "A pledge that bears a point's id",
+        "pledgers": ["mexico"],
+        "themes": ["pledging"],
+        "cite": [{"source": "wmr-2024-ch8", "quote": "Pledges are measurable commitments"}],
+    }
+    created = client.post("/api/v1/pledges", json=pledge, headers=headers)
+    assert created.status_code == 201, created.text
+
+    def items(theme: str) -> list[str]:
+        body = client.get("/api/v1/timeline", params={"theme": theme, "limit": 500}).json()
+        return [i["id"] for i in body["items"]]
+
+    assert "cm-15.s3" in items("governance")  # the point's own theme
+    assert "cm-15.s3" not in items("pledging")

@@ -90,6 +90,8 @@ def test_event_writes_and_every_format_of_what_was_stored(api, date, ordinal):
     )
     if response.status_code != 201:
         assert response.status_code == 422, response.text
+        assert "date" in response.json()["detail"] or "ordinal" in response.json()["detail"]
+        assert client.get(f"/api/v1/events/{ident}").status_code == 404
         return
     assert -(2**31) <= ordinal < 2**31
     stored = client.get(f"/api/v1/events/{ident}").json()

@@ -42,13 +42,15 @@ def test_reads_are_public_writes_need_a_key(api):
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.headers["www-authenticate"] == "Bearer"
-    assert client.post("/api/v1/pledges", json=PLEDGE, headers=auth("mgt_wrong")).status_code == 401
-    assert (
-        client.post(
-            "/api/v1/pledges", json=PLEDGE, headers={"Authorization": "Basic x"}
-        ).status_code
-        == 401
-    )
+    assert "send an API key as 'Authorization: Bearer <token>'" in response.json()["detail"]
+    refused = {
+        "mgt_wrong": "The API key is unknown or has been revoked",
+        "Basic x": "The Authorization header must be 'Bearer <token>'",
+    }
+    for header, detail in refused.items():
+        headers = auth(header) if header.startswith("mgt_") else {"Authorization": header}
+        answer = client.post("/api/v1/pledges", json=PLEDGE, headers=headers)
+        assert (answer.status_code, answer.json()["detail"]) == (401, detail)
     assert snapshot(client, "/api/v1/pledges/new-pledge") == before
     assert before[0] == 404
 
@@ -134,6 +136,7 @@ def test_patch_needs_the_current_etag(api):
         headers=auth(tokens["write"], **{"If-Match": etag}),
     )
     assert again.status_code == 412
+    assert "ETag mismatch" in again.json()["detail"]
     assert snapshot(client, "/api/v1/pledges/example-pledge") == changed
 
 
@@ -331,6 +334,9 @@ def test_citation_lifecycle_keeps_every_fact_cited(api):
         headers=auth(tokens["write"]),
     )
     assert missing.status_code == 422
+    assert "subject: no process with id 'nope'" in missing.json()["detail"]
+    cited = client.get("/api/v1/sources/wmr-2024-ch8").json()["citations"]
+    assert [c["id"] for c in cited if c["subject_id"] == "nope"] == []
     etag = client.get(f"/api/v1/citations/{ident}").headers["etag"]
     patched = client.patch(
         f"/api/v1/citations/{ident}",
@@ -510,10 +516,14 @@ def test_csv_import_all_or_nothing(api):
 def test_csv_import_rejects_missing_columns_and_non_utf8(api):
     client, tokens = api
     headers = auth(tokens["write"], **{"Content-Type": "text/csv"})
+    before = snapshot(client, "/api/v1/pledges?limit=500")
     no_columns = client.post(
         "/api/v1/pledges/import", content=b"pledger,type\nMexico,Policy\n", headers=headers
     )
     assert no_columns.status_code == 422
     assert "objectives" in no_columns.json()["detail"]
     latin1 = (CSV_HEADER + "México,Policy,7,2022,x,planned,wmr-2024-ch8\n").encode("latin-1")
-    assert client.post("/api/v1/pledges/import", content=latin1, headers=headers).status_code == 400
+    refused = client.post("/api/v1/pledges/import", content=latin1, headers=headers)
+    assert refused.status_code == 400
+    assert "the CSV is not UTF-8 (byte " in refused.json()["detail"]
+    assert snapshot(client, "/api/v1/pledges?limit=500") == before

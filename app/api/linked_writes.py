@@ -46,7 +46,7 @@ class ParticipationIn(s.ParticipantIn):
 class CitationIn(s.CitationIn):
     """Evidence for an existing record: a source and a quote and/or locator."""
 
-    subject: s.SubjectRef
+    subject: s.CitedRef
 
 
 # Participations live inside their event record: each write reads the event, changes its
@@ -200,7 +200,7 @@ def create_citation(
     session: Session, key: WriteKey, body: CitationIn, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Add evidence to any record (actor, event, process, instrument, provision, pledge,
-    figure, position, participation, ...)."""
+    figure, position, participation, a dispute's claim, ...)."""
     payload = body.model_dump(mode="json", exclude_none=True)
 
     def run() -> dict[str, Any]:

@@ -491,6 +491,16 @@ class SubjectRef(Record):
     id: str
 
 
+# A citation may also support one claim of a dispute (its id is the dispute's id and the
+# claim's number: ``gfmd-2010-host.1``); a claim is never the subject of a figure or dispute.
+CitedKind = Literal[SubjectKind, Literal["dispute_claim"]]
+
+
+class CitedRef(Record):
+    kind: CitedKind
+    id: str
+
+
 class FigureIn(Dated):
     id: Slug
     statement: Text

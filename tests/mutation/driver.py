@@ -89,6 +89,8 @@ GROUPS = {
             "tests/test_api.py::TestTimeline",
             "tests/test_search.py::TestFiltersUseTheIndex",
             "tests/test_statements.py::TestApi::test_theme_filter_reaches_an_event_through_its_points",
+            "tests/test_statements.py::test_a_theme_reaches_an_item_through_a_point_s_tag_only",
+            "tests/test_api.py::TestMeetings::test_list_holds_meetings_only",
         ],
     ),
     "pagination": Group(
