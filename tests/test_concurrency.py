@@ -237,7 +237,7 @@ def import_csv(rows: int, tag: str) -> str:
 
 
 def test_long_import_does_not_hold_a_concurrent_curator(live: Live) -> None:
-    rows = 5000
+    rows = 2000
     imported: list[httpx.Response] = []
     curator: list[tuple[int, float]] = []
     done = threading.Event()
