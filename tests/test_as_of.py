@@ -210,3 +210,30 @@ def test_partial_dates_make_a_role_or_a_meeting_only_possible(dataset_client):
     assert cm15("2017-02-17") == ["certain"]
     plain = dataset_client.get("/api/v1/processes/gfmd").json()
     assert all("coverage" not in x for x in plain["meetings"])
+
+
+def test_a_process_detail_lists_its_first_meetings_and_counts_them_all(
+    dataset_client, dataset_db, monkeypatch
+):
+    """However many meetings a process has, its detail stays small: the first ones in date
+    order, and how many there are (as of a date too)."""
+    from sqlalchemy.orm import Session
+
+    from app import models as m
+    from app.core.db import make_engine
+    from app.views import processes
+
+    whole = dataset_client.get("/api/v1/processes/gfmd").json()
+    assert whole["meetings_total"] == len(whole["meetings"]) > 20
+    monkeypatch.setattr(processes, "MEETINGS_SHOWN", 5)
+    engine = make_engine(dataset_db)
+    with Session(engine) as session:
+        gfmd = session.get(m.Process, "gfmd")
+        cut = processes.detail_of(session, gfmd, None)
+        dated = processes.detail_of(session, gfmd, "2012-12-31")
+    engine.dispose()
+    assert [x.id for x in cut.meetings] == [x["id"] for x in whole["meetings"][:5]]
+    assert cut.meetings_total == whole["meetings_total"]
+    by_then = dataset_client.get("/api/v1/processes/gfmd", params={"as_of": "2012-12-31"}).json()
+    assert len(dated.meetings) == 5 < dated.meetings_total == by_then["meetings_total"]
+    assert [x.id for x in dated.meetings] == [x["id"] for x in by_then["meetings"][:5]]

@@ -4,7 +4,7 @@ instruments (as it stood on a date, with ``as_of``)."""
 from __future__ import annotations
 
 from pydantic import Field
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -61,13 +61,21 @@ class ProcessLinkOut(Cited):
     note: str | None
 
 
+MEETINGS_SHOWN = 100  # a detail stays small however many meetings a process has
+
+
 class ProcessDetail(ProcessOut):
     as_of: ProcessAsOf | None = Field(None, exclude_if=lambda value: value is None)
     roles: list[ProcessRoleOut]
     links: list[ProcessLinkOut]
     children: list[Ref]
     meetings: list[ProcessMeeting] = Field(
-        description="its meetings; with as_of, those certainly or possibly held by the date"
+        description=f"its meetings in date order, the first {MEETINGS_SHOWN} at most; with "
+        "as_of, those certainly or possibly held by the date"
+    )
+    meetings_total: int = Field(
+        description="how many meetings it has (with as_of, held by the date); where that is "
+        "more than are listed, the rest are on the process's timeline, page by page"
     )
     instruments: list[Ref]
     figures: list[FigureOut]
@@ -123,15 +131,19 @@ def detail_of(session: Session, process: m.Process, as_of: str | None) -> Proces
     (base,) = process_out(session, [process])
     roles = roles_of(session, m.ProcessRole.process_id == process_id)
     day = one_date("as_of", as_of) if as_of else None
+    shown = None if day else MEETINGS_SHOWN  # as of a date, the cut comes after the dates
     meetings = [
-        ProcessMeeting(**s.model_dump()) for s in event_summaries(_meetings(session, process_id))
+        ProcessMeeting(**s.model_dump())
+        for s in event_summaries(_meetings(session, process_id, shown))
     ]
+    total = _meeting_count(session, process_id) if shown is not None else len(meetings)
     coverage: dict[str, Coverage] = {}
     stood: ProcessAsOf | None = None
     if day is not None:
         asked, lo, hi = day
         coverage = {r.id: c for r, _, _ in roles if (c := record_coverage(r, lo, hi))}
         meetings, undated_meetings = held_on(meetings, lo, hi, done_by)
+        total = len(meetings)
         stood = ProcessAsOf(
             date=DateOut.of(asked),
             active=record_coverage(process, lo, hi),
@@ -184,19 +196,30 @@ def detail_of(session: Session, process: m.Process, as_of: str | None) -> Proces
             for x in links
         ],
         children=[Ref(id=c.id, name=c.name) for c in children],
-        meetings=meetings,
+        meetings=meetings[:MEETINGS_SHOWN],
+        meetings_total=total,
         instruments=[Ref(id=i, name=t) for i, t in instruments],
         figures=facts.figures(session, "process", [process_id])[process_id],
         disputes=facts.disputes(session, "process", [process_id])[process_id],
     )
 
 
-def _meetings(session: Session, process_id: str) -> list[m.Event]:
-    """The process's own meetings (not their sessions), in date order."""
-    return list(
-        session.scalars(
-            select(m.Event)
-            .where(m.Event.process_id == process_id, m.Event.parent_id.is_(None))
-            .order_by(m.Event.date_start, m.Event.date_end, m.Event.id)
-        )
+def _own_meetings(process_id: str) -> ColumnElement[bool]:
+    """The process's own meetings, not their sessions."""
+    return (m.Event.process_id == process_id) & m.Event.parent_id.is_(None)
+
+
+def _meetings(session: Session, process_id: str, limit: int | None) -> list[m.Event]:
+    """The process's own meetings in date order (the first ``limit``)."""
+    query = (
+        select(m.Event)
+        .where(_own_meetings(process_id))
+        .order_by(m.Event.date_start, m.Event.date_end, m.Event.id)
+        .limit(limit)
     )
+    return list(session.scalars(query))
+
+
+def _meeting_count(session: Session, process_id: str) -> int:
+    count = select(func.count()).select_from(m.Event).where(_own_meetings(process_id))
+    return session.scalar(count) or 0
