@@ -229,6 +229,7 @@ def test_a_process_detail_lists_its_first_meetings_and_counts_them_all(
     engine = make_engine(dataset_db)
     with Session(engine) as session:
         gfmd = session.get(m.Process, "gfmd")
+        assert gfmd is not None
         cut = processes.detail_of(session, gfmd, None)
         dated = processes.detail_of(session, gfmd, "2012-12-31")
     engine.dispose()
