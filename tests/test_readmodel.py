@@ -26,7 +26,7 @@ from app.records import store
 from app.seeding.exporter import as_data, read_records
 from tests.conftest import ENGINES, FIXTURE_SEEDS, SOURCES_DIR, client_for, seeded
 from tests.test_statements import POINT, moderator_with
-from tests.test_writes import api, auth
+from tests.test_writes import PLEDGE, api, auth
 
 __all__ = ["api"]
 
@@ -530,3 +530,20 @@ def test_a_country_s_new_name_reaches_the_events_held_in_it(api):
     _patched(client, tokens["write"], "/api/v1/actors/mexico", {"name": "United Mexican States"})
     place = client.get("/api/v1/events/stocktaking-2017").json()["place"]
     assert place["country"] == {"id": "mexico", "name": "United Mexican States"}
+
+
+def test_an_objective_lists_its_first_pledges_and_counts_them_all(api, monkeypatch):
+    """However many pledges an objective has, its detail stays small: the first ones by id,
+    as the pledges list's first page gives them, and how many are recorded."""
+    from app.views import pledges
+
+    client, tokens = api
+    created = client.post("/api/v1/pledges", json=PLEDGE, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    monkeypatch.setattr(pledges, "PLEDGES_SHOWN", 1)
+    fresh = {"Cache-Control": "no-cache"}
+    detail = client.get("/api/v1/objectives/7", headers=fresh).json()
+    page = client.get("/api/v1/pledges", params={"objective": 7, "limit": 1}).json()
+    assert detail["pledges_recorded"] == 2
+    assert [p["id"] for p in detail["pledges"]] == [p["id"] for p in page["items"]]
+    assert detail["pledges"] == page["items"]

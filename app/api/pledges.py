@@ -17,7 +17,13 @@ from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.records import direct, documents
-from app.views.pledges import ObjectiveDetail, ObjectiveOut, PledgeOut, _objectives, pledges_out
+from app.views.pledges import (
+    ObjectiveDetail,
+    ObjectiveOut,
+    PledgeOut,
+    objective_detail,
+    pledges_out,
+)
 from app.views.schemas import FacetedPage, Page
 
 router = APIRouter(tags=["pledges"], route_class=CitedRoute)
@@ -38,16 +44,10 @@ def objective(
     session: Session,
     number: Annotated[int, Path(ge=1, le=23, description="Objective number, 1-23")],
 ) -> ObjectiveDetail:
-    found = _objectives(session, number)
-    if not found:
+    found = objective_detail(session, number)
+    if found is None:
         raise NotFound(f"GCM objective {number} is not in the dataset")
-    rows = session.scalars(
-        select(m.Pledge)
-        .join(m.PledgeObjective, m.PledgeObjective.pledge_id == m.Pledge.id)
-        .where(m.PledgeObjective.provision_id == f"gcm.objective.{number}")
-        .order_by(m.Pledge.id)
-    ).all()
-    return ObjectiveDetail(**found[0].model_dump(), pledges=pledges_out(session, list(rows)))
+    return found
 
 
 PAGES: direct.Shapes[Select[Any]] = direct.Shapes()

@@ -64,8 +64,30 @@ class PledgeOut(Cited):
     matches: Ref | None
 
 
+PLEDGES_SHOWN = 100  # an objective's detail stays small however many pledges it has
+
+
 class ObjectiveDetail(ObjectiveOut):
-    pledges: list[PledgeOut]
+    pledges: list[PledgeOut] = Field(
+        description=f"the first {PLEDGES_SHOWN} pledge records toward it, by id, as the first "
+        f"page of /api/v1/pledges?objective=N&limit={PLEDGES_SHOWN} lists them; "
+        "pledges_recorded counts them all, and that list pages through the rest"
+    )
+
+
+def objective_detail(session: Session, number: int) -> ObjectiveDetail | None:
+    """The objective with its first pledge records; None if the dataset does not hold it."""
+    found = _objectives(session, number)
+    if not found:
+        return None
+    rows = session.scalars(
+        select(m.Pledge)
+        .join(m.PledgeObjective, m.PledgeObjective.pledge_id == m.Pledge.id)
+        .where(m.PledgeObjective.provision_id == f"gcm.objective.{number}")
+        .order_by(m.Pledge.id)
+        .limit(PLEDGES_SHOWN)
+    ).all()
+    return ObjectiveDetail(**found[0].model_dump(), pledges=pledges_out(session, list(rows)))
 
 
 def _objectives(session: Session, number: int | None = None) -> list[ObjectiveOut]:
