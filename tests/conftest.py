@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -215,6 +216,24 @@ def client_for(url: str) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(database_url=url)), raise_server_exceptions=False) as c:
         yield c
     assert_rendered_current(url)
+
+
+def generated_dataset(
+    kind: str,
+    factory: pytest.TempPathFactory,
+    extra: dict[str, list[dict[str, Any]]],
+    listing: str,
+) -> Iterator[tuple[TestClient, list[dict[str, Any]]]]:
+    """A client over the test dataset with the ``extra`` records added, and every item of the
+    list at ``listing`` as read."""
+    seeds = factory.mktemp("seeds")
+    shutil.copytree(FIXTURE_SEEDS, seeds, dirs_exist_ok=True)
+    (seeds / "generated.yaml").write_text(yaml.safe_dump(extra), encoding="utf-8")
+    for url in seeded(kind, factory.mktemp("db"), seeds):
+        for client in client_for(url):
+            everything = client.get(listing, params={"limit": 500}).json()
+            assert everything["next_cursor"] is None
+            yield client, everything["items"]
 
 
 def assert_rendered_current(url: str) -> None:

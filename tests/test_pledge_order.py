@@ -5,17 +5,15 @@ a plain model of the same rules on both engines."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import ENGINES, FIXTURE_SEEDS, client_for, keyed_client, seeded
+from tests.conftest import ENGINES, generated_dataset, keyed_client
 from tests.test_properties import PROFILE
 
 # Partial dates (a year, a month, a season-free day), ties, and undated pledges.
@@ -48,15 +46,8 @@ def _pledge(n: int) -> dict[str, Any]:
 @pytest.fixture(scope="module", params=ENGINES)
 def pledges(request, tmp_path_factory) -> Iterator[tuple[TestClient, list[dict[str, Any]]]]:
     """A client over the test dataset and 21 more pledges, and every pledge as read."""
-    seeds = tmp_path_factory.mktemp("seeds")
-    shutil.copytree(FIXTURE_SEEDS, seeds, dirs_exist_ok=True)
     extra = {"pledges": [_pledge(n) for n in range(21)]}
-    (seeds / "generated.yaml").write_text(yaml.safe_dump(extra), encoding="utf-8")
-    for url in seeded(request.param, tmp_path_factory.mktemp("db"), seeds):
-        for client in client_for(url):
-            everything = client.get("/api/v1/pledges", params={"limit": 500}).json()
-            assert everything["next_cursor"] is None
-            yield client, everything["items"]
+    yield from generated_dataset(request.param, tmp_path_factory, extra, "/api/v1/pledges")
 
 
 def _expected(everything: list[dict[str, Any]], f: dict[str, Any], sort: str) -> list[str]:

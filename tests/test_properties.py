@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import calendar
 import os
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import edtf
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from app.core.dates import DateFormatError, parse_bound, parse_date
-from tests.conftest import ENGINES, FIXTURE_SEEDS, client_for, seeded
+from tests.conftest import ENGINES, generated_dataset
 
 settings.register_profile(
     "properties",
@@ -203,15 +201,8 @@ def _generated_event(n: int) -> dict[str, Any]:
 @pytest.fixture(scope="module", params=ENGINES)
 def timeline(request, tmp_path_factory) -> Iterator[tuple[TestClient, list[dict[str, Any]]]]:
     """A client over the test dataset and 24 more events, and the whole timeline as read."""
-    seeds = tmp_path_factory.mktemp("seeds")
-    shutil.copytree(FIXTURE_SEEDS, seeds, dirs_exist_ok=True)
     extra = {"events": [_generated_event(n) for n in range(24)]}
-    (seeds / "generated.yaml").write_text(yaml.safe_dump(extra), encoding="utf-8")
-    for url in seeded(request.param, tmp_path_factory.mktemp("db"), seeds):
-        for client in client_for(url):
-            everything = client.get("/api/v1/timeline", params={"limit": 500}).json()
-            assert everything["next_cursor"] is None
-            yield client, everything["items"]
+    yield from generated_dataset(request.param, tmp_path_factory, extra, "/api/v1/timeline")
 
 
 def _bound(text: str, *, upper: bool) -> date:

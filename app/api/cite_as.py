@@ -70,7 +70,8 @@ class CitedRoute(APIRoute):
             if not _whole_json(response):
                 return response
             ident = str(next(iter(request.path_params.values())))
-            found = await citations(request).of(request, kind, ident)
+            remembered: Citations = request.app.state.citations  # made in the lifespan
+            found = await remembered.of(request, kind, ident)
             if found is not None:
                 response.body = with_cite_as(bytes(response.body), found)
                 response.headers["content-length"] = str(len(response.body))
@@ -81,17 +82,8 @@ class CitedRoute(APIRoute):
 
 def _whole_json(response: Response) -> bool:
     media = response.headers.get("content-type", "").split(";")[0].strip()
-    return response.status_code == 200 and media == "application/json" and _has_body(response)
-
-
-def _has_body(response: Response) -> bool:
-    return isinstance(getattr(response, "body", None), bytes)  # not a streamed answer
-
-
-def citations(request: Request) -> Citations:
-    """The application's remembered citations (made in its lifespan)."""
-    remembered: Citations = request.app.state.citations
-    return remembered
+    streamed = not isinstance(getattr(response, "body", None), bytes)
+    return response.status_code == 200 and media == "application/json" and not streamed
 
 
 class Citations:

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.core.database import Database
+from app.core.errors import NotFound
 from app.records import documents
 from app.views.schemas import to_json
 
@@ -73,6 +74,17 @@ async def stored_documents(
     if missing:
         found |= await on_thread(request, lambda s: documents.stored(s, kind, missing))
     return found
+
+
+async def stored_detail(request: Request, kind: str, key: str, missing: NotFound) -> Response:
+    """A record's stored detail document, with its record ETag where it has one; ``missing``
+    when there is none."""
+    found = (await stored_documents(request, kind, [key])).get(key)
+    if found is None:
+        raise missing
+    body, etag = found
+    headers = {"ETag": etag} if etag else None
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def reads(endpoint: Callable[..., Any]) -> Callable[..., Any]:

@@ -13,7 +13,7 @@ from app import models as m
 from app.api import exports, known, listing
 from app.api.as_of import AsOfParam
 from app.api.cite_as import CitedRoute
-from app.api.deps import reads_stored, stored_documents
+from app.api.deps import reads_stored, stored_detail, stored_documents
 from app.asof.coverage import one_date
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
@@ -101,12 +101,8 @@ async def _stored_instrument(
     """The instrument's stored detail (as it stands now; ``as_of`` renders afresh)."""
     if as_of is not None:
         return None
-    found = (await stored_documents(request, "instrument-detail", [instrument_id])).get(
-        instrument_id
-    )
-    if found is None:
-        raise NotFound(no_instrument(instrument_id))
-    return Response(found[0], media_type="application/json")
+    missing = NotFound(no_instrument(instrument_id))
+    return await stored_detail(request, "instrument-detail", instrument_id, missing)
 
 
 @router.get(

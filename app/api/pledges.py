@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import by_date, exports, facets, known, listing
 from app.api.cite_as import CitedRoute
-from app.api.deps import read, reads, stored_documents
+from app.api.deps import read, reads, stored_detail, stored_documents
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
@@ -227,8 +227,5 @@ async def pledge_detail(
 ) -> Response:
     """A pledge with its pledgers, objectives, status and citations; its status history is
     in the audit log (`/api/v1/changes?kind=pledges&record=ID`)."""
-    found = (await stored_documents(request, "pledge", [pledge_id])).get(pledge_id)
-    if found is None:
-        raise NotFound(f"No pledge with id '{pledge_id}'; list them at /api/v1/pledges")
-    body, etag = found
-    return Response(body, media_type="application/json", headers={"ETag": etag or ""})
+    missing = NotFound(f"No pledge with id '{pledge_id}'; list them at /api/v1/pledges")
+    return await stored_detail(request, "pledge", pledge_id, missing)

@@ -12,7 +12,7 @@ from app import models as m
 from app.api import exports, facets, known, listing
 from app.api.as_of import AsOfParam
 from app.api.cite_as import CitedRoute
-from app.api.deps import reads, reads_stored, stored_documents
+from app.api.deps import reads, reads_stored, stored_detail
 from app.api.events import TIMELINE_RESPONSES, TimelineFacets, TimelineFormat, timeline_list
 from app.api.timeline_filter import search_param
 from app.api.timeline_query import TimelineFilterDep
@@ -116,10 +116,7 @@ async def _stored_process(
     """The process's stored detail (as it stands now; ``as_of`` renders afresh)."""
     if as_of is not None:
         return None
-    found = (await stored_documents(request, "process", [process_id])).get(process_id)
-    if found is None:
-        raise no_process(process_id)
-    return Response(found[0], media_type="application/json")
+    return await stored_detail(request, "process", process_id, no_process(process_id))
 
 
 @router.get("/processes/{process_id}", response_model=ProcessDetail, summary="One process")

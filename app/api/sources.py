@@ -13,7 +13,7 @@ from app import models as m
 from app.api import exports, listing
 from app.api.cite import CitationFormat, as_file
 from app.api.cite_as import CitedRoute
-from app.api.deps import reads, reads_stored, stored_documents
+from app.api.deps import reads, reads_stored, stored_detail
 from app.cite import csl
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
@@ -183,10 +183,8 @@ async def figure_detail(
 ) -> Response:
     """A figure as the list shows it — its statement, value, unit, as-of date, subject and
     citations — with `cite_as`, so a number can be cited by its own URL."""
-    found = (await stored_documents(request, "figure-item", [figure_id])).get(figure_id)
-    if found is None:
-        raise NotFound(f"No figure with id '{figure_id}'; list them at /api/v1/figures")
-    return Response(found[0], media_type="application/json")
+    missing = NotFound(f"No figure with id '{figure_id}'; list them at /api/v1/figures")
+    return await stored_detail(request, "figure-item", figure_id, missing)
 
 
 @router.get(
