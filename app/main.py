@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.api import (
     actors,
     changes,
+    citations,
     cite,
     cite_query,
     events,
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports,
         pledges,
         sources,
+        citations,
         writes,
         linked_writes,
         changes,

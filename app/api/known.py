@@ -32,6 +32,7 @@ IDS: dict[str, InstrumentedAttribute[str]] = {
     "theme": m.Theme.id,
     "instrument": m.Instrument.id,
     "objective": m.Provision.id,
+    "source": m.Source.id,
 }
 
 

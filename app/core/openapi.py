@@ -81,6 +81,7 @@ OPERATIONS: dict[tuple[str, str], str] = {
     ("get", f"{V1}/meta"): "getMeta",
     ("get", f"{V1}/releases"): "listReleases",
     ("get", f"{V1}/releases/{{name}}"): "getRelease",
+    ("get", f"{V1}/citations"): "listCitations",
     ("get", f"{V1}/citations/{{ident}}"): "getCitation",
     ("post", f"{V1}/actors"): "createActor",
     ("patch", f"{V1}/actors/{{ident}}"): "updateActor",
@@ -196,6 +197,7 @@ ENUMS: dict[tuple[str, str], list[str]] = {
     (f"{V1}/instruments", "kind"): sorted(get_args(s.InstrumentKind)),
     (f"{V1}/figures", "subject_kind"): sorted(get_args(s.SubjectKind)),
     (f"{V1}/changes", "kind"): CHANGE_KINDS,
+    (f"{V1}/citations", "kind"): s.CITED_KINDS,
     (f"{V1}/graphs/actor-event", "kind"): EVENT_KIND_VALUES,
     (f"{V1}/graphs/co-participation", "kind"): EVENT_KIND_VALUES,
     (f"{V1}/graphs/actor-event", "format"): list(GRAPH_FORMATS),
@@ -353,7 +355,8 @@ def _record_response(path: str, method: str, operation: dict[str, Any]) -> None:
     if record is None or path.endswith("/import"):
         return
     status = {"post": "201", "patch": "200", "get": "200"}.get(method)
-    if status is None or (method == "get" and _resource(path) not in RECORDS_READ):
+    one = "{" in path  # a list of citations is not the write form's record
+    if status is None or (method == "get" and (_resource(path) not in RECORDS_READ or not one)):
         return
     response = operation.setdefault("responses", {}).setdefault(status, {})
     response["content"] = {
