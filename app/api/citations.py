@@ -48,8 +48,8 @@ async def list_citations(
         list[Annotated[str, StringConstraints(max_length=40)]],
         Query(
             alias="kind",
-            description="Only citations of records of this kind (repeatable, or a comma "
-            f"list: any of them): {', '.join(CITED_KINDS)}",
+            description="Only citations of records of this kind (one kind, so that a page "
+            f"stays a range of the source's index): {', '.join(CITED_KINDS)}",
             examples=["event"],
         ),
     ] = [],  # noqa: B006
@@ -59,7 +59,10 @@ async def list_citations(
     citations — the order of the source's detail, whose `citations` are this list's first
     100. `count=true` adds the total, `format=csv|ndjson` gives every page as a file. An
     unknown source is a 422 with the closest source ids."""
-    kind = known.kinds("kind", kinds, CITED_KINDS)
+    given = known.kinds("kind", kinds, CITED_KINDS)
+    if len(given) > 1:
+        raise InvalidParameter("kind", f"kind: one kind at a time, not {', '.join(given)}")
+    kind = given[0] if given else None
     await known.require(request, "source", [source])
     return await read(
         request,
@@ -76,11 +79,11 @@ async def list_citations(
 
 
 def citations_page(
-    session: Session, source: str, kinds: list[str], page: PageParams
+    session: Session, source: str, kind: str | None, page: PageParams
 ) -> listing.Paged:
     """One page of the source's citations in ``CITATION_ORDER`` after the cursor's citation:
     one statement (two with ``count=true``), a range of ``ix_citations_source_order``."""
-    query = citations_of(source, kinds)
+    query = citations_of(source, kind)
     paged = query
     if page.after is not None:
         after: list[Any] = [bindparam(f"after_{i}", v) for i, v in enumerate(_after(page.after))]

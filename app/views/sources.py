@@ -86,12 +86,12 @@ def _source_out(source: m.Source) -> SourceOut:
     )
 
 
-def citations_of(source_id: str, kinds: list[str] | None = None) -> Select[Any]:
-    """A source's citations (of records of these kinds), for ``CITATION_ORDER``: a range of
-    the index ``ix_citations_source_order``."""
+def citations_of(source_id: str, kind: str | None = None) -> Select[Any]:
+    """A source's citations (of records of one kind), for ``CITATION_ORDER``: a range of the
+    index ``ix_citations_source_order``."""
     query = select(m.Citation).where(m.Citation.source_id == source_id)
-    if kinds:
-        query = query.where(m.Citation.subject_type.in_(kinds))
+    if kind is not None:
+        query = query.where(m.Citation.subject_type == kind)
     return query
 
 

@@ -33,13 +33,13 @@ def walk(client: TestClient, url: str) -> list[dict[str, Any]]:
     return items
 
 
-def in_order(url: str, source: str, kinds: tuple[str, ...] = ()) -> list[str]:
+def in_order(url: str, source: str, kind: str | None = None) -> list[str]:
     """The ids of the source's citations as the database orders them: by cited kind,
     record, the record's own order of citations, id."""
     c = m.Citation
     query = select(c.id).where(c.source_id == source)
-    if kinds:
-        query = query.where(c.subject_type.in_(kinds))
+    if kind:
+        query = query.where(c.subject_type == kind)
     engine = create_engine(url)
     with engine.connect() as connection:
         ids = list(
@@ -88,14 +88,12 @@ class TestListCitations:
         assert plain["items"] == body["items"]
 
     def test_kind_filters_by_the_cited_record_s_kind(self, dataset_client, dataset_db):
-        kinds = ("event", "participation")
-        expected = in_order(dataset_db, SOURCE, kinds)
-        url = f"/api/v1/citations?source={SOURCE}&kind=participation,event&limit=60"
+        expected = in_order(dataset_db, SOURCE, "participation")
+        url = f"/api/v1/citations?source={SOURCE}&kind=participation&limit=60"
         items = walk(dataset_client, url)
+        assert len(items) > 60
         assert [item["id"] for item in items] == expected
-        assert {item["subject_type"] for item in items} == set(kinds)
-        repeated = url.replace("kind=participation,", "kind=participation&kind=")
-        assert walk(dataset_client, repeated) == items
+        assert {item["subject_type"] for item in items} == {"participation"}
 
     def test_csv_holds_every_citation(self, dataset_client, dataset_db):
         response = dataset_client.get(f"/api/v1/citations?source={SOURCE}&format=csv")
@@ -116,6 +114,8 @@ class TestListCitations:
         [
             ("", "source"),  # the source is required
             (f"source={SOURCE}&kind=planet", "kind"),
+            (f"source={SOURCE}&kind=event,participation", "kind"),  # one kind at a time
+            (f"source={SOURCE}&kind=event&kind=participation", "kind"),
             (f"source={SOURCE}&limit=501", "limit"),
             (f"source={SOURCE}&cursor=bm90LWEtY3Vyc29y", "cursor"),
             (f"source={SOURCE}&cursor={encode_cursor(('gcm',))}", "cursor"),  # another list's
