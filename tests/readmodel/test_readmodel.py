@@ -24,9 +24,9 @@ from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.readmodel.projections import PROJECTIONS
 from app.records import store
 from app.seeding.exporter import as_data, read_records
+from tests.api.test_writes import PLEDGE, api, auth
 from tests.conftest import ENGINES, FIXTURE_SEEDS, SOURCES_DIR, client_for, seeded
 from tests.test_statements import POINT, moderator_with
-from tests.test_writes import PLEDGE, api, auth
 
 __all__ = ["api"]
 

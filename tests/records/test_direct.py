@@ -10,7 +10,7 @@ from app import readmodel
 from app.api import pledges, timeline_query
 from app.core.db import make_engine
 from app.records import documents
-from tests.test_writes import api
+from tests.api.test_writes import api
 
 __all__ = ["api"]
 
