@@ -29,6 +29,7 @@ from app.api import (
 )
 from app.api.cite_as import Citations
 from app.api.health import health_router
+from app.api.openapi import install_problem_openapi
 from app.core import allocator, logging, metrics
 from app.core.compression import Compression, HeadAsGet
 from app.core.config import Settings, get_settings
@@ -40,9 +41,8 @@ from app.core.middleware import (
     SecurityHeaders,
     reject_unknown_query,
 )
-from app.core.openapi import install_problem_openapi
 from app.core.response_cache import ResponseCache
-from app.records import version
+from app.readmodel import version
 from app.releases.header import ReleaseHeader
 from app.web import install_web
 

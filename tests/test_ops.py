@@ -27,10 +27,10 @@ from sqlalchemy import delete, func, select, text
 
 from app import models as m
 from app.api import health
-from app.core.auth import create_key
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.main import create_app
+from app.records.auth import create_key
 from app.server import cpu_limit
 from tests.conftest import FIXTURE_SEEDS, _fresh_database, seeded
 from tests.live import _free_port

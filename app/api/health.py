@@ -49,7 +49,7 @@ def migration_heads() -> frozenset[str]:
     """The newest migrations, read from the migration scripts once per process."""
     from alembic.script import ScriptDirectory
 
-    from app.core import migrate
+    from app.models import migrate
 
     return frozenset(ScriptDirectory.from_config(migrate.alembic_config()).get_heads())
 

@@ -18,7 +18,7 @@ from sqlalchemy.util import LRUCache
 
 from app import models as m
 from app.core.errors import InvalidParameter
-from app.records import version
+from app.readmodel import version
 
 SUGGESTIONS = 3
 # Ids found to exist, by (data version, parameter, id): a filter asked again while the data

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.core.db import make_engine
-from app.records import documents
+from app.readmodel import documents
 from tests.checks import problem, statements_of
 
 

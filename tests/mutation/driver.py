@@ -102,7 +102,7 @@ GROUPS = {
         ["tests/seeding/test_checks.py", "tests/seeding/test_seeding.py"],
     ),
     "writes": Group(
-        ["app/api/writes.py", "app/records/etags.py"],
+        ["app/api/writes.py", "app/seeding/etags.py"],
         [
             "tests/api/test_preconditions.py",
             *(f"tests/api/test_writes.py::{name}" for name in WRITE_TESTS),
@@ -140,22 +140,22 @@ GROUPS = {
             "app/readmodel/maintain.py",
             "app/readmodel/projections.py",
             "app/readmodel/change.py",
-            "app/records/rendered.py",
-            "app/records/documents.py",
+            "app/readmodel/rendered.py",
+            "app/readmodel/documents.py",
         ],
         [
             "tests/readmodel/test_readmodel.py",
-            "tests/records/test_direct.py",
+            "tests/core/test_direct.py",
             "tests/api/test_writes.py",
         ],
         functions=(
             "app.readmodel.maintain.x_apply__*",
             "app.readmodel.projections.x__*_touches__*",
             "app.readmodel.change.*",
-            "app.records.rendered.x_affected__*",
-            "app.records.rendered.x__events_of__*",
-            "app.records.documents.x_affected__*",
-            "app.records.documents.x__posts_in__*",
+            "app.readmodel.rendered.x_affected__*",
+            "app.readmodel.rendered.x__events_of__*",
+            "app.readmodel.documents.x_affected__*",
+            "app.readmodel.documents.x__posts_in__*",
         ),
     ),
 }
