@@ -30,6 +30,7 @@ from app.api import (
 from app.api.cite_as import Citations
 from app.api.health import health_router
 from app.api.openapi import install_problem_openapi
+from app.api.route_index import index_routes
 from app.core import allocator, logging, metrics
 from app.core.compression import Compression, HeadAsGet
 from app.core.config import Settings, get_settings
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router(settings.revision))
     if settings.metrics:
         install_metrics(app)
+    index_routes(app)
     return app
 
 
