@@ -166,7 +166,7 @@ def test_metrics_scrape_and_parse_as_prometheus_text(ops_client, fixture_db):
     for _ in range(2):  # rendered, then answered from the response cache
         assert ops_client.get("/api/v1/timeline", params={"limit": "7"}).status_code == 200
     assert ops_client.get("/api/v1/no-such-route").status_code == 404
-    assert ops_client.get("/health").status_code == 200  # through the connection pool
+    assert ops_client.get("/health/ready").status_code == 200  # through the connection pool
     after = _scrape(ops_client)
 
     def grew(name: str, **labels: str) -> float:
