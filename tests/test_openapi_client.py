@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from app.core.auth import create_key
+from app.api.openapi import OPERATIONS
+from app.api.openapi_examples import BODY_EXAMPLES
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
-from app.core.openapi import OPERATIONS
-from app.core.openapi_examples import BODY_EXAMPLES
+from app.records.auth import create_key
 from tests.conftest import ENGINES, _fresh_database
 from tests.live import Server, live_server
 

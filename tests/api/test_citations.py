@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, event, select
 
 from app import models as m
 from app.core.pagination import encode_cursor
+from tests.checks import problem
 
 SOURCE = "desa-cm15-2017"  # the most-cited source of the dataset (746 citations)
 FRESH = {"Cache-Control": "no-cache"}
@@ -102,10 +103,8 @@ class TestListCitations:
         assert [row["id"] for row in rows] == in_order(dataset_db, SOURCE)
 
     def test_an_unknown_source_is_a_422_naming_it_with_the_closest(self, dataset_client):
-        response = dataset_client.get("/api/v1/citations?source=desa-cm15-2071")
-        assert response.status_code == 422
-        assert response.headers["content-type"].startswith("application/problem+json")
-        (error,) = response.json()["errors"]
+        body = problem(dataset_client.get("/api/v1/citations?source=desa-cm15-2071"), 422)
+        (error,) = body["errors"]
         assert error["parameter"] == "source"
         assert "desa-cm15-2017" in error["suggestions"]["desa-cm15-2071"]
 
@@ -124,10 +123,8 @@ class TestListCitations:
         ],
     )
     def test_bad_parameters_are_422_problems(self, dataset_client, query, parameter):
-        response = dataset_client.get(f"/api/v1/citations?{query}")
-        assert response.status_code == 422, response.text
-        assert response.headers["content-type"].startswith("application/problem+json")
-        assert response.json()["errors"][0]["parameter"] == parameter
+        body = problem(dataset_client.get(f"/api/v1/citations?{query}"), 422)
+        assert body["errors"][0]["parameter"] == parameter
 
     def test_statements_do_not_grow_with_the_page(self, dataset_client):
         engine = dataset_client.app.state.db.engine

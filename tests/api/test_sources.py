@@ -1,5 +1,5 @@
-"""A source's detail: its first citations, as ``/citations?source=`` lists them, and how many
-there are, on both engines."""
+"""Sources, figures and disputes, on both engines; a source's detail lists its first
+citations, as ``/citations?source=`` lists them, and how many there are."""
 
 from __future__ import annotations
 
@@ -7,12 +7,52 @@ from typing import Any
 
 from sqlalchemy import event
 
-from tests.test_writes import api, auth
+from tests.api.test_writes import api, auth
+from tests.checks import problem
 
 __all__ = ["api"]
 
 SOURCE = "desa-cm15-2017"  # the most-cited source of the dataset (746 citations)
 FRESH = {"Cache-Control": "no-cache"}
+
+
+class TestSourcesFiguresDisputes:
+    def test_source_lists_what_cites_it(self, client):
+        body = client.get("/api/v1/sources/wmr-2024-ch8").json()
+        assert body["file"] == "004_7eed26272a734672.txt"
+        assert body["cited_by_kind"]["figure"] == 1
+        problem(client.get("/api/v1/sources/nope"), 404)
+
+    def test_figures(self, client):
+        (figure,) = client.get("/api/v1/figures?unit=pledges").json()["items"]
+        assert figure["value"] == 233
+        assert figure["date"]["display"] == "January 2023"
+        assert figure["subject"] == {"kind": "process", "id": "pledging-initiative"}
+
+    def test_a_figure_by_its_id_is_its_list_item_cited(self, client):
+        (item,) = client.get("/api/v1/figures?unit=pledges").json()["items"]
+        path = f"/api/v1/figures/{item['id']}"
+        response = client.get(path)
+        body = response.json()
+        cite_as = body.pop("cite_as")
+        assert body == item
+        url = f"http://testserver{path}"
+        assert cite_as["record"] == {
+            "kind": "figures",
+            "id": item["id"],
+            "title": item["statement"],
+            "url": url,
+        }
+        assert [s["id"] for s in cite_as["sources"]] == ["wmr-2024-ch8"]
+        again = client.get(path, headers={"If-None-Match": response.headers["etag"]})
+        assert again.status_code == 304
+        missing = problem(client.get("/api/v1/figures/pledges-2023-1"), 404)
+        assert "/api/v1/figures" in missing["detail"]
+
+    def test_disputes_keep_both_claims(self, client):
+        (dispute,) = client.get("/api/v1/disputes").json()["items"]
+        assert [c["followed"] for c in dispute["claims"]] == [False, True]
+        assert all(c["citations"] for c in dispute["claims"])
 
 
 def _statements(client: Any, url: str) -> int:
@@ -64,9 +104,7 @@ class TestSourceDetail:
         assert many == few <= 4
 
     def test_an_unknown_source_is_a_404_problem(self, dataset_client):
-        response = dataset_client.get("/api/v1/sources/desa-cm15-2071")
-        assert response.status_code == 404
-        assert response.headers["content-type"].startswith("application/problem+json")
+        problem(dataset_client.get("/api/v1/sources/desa-cm15-2071"), 404)
 
 
 def test_a_citation_written_and_removed_is_in_the_detail_and_the_list(api):

@@ -4,7 +4,7 @@ FastAPI's document is post-processed once: explicit camelCase operation ids (``O
 schema names without module paths, tags with the reads first and the writes grouped by
 resource, a bearer scheme on every write, every error an operation can answer described as
 RFC 9457 problem details, enums for the parameters that take a fixed list of values, and an
-example for every parameter and request body (``app.core.openapi_examples``).
+example for every parameter and request body (``app.api.openapi_examples``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any, get_args
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api.openapi_examples import BODY_EXAMPLES, parameter_example
 from app.cite.citable import CITABLE
-from app.core.openapi_examples import BODY_EXAMPLES, parameter_example
 from app.graphs.formats import WRITERS as GRAPH_FORMATS
 from app.seeding import schemas as s
 

@@ -17,16 +17,16 @@ from sqlalchemy import delete, select, update
 from app import models as m
 from app import readmodel
 from app.cli import main
-from app.core import migrate
-from app.core.auth import create_key
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
+from app.models import migrate
 from app.readmodel.projections import PROJECTIONS
 from app.records import store
+from app.records.auth import create_key
 from app.seeding.exporter import as_data, read_records
+from tests.api.test_writes import PLEDGE, api, auth
 from tests.conftest import ENGINES, FIXTURE_SEEDS, SOURCES_DIR, client_for, seeded
 from tests.test_statements import POINT, moderator_with
-from tests.test_writes import PLEDGE, api, auth
 
 __all__ = ["api"]
 
