@@ -95,7 +95,14 @@ GROUPS = {
     ),
     "pagination": Group(
         ["app/core/pagination.py"],
-        ["tests/core/test_pagination.py", "tests/test_properties.py", "tests/api/test_events.py"],
+        [
+            "tests/core/test_pagination.py",
+            "tests/test_properties.py",
+            *(
+                f"tests/api/test_{name}.py"
+                for name in ("events", "actors", "processes", "pledges", "instruments", "sources")
+            ),
+        ],
     ),
     "checks": Group(
         ["app/seeding/checks.py"],

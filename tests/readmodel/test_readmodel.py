@@ -532,6 +532,25 @@ def test_a_country_s_new_name_reaches_the_events_held_in_it(api):
     assert place["country"] == {"id": "mexico", "name": "United Mexican States"}
 
 
+def test_a_new_name_reaches_the_events_attended_on_the_actor_s_behalf(api):
+    """An item names the actor a participant spoke for: renaming that actor remakes the
+    stored items of the events where someone took part on its behalf."""
+    client, tokens = api
+    role = {
+        "event": "gfmd-2009",
+        "actor": "mexico",
+        "role": "attendee",
+        "on_behalf_of": "iom",
+        "cite": [{"source": "gfmd-org-greece2009", "locator": "meetings/greece2009"}],
+    }
+    created = client.post("/api/v1/participations", json=role, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    _patched(client, tokens["write"], "/api/v1/actors/iom", {"name": "UN Migration"})
+    detail = client.get("/api/v1/events/gfmd-2009", headers={"Cache-Control": "no-cache"})
+    (spoke,) = [p for p in detail.json()["actors"] if p.get("on_behalf_of")]
+    assert spoke["on_behalf_of"] == {"id": "iom", "name": "UN Migration"}
+
+
 def test_an_objective_lists_its_first_pledges_and_counts_them_all(api, monkeypatch):
     """However many pledges an objective has, its detail stays small: the first ones by id,
     as the pledges list's first page gives them, and how many are recorded."""
