@@ -13,6 +13,7 @@ from app.api import (
     changes,
     cite,
     cite_query,
+    disputes,
     events,
     graphs,
     imports,
@@ -25,6 +26,7 @@ from app.api import (
     search,
     snapshot,
     sources,
+    themes,
     writes,
 )
 from app.api.cite_as import Citations
@@ -124,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports,
         pledges,
         sources,
+        disputes,
+        themes,
         writes,
         linked_writes,
         changes,

@@ -51,7 +51,7 @@ from app.seeding.checks import references
 from app.seeding.etags import record_etags
 from app.seeding.kinds import SCHEMAS, TABLE_OF_KIND
 from app.seeding.reader import Located
-from app.views import actors, instruments, pledges, processes, sources
+from app.views import actors, disputes, instruments, pledges, processes, sources
 
 DOCS: Table = m.RenderedDocument.__table__  # type: ignore[assignment]
 MENTIONS: Table = m.DocumentMention.__table__  # type: ignore[assignment]
@@ -82,6 +82,8 @@ def kinds() -> dict[str, Kind]:
         "process-item": Kind(select(m.Process.id), processes.render_items),
         "source-item": Kind(select(m.Source.id), sources.render_items),
         "figure-item": Kind(select(m.Figure.id), sources.render_figures),
+        # A dispute is remade with its claims and their citations, which name it (``key``).
+        "dispute-item": Kind(select(m.Dispute.id), disputes.render_items, None, "key"),
         "instrument-item": Kind(select(m.Instrument.id), instruments.render_items),
         "pledge": Kind(select(m.Pledge.id), pledges.render_pledges, "pledges"),
         "objectives": Kind(
