@@ -2,7 +2,8 @@
 
 A document is the JSON an endpoint answers with, or the part of it that is costly to make:
 an actor's profile, a pledge, the list of objectives, an instrument with its provisions (what
-a comparison shows of it). Each is stored with the ids it shows (every ``"id"`` in its JSON,
+a comparison shows of it), the items of lists (actors, processes, sources, figures,
+instruments, disputes). Each is stored with the ids it shows (every ``"id"`` in its JSON,
 and its own key), and a write remakes, in its own transaction:
 
 - every document that shows the record written (for a citation, the record it supports);
