@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, event
 
 from app import models as m
-from app.records import documents
+from app.readmodel import documents
 
 FRESH = {"Cache-Control": "no-cache", "X-Request-ID": "compared"}
 LIMITS = (1, 5, 200)  # the real dataset holds 19 disputes: pages of 1, 5 and all of them

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 
 from app import models as m
-from app.records.etags import etag
+from app.seeding.etags import etag
 from app.seeding.exporter import as_data, read_records
 from app.seeding.ids import participation_id
 from app.seeding.schemas import ParticipantIn
