@@ -12,6 +12,7 @@ from app.seeding.etags import etag
 from app.seeding.exporter import as_data, read_records
 from app.seeding.ids import participation_id
 from app.seeding.schemas import ParticipantIn
+from tests.checks import problem
 
 FRESH = {"Cache-Control": "no-cache"}
 
@@ -61,6 +62,4 @@ def test_as_its_event_holds_it_in_statements_that_do_not_grow(dataset_client):
 
 def test_a_missing_participation_is_a_problem(dataset_client):
     response = dataset_client.get("/api/v1/participations/cm-15.nobody", headers=FRESH)
-    assert response.status_code == 404
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert "No participation with id 'cm-15.nobody'" in response.json()["detail"]
+    assert "No participation with id 'cm-15.nobody'" in problem(response, 404)["detail"]
