@@ -14,6 +14,7 @@ from app.api import (
     citations,
     cite,
     cite_query,
+    disputes,
     events,
     graphs,
     imports,
@@ -26,6 +27,7 @@ from app.api import (
     search,
     snapshot,
     sources,
+    themes,
     writes,
 )
 from app.api.cite_as import Citations
@@ -126,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pledges,
         sources,
         citations,
+        disputes,
+        themes,
         writes,
         linked_writes,
         changes,

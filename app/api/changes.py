@@ -12,8 +12,7 @@ from app import models as m
 from app.api import exports, listing
 from app.api.deps import reads
 from app.core.pagination import Page as PageDep
-from app.core.pagination import PageParams, encode_cursor
-from app.views.changes import ChangeOut
+from app.views.changes import ChangeOut, changes_page
 from app.views.schemas import Page
 
 router = APIRouter(tags=["changes"])
@@ -58,17 +57,12 @@ def list_changes(
     if after_change is not None:
         query = query.where(m.Change.id > after_change, m.Change.kind != "seeds")
 
-    def fetch(session: Session, page: PageParams) -> tuple[list[ChangeOut], str | None]:
-        paged = query
-        if page.after:
-            try:
-                after = int(page.after[0])
-            except (TypeError, ValueError):
-                after = 0
-            paged = paged.where(m.Change.id > after)
-        rows = list(session.scalars(paged.order_by(m.Change.id).limit(page.limit + 1)))
-        more, rows = len(rows) > page.limit, rows[: page.limit]
-        items = [ChangeOut.model_validate(r) for r in rows]
-        return items, encode_cursor((rows[-1].id,)) if more else None
-
-    return listing.respond(request, session, fmt, ChangeOut, fetch, page, "changes")
+    return listing.respond(
+        request,
+        session,
+        fmt,
+        ChangeOut,
+        lambda s, p: changes_page(s, query, p),
+        page,
+        "changes",
+    )

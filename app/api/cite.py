@@ -7,13 +7,11 @@ statements made here, once per kind, and take the ``ident`` as a bound value.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
-from pydantic import Field
 from sqlalchemy import ColumnElement, Connection, Select, String, bindparam, literal, or_, select
 from sqlalchemy.orm import Session
 
@@ -23,10 +21,9 @@ from app.api.exports import MEDIA, format_param
 from app.cite import csl
 from app.cite.bibtex import bibtex
 from app.cite.citable import CITABLE as CITABLE
-from app.cite.styled import text
 from app.core.errors import NotFound
 from app.releases import basis
-from app.views.schemas import Out
+from app.views.cite import CiteAs, cite_as, csl_items, record_url
 
 router = APIRouter(tags=["cite"])
 
@@ -49,28 +46,6 @@ def as_file(fmt: str, items: list[dict[str, Any]]) -> Response:
     if fmt == "bibtex":
         return Response(bibtex(items), media_type=MEDIA["bibtex"] + "; charset=utf-8")
     return Response(csl.dumps(items), media_type=MEDIA["csl-json"])
-
-
-class CitedRecord(Out):
-    kind: str
-    id: str
-    title: str
-    url: str
-
-
-class SourceCitation(Out):
-    id: str
-    text: str
-    csl: dict[str, Any]
-
-
-class CiteAs(Out):
-    record: CitedRecord
-    release: str = Field(description="the release (or seed load) the record was read from")
-    text: str = Field(description="the record cited in the Cite Them Right Harvard style")
-    csl: dict[str, Any] = Field(description="the record as a CSL-JSON item")
-    bibtex: str
-    sources: list[SourceCitation] = Field(description="the sources the record's facts cite")
 
 
 def release_from(now: basis.Basis) -> csl.Release:
@@ -127,35 +102,6 @@ def read_record(
         return None
     sources = sources_from(session.execute(sources_of, {"ident": ident}).all())
     return str(title), release_of(session.connection()), sources
-
-
-def record_url(base_url: str, kind: str, ident: str) -> str:
-    return base_url.rstrip("/") + f"/api/v1/{kind}/{ident}"
-
-
-def csl_items(
-    kind: str, ident: str, title: str, url: str, release: csl.Release, sources: list[m.Source]
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The record as a CSL-JSON dataset item read today, and its sources' items."""
-    accessed = dt.datetime.now(dt.UTC).date()
-    item = csl.record_item(kind, ident, title, url, release, accessed, CITABLE[kind].subject)
-    return item, [csl.source_item(source) for source in sources]
-
-
-def cite_as(
-    kind: str, ident: str, title: str, base_url: str, release: csl.Release, sources: list[m.Source]
-) -> CiteAs:
-    """The record cited: styled text, CSL-JSON and BibTeX, and each source behind it."""
-    url = record_url(base_url, kind, ident)
-    item, source_items = csl_items(kind, ident, title, url, release, sources)
-    return CiteAs(
-        record=CitedRecord(kind=kind, id=ident, title=title, url=url),
-        release=item["version"],
-        text=text(item),
-        csl=item,
-        bibtex=bibtex([item]),
-        sources=[SourceCitation(id=s["id"], text=text(s), csl=s) for s in source_items],
-    )
 
 
 CitableKind = Annotated[

@@ -24,11 +24,12 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from app import models as m
-from app.api.cite import CITABLE, cite_as, read_record, release_from, sources_from, statements
+from app.api.cite import CITABLE, read_record, release_from, sources_from, statements
 from app.api.deps import on_thread
 from app.cite import csl
 from app.core.direct import Reader
 from app.releases import basis
+from app.views.cite import cite_as
 
 REMEMBERED = 4096  # records' cite_as bytes kept per process
 Found = tuple[str, csl.Release, list[m.Source]]

@@ -11,47 +11,25 @@ ids named, so lists themselves cost nothing more.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import Field
 from sqlalchemy.orm import Session
 
 from app.api import known
 from app.api.cite import CITABLE, CITATION_FILES, CitationFormat, as_file, release_of, statements
 from app.api.deps import on_thread
 from app.cite import csl
-from app.cite.bibtex import bibtex
-from app.cite.styled import text
 from app.core.errors import InvalidParameter
-from app.views.schemas import Out
+from app.views.cite import CitedQuery, QueryCitation, query_citation, query_item
 
 router = APIRouter(tags=["cite"])
 API = "/api/v1"
 PAGING = frozenset({"cursor", "limit"})  # where in the answer a page starts, not what it holds
 CHECKED_IDS = ("actor", "process", "theme", "instrument")  # as ``known.IDS`` names them
-
-
-class CitedQuery(Out):
-    url: str = Field(description="the query's URL on this server, its paging left out")
-    path: str = Field(description="the API path the query asks", examples=["/api/v1/timeline"])
-    parameters: list[tuple[str, str]] = Field(
-        description="its query parameters in the order given, paging left out"
-    )
-    title: str = Field(description="what the answer is: the operation's summary and filters")
-
-
-class QueryCitation(Out):
-    query: CitedQuery
-    release: str = Field(description="the release (or seed load) the answer is read from")
-    text: str = Field(description="the answer cited in the Cite Them Right Harvard style")
-    csl: dict[str, Any] = Field(description="the answer as a CSL-JSON dataset item")
-    bibtex: str
 
 
 @dataclass(frozen=True)
@@ -131,14 +109,6 @@ def _title(
     return operation.summary + (f" ({filters})" if filters else "")
 
 
-def query_item(query: CitedQuery, release: csl.Release) -> dict[str, Any]:
-    """The answer as a CSL-JSON dataset item, read today; its id a digest of the URL."""
-    digest = hashlib.sha256(query.url.encode()).hexdigest()[:12]
-    accessed = dt.datetime.now(dt.UTC).date()
-    item = csl.record_item("query", digest, query.title, query.url, release, accessed, "query")
-    return item | {"genre": "query answer"}
-
-
 @router.get(
     "/cite",
     response_model=QueryCitation,
@@ -186,7 +156,4 @@ async def cite_query(
     item = query_item(query, release)
     if fmt != "json":
         return as_file(fmt, [item])
-    cited = QueryCitation(
-        query=query, release=item["version"], text=text(item), csl=item, bibtex=bibtex([item])
-    )
-    return Response(cited.model_dump_json(), media_type="application/json")
+    return Response(query_citation(query, item).model_dump_json(), media_type="application/json")

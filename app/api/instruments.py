@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, get_args
+from typing import Annotated, get_args
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -19,6 +19,7 @@ from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
 from app.seeding.schemas import InstrumentKind
+from app.views import compare as side_by_side
 from app.views.instruments import (
     Comparison,
     InstrumentDetail,
@@ -120,35 +121,6 @@ def instrument_detail(
     return detail_of(session, get_instrument(session, instrument_id), day)
 
 
-COMPARED = (
-    "kind",
-    "symbol",
-    "date",
-    "adopted_by",
-    "vote",
-    "adoption",
-    "endorsement",
-    "binding",
-    "lead",
-    "process",
-    "review",
-    "basis",
-    "follow_up",
-)
-
-
-# The acts a comparison shows in a row of their own: an affirmation is the General
-# Assembly's endorsement under another name (the GCR's, in its resolution on UNHCR).
-ACT_ROWS = {"adoption": ("adoption",), "endorsement": ("endorsement", "affirmation")}
-
-
-def _attribute(instrument: dict[str, Any], name: str) -> Any:
-    """An attribute of a stored instrument; for an act's row, the act (or None)."""
-    if name not in ACT_ROWS:
-        return instrument[name]
-    return next((a for a in instrument["acts"] if a["act"] in ACT_ROWS[name]), None)
-
-
 @router.get(
     "/compare",
     response_model=Comparison,
@@ -166,40 +138,11 @@ async def compare(
     citations, binding, lead, the process that made them, follow-up and review) and their
     provisions aligned by theme — themes both cover, and themes only one covers.
     `format=csv`: one row per attribute and one per theme alignment."""
-    # Built from the stored sides' JSON as plain values (a ``Comparison`` in shape, which a
-    # test checks): parsing them into models again would cost more than the rest.
     found = await stored_documents(request, "instrument", [left, right])
     for name, ident in (("left", left), ("right", right)):
         if ident not in found:
             raise InvalidParameter(name, no_instrument(ident))
-    sides = [orjson.loads(found[ident][0]) for ident in (left, right)]
-    one, other = (side["instrument"] for side in sides)
-    by_theme: dict[str, tuple[dict[str, str], list[Any], list[Any]]] = {}
-    unthemed: list[Any] = []
-    for index, side in enumerate(sides):
-        for provision in side["provisions"]:
-            if not provision["themes"]:
-                unthemed.append(provision)
-            for theme in provision["themes"]:
-                _, left_side, right_side = by_theme.setdefault(theme["id"], (theme, [], []))
-                (right_side if index else left_side).append(provision)
-    rows = [
-        {"theme": theme, "left": lp, "right": rp}
-        for theme, lp, rp in sorted(by_theme.values(), key=lambda entry: entry[0]["name"])
-    ]
-    comparison = {
-        "left": one,
-        "right": other,
-        "attributes": [
-            {"attribute": a, "left": x, "right": y, "same": x == y}
-            for a in COMPARED
-            for x, y in [(_attribute(one, a), _attribute(other, a))]
-        ],
-        "shared_themes": [r for r in rows if r["left"] and r["right"]],
-        "left_only_themes": [r for r in rows if r["left"] and not r["right"]],
-        "right_only_themes": [r for r in rows if r["right"] and not r["left"]],
-        "unthemed": unthemed,
-    }
+    comparison = side_by_side.comparison([orjson.loads(found[ident][0]) for ident in (left, right)])
     if fmt == "csv":
         return exports.rows_csv(COMPARISON_COLUMNS, comparison_rows(comparison), f"{left}-{right}")
     return Response(orjson.dumps(comparison), media_type="application/json")

@@ -26,7 +26,7 @@ from app.core.config import get_settings
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
 from app.records import store
 from app.seeding import schemas as s
-from app.seeding.exporter import as_data
+from app.seeding.exporter import as_data, read_participation
 from app.seeding.ids import participation_id
 
 router = APIRouter(tags=["writes"])
@@ -85,8 +85,11 @@ def _save_event(
 @reads
 def get_participation(session: Session, ident: ParticipationId) -> JSONResponse:
     """A participant's role at an event in write form, with the ETag a PATCH needs."""
-    event_id, event, index = _event_of(session, ident)
-    return with_etag({"event": event_id, **event["participants"][index]})
+    found = read_participation(session.connection(), ident)
+    if found is None:
+        raise NotFound(f"No participation with id '{ident}'; see an event's actors")
+    event_id, participant = found
+    return with_etag({"event": event_id, **as_data(participant)})
 
 
 @router.post(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import models as m
@@ -14,51 +13,22 @@ from app.core.errors import NotFound
 from app.releases import basis
 from app.releases.bundle import NAME_PATTERN
 from app.seeding.content import schema_revision
-from app.seeding.exporter import READERS
-from app.views.releases import BasisOut, Meta, ReleaseDetail, ReleaseList, ReleaseOut
+from app.views import releases
+from app.views.releases import Meta, ReleaseDetail, ReleaseList
 
 router = APIRouter(tags=["releases"])
-COUNTED = {
-    "sources": m.Source,
-    "themes": m.Theme,
-    "actors": m.Actor,
-    "positions": m.Position,
-    "processes": m.Process,
-    "process_links": m.ProcessLink,
-    "process_roles": m.ProcessRole,
-    "events": m.Event,
-    "participations": m.Participation,
-    "instruments": m.Instrument,
-    "provisions": m.Provision,
-    "pledges": m.Pledge,
-    "figures": m.Figure,
-    "disputes": m.Dispute,
-    "citations": m.Citation,
-}
-assert set(READERS) <= set(COUNTED), "every exported kind is counted"
 
 
-def _release_out(request: Request, release: m.Release) -> ReleaseOut:
-    changes = release.changes
-    summary = (
-        {what: sum(len(ids) for ids in changes[what].values()) for what in changes}
-        if changes
-        else None
-    )
-    return ReleaseOut(
-        name=release.name,
-        created_at=release.created_at,
-        content_hash=release.content_hash,
-        schema_revision=release.schema_revision,
-        previous=release.previous,
-        counts=release.counts,
-        summary=summary,
-        url=str(request.url_for("get_release", name=release.name)),
-    )
+def _urls(request: Request) -> tuple[releases.ReleaseUrl, releases.ChangesUrl]:
+    """A release's URL by its name, and the audit log's URL after a change."""
 
+    def release_url(name: str) -> str:
+        return str(request.url_for("get_release", name=name))
 
-def _changes_url(request: Request, last_change: int) -> str:
-    return str(request.url_for("list_changes").include_query_params(after_change=last_change))
+    def changes_url(last_change: int) -> str:
+        return str(request.url_for("list_changes").include_query_params(after_change=last_change))
+
+    return release_url, changes_url
 
 
 @router.get("/meta", response_model=Meta, summary="The dataset's version and counts")
@@ -69,30 +39,7 @@ def get_meta(request: Request, session: Session) -> Meta:
     revision and how many records of each kind there are."""
     connection = session.connection()
     now = basis.current(connection)
-    counts = {
-        kind: int(session.scalar(select(func.count()).select_from(model)) or 0)
-        for kind, model in COUNTED.items()
-    }
-    release = session.scalars(
-        select(m.Release).order_by(m.Release.created_at.desc(), m.Release.name.desc()).limit(1)
-    ).first()
-    version = session.scalar(select(m.DataVersion.version).where(m.DataVersion.id == 1))
-    return Meta(
-        title="Migration Governance Timeline",
-        basis=BasisOut(
-            kind=now.kind,
-            name=now.name,
-            content_hash=now.content_hash,
-            at=now.at,
-            changes_since=now.changes_since,
-            changes_url=_changes_url(request, now.last_change),
-        ),
-        header=now.header,
-        latest_release=_release_out(request, release) if release else None,
-        schema_revision=schema_revision(connection),
-        data_version=int(version or 0),
-        counts=counts,
-    )
+    return releases.meta_of(session, now, schema_revision(connection), *_urls(request))
 
 
 @router.get("/releases", response_model=ReleaseList, summary="List releases")
@@ -100,10 +47,7 @@ def get_meta(request: Request, session: Session) -> Meta:
 def list_releases(request: Request, session: Session) -> ReleaseList:
     """Every release made with `mgt release`, newest first, with what each added, changed
     and removed since the one before."""
-    found = session.scalars(
-        select(m.Release).order_by(m.Release.created_at.desc(), m.Release.name.desc())
-    )
-    return ReleaseList(items=[_release_out(request, r) for r in found])
+    return releases.releases_of(session, _urls(request)[0])
 
 
 ReleaseName = Annotated[
@@ -120,9 +64,5 @@ def get_release(request: Request, session: Session, name: ReleaseName) -> Releas
     release = session.get(m.Release, name)
     if release is None:
         raise NotFound(f"No release named '{name}'")
-    return ReleaseDetail(
-        **_release_out(request, release).model_dump(),
-        changes=release.changes,
-        changes_since=basis.changes_after(session.connection(), release.last_change),
-        changes_url=_changes_url(request, release.last_change),
-    )
+    since = basis.changes_after(session.connection(), release.last_change)
+    return releases.release_detail(release, since, *_urls(request))

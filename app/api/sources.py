@@ -1,4 +1,4 @@
-"""Sources and what cites them; figures; disputes between sources; the theme taxonomy."""
+"""Sources and what cites them; figures."""
 
 from __future__ import annotations
 
@@ -18,14 +18,8 @@ from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
 from app.views import facts
-from app.views.schemas import DisputeOut, FigureOut, Page
-from app.views.sources import (
-    SourceDetail,
-    SourceOut,
-    ThemeOut,
-    _source_out,
-    detail_of,
-)
+from app.views.schemas import FigureOut, Page
+from app.views.sources import SourceDetail, SourceOut, _source_out, detail_of
 
 router = APIRouter(tags=["sources"], route_class=CitedRoute)
 FormatDep = Annotated[str, exports.format_param()]
@@ -180,45 +174,3 @@ async def figure_detail(
     citations — with `cite_as`, so a number can be cited by its own URL."""
     missing = NotFound(f"No figure with id '{figure_id}'; list them at /api/v1/figures")
     return await stored_detail(request, "figure-item", figure_id, missing)
-
-
-@router.get(
-    "/disputes",
-    response_model=Page[DisputeOut],
-    responses=FILES,
-    summary="Where sources disagree",
-)
-@reads
-def list_disputes(
-    request: Request, session: Session, page: PageDep, fmt: FormatDep
-) -> Page[DisputeOut] | Response:
-    """Every disagreement between sources: the claims, their citations, and which one the
-    dataset follows and why; `format=csv|ndjson` for a file."""
-    return listing.respond(request, session, fmt, DisputeOut, _disputes_page, page, "disputes")
-
-
-def _disputes_page(session: Session, page: PageParams) -> tuple[list[DisputeOut], str | None]:
-    query = select(m.Dispute.id)
-    if page.after:
-        query = query.where(m.Dispute.id > str(page.after[0]))
-    ids = list(session.scalars(query.order_by(m.Dispute.id).limit(page.limit + 1)))
-    more, ids = len(ids) > page.limit, ids[: page.limit]
-    rows = session.execute(
-        select(m.Dispute, m.DisputeClaim)
-        .join(m.DisputeClaim, m.DisputeClaim.dispute_id == m.Dispute.id)
-        .where(m.Dispute.id.in_(ids))
-        .order_by(m.Dispute.id, m.DisputeClaim.ordinal)
-    ).all()
-    grouped = facts.group_disputes(session, rows)
-    items = sorted((d for found in grouped.values() for d in found), key=lambda d: d.id)
-    return items, encode_cursor((ids[-1],)) if more else None
-
-
-@router.get("/themes", response_model=list[ThemeOut], summary="The theme taxonomy")
-@reads
-def list_themes(session: Session) -> list[ThemeOut]:
-    """Themes that provisions, processes, meetings and pledges are tagged with."""
-    rows = session.scalars(select(m.Theme).order_by(m.Theme.id)).all()
-    return [
-        ThemeOut(id=t.id, name=t.name, parent=t.parent_id, description=t.description) for t in rows
-    ]

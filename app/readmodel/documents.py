@@ -2,7 +2,8 @@
 
 A document is the JSON an endpoint answers with, or the part of it that is costly to make:
 an actor's profile, a pledge, the list of objectives, an instrument with its provisions (what
-a comparison shows of it). Each is stored with the ids it shows (every ``"id"`` in its JSON,
+a comparison shows of it), the items of lists (actors, processes, sources, figures,
+instruments, disputes). Each is stored with the ids it shows (every ``"id"`` in its JSON,
 and its own key), and a write remakes, in its own transaction:
 
 - every document that shows the record written (for a citation, the record it supports);
@@ -51,7 +52,7 @@ from app.seeding.checks import references
 from app.seeding.etags import record_etags
 from app.seeding.kinds import SCHEMAS, TABLE_OF_KIND
 from app.seeding.reader import Located
-from app.views import actors, instruments, pledges, processes, sources
+from app.views import actors, disputes, instruments, pledges, processes, sources
 
 DOCS: Table = m.RenderedDocument.__table__  # type: ignore[assignment]
 MENTIONS: Table = m.DocumentMention.__table__  # type: ignore[assignment]
@@ -82,6 +83,8 @@ def kinds() -> dict[str, Kind]:
         "process-item": Kind(select(m.Process.id), processes.render_items),
         "source-item": Kind(select(m.Source.id), sources.render_items),
         "figure-item": Kind(select(m.Figure.id), sources.render_figures),
+        # A dispute is remade with its claims and their citations, which name it (``key``).
+        "dispute-item": Kind(select(m.Dispute.id), disputes.render_items, None, "key"),
         "instrument-item": Kind(select(m.Instrument.id), instruments.render_items),
         "pledge": Kind(select(m.Pledge.id), pledges.render_pledges, "pledges"),
         "objectives": Kind(

@@ -109,7 +109,17 @@ def _documents_touches(connection: Connection, change: Change) -> set[tuple[str,
 
 
 def _documents_identity() -> Iterable[Any]:
-    from app.views import actors, facts, instruments, listing, pledges, processes, sources
+    from app.views import (
+        actors,
+        disputes,
+        facts,
+        instruments,
+        listing,
+        pledges,
+        processes,
+        schemas,
+        sources,
+    )
 
     return [
         actors.ActorDetail,
@@ -121,6 +131,10 @@ def _documents_identity() -> Iterable[Any]:
         sources.SourceOut,
         sources._source_out,
         facts.figures_out,
+        schemas.DisputeOut,
+        facts.group_disputes,
+        facts.citations,
+        disputes.disputes_out,
         instruments.InstrumentOut,
         instruments.instrument_out,
         listing.item_renderer,

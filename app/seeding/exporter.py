@@ -109,12 +109,7 @@ def read_events(r: Reader, ids: Ids) -> list[s.Record]:
                 for i in links.get((x["id"],), [])
             ],
             participants=[
-                s.ParticipantIn(
-                    **k.PARTICIPATION.values(p),
-                    points=points.get(p["id"], []),
-                    cite=_cite(people_cites, p["id"]),
-                )
-                for p in by_event.get((x["id"],), [])
+                _participant(p, points, people_cites) for p in by_event.get((x["id"],), [])
             ],
             cite=_cite(cites, x["id"]),
         )
@@ -122,11 +117,32 @@ def read_events(r: Reader, ids: Ids) -> list[s.Record]:
     ]
 
 
-def _points(r: Reader, event_ids: Ids) -> dict[str, list[s.PointIn]]:
-    """The points of the events' statements, by participation, in order."""
-    rows = r.rows(m.StatementPoint, "participation_id", "ordinal", column="event_id", ids=event_ids)
-    ids = [x["id"] for x in rows] if event_ids is not None else None
-    cites, tags = r.cites("statement_point", ids), r.tags("statement_point", ids)
+def _participant(row: Row, points: dict[str, list[s.PointIn]], cites: Grouped) -> s.ParticipantIn:
+    return s.ParticipantIn(
+        **k.PARTICIPATION.values(row),
+        points=points.get(row["id"], []),
+        cite=_cite(cites, row["id"]),
+    )
+
+
+def read_participation(connection: Connection, ident: str) -> tuple[str, s.ParticipantIn] | None:
+    """One participant of an event as its event's record holds it, and the event's id; None
+    if there is none. Five statements (the row, its statement's points with their themes and
+    citations, its citations), however many participants the event has."""
+    r = Reader(connection)
+    rows = r.rows(m.Participation, ids=[ident])
+    if not rows:
+        return None
+    points = _points(r, [ident], column="participation_id")
+    return rows[0]["event_id"], _participant(rows[0], points, r.cites("participation", [ident]))
+
+
+def _points(r: Reader, ids: Ids, column: str = "event_id") -> dict[str, list[s.PointIn]]:
+    """The points of the statements of these events (or participations: ``column``), by
+    participation, in order."""
+    rows = r.rows(m.StatementPoint, "participation_id", "ordinal", column=column, ids=ids)
+    points = [x["id"] for x in rows] if ids is not None else None
+    cites, tags = r.cites("statement_point", points), r.tags("statement_point", points)
     found: dict[str, list[s.PointIn]] = defaultdict(list)
     for x in rows:
         found[x["participation_id"]].append(

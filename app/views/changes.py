@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.core.pagination import PageParams, encode_cursor
 from app.views.schemas import Out, Utc
 
 
@@ -16,3 +21,20 @@ class ChangeOut(Out):
     record_id: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+
+def changes_page(
+    session: Session, query: Select[Any], page: PageParams
+) -> tuple[list[ChangeOut], str | None]:
+    """One page of the changes ``query`` selects, oldest first from the cursor's change on,
+    and the next page's cursor (a cursor that names no change starts at the first)."""
+    if page.after:
+        try:
+            after = int(page.after[0])
+        except (TypeError, ValueError):
+            after = 0
+        query = query.where(m.Change.id > after)
+    rows = list(session.scalars(query.order_by(m.Change.id).limit(page.limit + 1)))
+    more, rows = len(rows) > page.limit, rows[: page.limit]
+    items = [ChangeOut.model_validate(r) for r in rows]
+    return items, encode_cursor((rows[-1].id,)) if more else None

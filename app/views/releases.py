@@ -4,10 +4,15 @@ and what each release added, changed and removed."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Protocol
 
 from pydantic import AfterValidator, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
+from app import models as m
+from app.seeding.exporter import READERS
 from app.views.schemas import Out, Utc, utc
 
 
@@ -62,3 +67,122 @@ class Meta(Out):
 
 class ReleaseList(Out):
     items: list[ReleaseOut]
+
+
+# What /meta counts, by the kinds the seed files hold.
+COUNTED: dict[str, type[m.Base]] = {
+    "sources": m.Source,
+    "themes": m.Theme,
+    "actors": m.Actor,
+    "positions": m.Position,
+    "processes": m.Process,
+    "process_links": m.ProcessLink,
+    "process_roles": m.ProcessRole,
+    "events": m.Event,
+    "participations": m.Participation,
+    "instruments": m.Instrument,
+    "provisions": m.Provision,
+    "pledges": m.Pledge,
+    "figures": m.Figure,
+    "disputes": m.Dispute,
+    "citations": m.Citation,
+}
+assert set(READERS) <= set(COUNTED), "every exported kind is counted"
+
+
+class Basis(Protocol):
+    """What the data answering rests on (``app.releases.basis.Basis``)."""
+
+    @property
+    def kind(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def content_hash(self) -> str | None: ...
+    @property
+    def at(self) -> dt.datetime | None: ...
+    @property
+    def last_change(self) -> int: ...
+    @property
+    def changes_since(self) -> int: ...
+    @property
+    def header(self) -> str: ...
+
+
+ReleaseUrl = Callable[[str], str]  # a release's URL, by its name
+ChangesUrl = Callable[[int], str]  # the audit log's changes after this one
+
+
+def release_out(release: m.Release, url: ReleaseUrl) -> ReleaseOut:
+    changes = release.changes
+    summary = (
+        {what: sum(len(ids) for ids in changes[what].values()) for what in changes}
+        if changes
+        else None
+    )
+    return ReleaseOut(
+        name=release.name,
+        created_at=release.created_at,
+        content_hash=release.content_hash,
+        schema_revision=release.schema_revision,
+        previous=release.previous,
+        counts=release.counts,
+        summary=summary,
+        url=url(release.name),
+    )
+
+
+def _newest_first() -> Select[m.Release]:
+    return select(m.Release).order_by(m.Release.created_at.desc(), m.Release.name.desc())
+
+
+def meta_of(
+    session: Session,
+    now: Basis,
+    schema_revision: str | None,
+    release_url: ReleaseUrl,
+    changes_url: ChangesUrl,
+) -> Meta:
+    """The dataset's version: what it rests on, the latest release, the schema revision and
+    how many records of each kind there are."""
+    counts = {
+        kind: int(session.scalar(select(func.count()).select_from(model)) or 0)
+        for kind, model in COUNTED.items()
+    }
+    release = session.scalars(_newest_first().limit(1)).first()
+    version = session.scalar(select(m.DataVersion.version).where(m.DataVersion.id == 1))
+    return Meta(
+        title="Migration Governance Timeline",
+        basis=BasisOut(
+            kind=now.kind,
+            name=now.name,
+            content_hash=now.content_hash,
+            at=now.at,
+            changes_since=now.changes_since,
+            changes_url=changes_url(now.last_change),
+        ),
+        header=now.header,
+        latest_release=release_out(release, release_url) if release else None,
+        schema_revision=schema_revision,
+        data_version=int(version or 0),
+        counts=counts,
+    )
+
+
+def releases_of(session: Session, release_url: ReleaseUrl) -> ReleaseList:
+    """Every release, newest first."""
+    return ReleaseList(
+        items=[release_out(r, release_url) for r in session.scalars(_newest_first())]
+    )
+
+
+def release_detail(
+    release: m.Release, changes_since: int, release_url: ReleaseUrl, changes_url: ChangesUrl
+) -> ReleaseDetail:
+    """A release with the ids it added, changed and removed, and the changes made since."""
+    return ReleaseDetail(
+        **release_out(release, release_url).model_dump(),
+        changes=release.changes,
+        changes_since=changes_since,
+        changes_url=changes_url(release.last_change),
+    )
