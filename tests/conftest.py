@@ -13,7 +13,7 @@ import tempfile
 import uuid
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import pytest
@@ -114,17 +114,39 @@ def _fresh_database(
         _drop_soon(admin, name)
 
 
+def _group(nodeid: str) -> str:
+    """A test's group in a parallel run: its file and the engines among its parameters (as
+    its id names them); the browser tests are one group."""
+    path, _, name = nodeid.partition("::")
+    if PurePosixPath(path).parent.name == "browser":
+        return "browser"
+    params = name.rpartition("[")[2].removesuffix("]").split("-") if name.endswith("]") else []
+    return "::".join([path, *sorted(set(params) & set(ENGINES))])
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """A parallel run (``pytest -n auto``) sends each group (see _group) whole to one process,
+    so a file's module-scoped databases and live servers are made once, while the two
+    engines' halves of a slow file may run side by side; the browser tests share one process,
+    as they share one server. Groups are handed out in collection order (see
+    pytest_collection_modifyitems). (xdist's own ``--dist loadgroup`` reads its groups from
+    the test ids, which pytest 9.2 no longer lets a plugin change.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid)
+
+    return ByGroup(config, log)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest orders the tests by their fixtures
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups for a parallel run (``pytest -n auto --dist loadgroup``): one test file's tests
-    on one engine run in one process, so its module-scoped databases and live servers are
-    made once, while the two engines' halves of a slow file may run side by side. The browser
-    tests share one process, as they share one server."""
-    browser = Path(__file__).parent / "browser"
-    for item in items:
-        params = item.callspec.params.values() if hasattr(item, "callspec") else ()
-        engines = sorted({p for p in params if isinstance(p, str) and p in ENGINES})
-        group = "browser" if item.path.is_relative_to(browser) else str(item.path)
-        item.add_marker(pytest.mark.xdist_group("::".join([group, *engines])))
+    """The groups holding a test marked ``slow`` first, so that a parallel run starts its
+    longest groups while the others still wait, and ends on short ones."""
+    slow = {_group(item.nodeid) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: _group(item.nodeid) not in slow)
 
 
 @pytest.fixture(scope="module", autouse=True)

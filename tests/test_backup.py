@@ -309,6 +309,7 @@ def _seeded_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
     return rows
 
 
+@pytest.mark.slow
 def test_burst_of_writes_then_export_loads_into_an_empty_database_identically(api, tmp_path):
     client, url, headers = api
     statuses = _write_burst(client, headers, 200, seed=13)

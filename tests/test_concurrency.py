@@ -236,6 +236,7 @@ def import_csv(rows: int, tag: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 def test_long_import_does_not_hold_a_concurrent_curator(live: Live) -> None:
     rows = 2000
     imported: list[httpx.Response] = []

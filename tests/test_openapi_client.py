@@ -125,6 +125,7 @@ def test_the_document_validates(document: dict[str, Any]) -> None:
             assert re.fullmatch(r"[a-z]+(?:[A-Z][a-z0-9]*)*", operation["operationId"])
 
 
+@pytest.mark.slow
 def test_the_generated_client_calls_every_operation(server: Server, generated: Generated) -> None:
     from_module = importlib.import_module(f"{generated.package}.client")
     reader = from_module.Client(base_url=server.base_url, raise_on_unexpected_status=True)
