@@ -132,6 +132,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     as they share one server. Groups are handed out in collection order (see
     pytest_collection_modifyitems). (xdist's own ``--dist loadgroup`` reads its groups from
     the test ids, which pytest 9.2 no longer lets a plugin change.)"""
+    if config.getvalue("dist") not in ("load", "loadgroup"):
+        return None  # another --dist asked for by name
     from xdist.scheduler import LoadScopeScheduling
 
     class ByGroup(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
