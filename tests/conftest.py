@@ -13,13 +13,13 @@ import tempfile
 import uuid
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -114,17 +114,41 @@ def _fresh_database(
         _drop_soon(admin, name)
 
 
+def _group(nodeid: str) -> str:
+    """A test's group in a parallel run: its file and the engines among its parameters (as
+    its id names them); the browser tests are one group."""
+    path, _, name = nodeid.partition("::")
+    if PurePosixPath(path).parent.name == "browser":
+        return "browser"
+    params = name.rpartition("[")[2].removesuffix("]").split("-") if name.endswith("]") else []
+    return "::".join([path, *sorted(set(params) & set(ENGINES))])
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """A parallel run (``pytest -n auto``) sends each group (see _group) whole to one process,
+    so a file's module-scoped databases and live servers are made once, while the two
+    engines' halves of a slow file may run side by side; the browser tests share one process,
+    as they share one server. Groups are handed out in collection order (see
+    pytest_collection_modifyitems). (xdist's own ``--dist loadgroup`` reads its groups from
+    the test ids, which pytest 9.2 no longer lets a plugin change.)"""
+    if config.getvalue("dist") not in ("load", "loadgroup"):
+        return None  # another --dist asked for by name
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid)
+
+    return ByGroup(config, log)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest orders the tests by their fixtures
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups for a parallel run (``pytest -n auto --dist loadgroup``): one test file's tests
-    on one engine run in one process, so its module-scoped databases and live servers are
-    made once, while the two engines' halves of a slow file may run side by side. The browser
-    tests share one process, as they share one server."""
-    browser = Path(__file__).parent / "browser"
-    for item in items:
-        params = item.callspec.params.values() if hasattr(item, "callspec") else ()
-        engines = sorted({p for p in params if isinstance(p, str) and p in ENGINES})
-        group = "browser" if item.path.is_relative_to(browser) else str(item.path)
-        item.add_marker(pytest.mark.xdist_group("::".join([group, *engines])))
+    """The groups holding a test marked ``slow`` first, so that a parallel run starts its
+    longest groups while the others still wait, and ends on short ones."""
+    slow = {_group(item.nodeid) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: _group(item.nodeid) not in slow)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -189,6 +213,9 @@ def _drop_templates() -> Iterator[None]:
     admin = _ADMIN.pop(os.getpid(), None)
     if isinstance(admin, Engine):
         admin.dispose()
+    for pid, kind in list(_CHECKERS):
+        if pid == os.getpid():
+            _CHECKERS.pop((pid, kind))[0].dispose()
 
 
 def seeded(kind: str, tmp_path: Path, seeds: Path) -> Iterator[str]:
@@ -239,11 +266,37 @@ def generated_dataset(
 def assert_rendered_current(url: str) -> None:
     """Whatever the tests wrote, every projection of the read model (search index, timeline
     items, actor events, stored documents, data version) equals a fresh rendering."""
-    engine = make_engine(url)
+    engine = _checker(url)
     with engine.connect() as connection:
         differences = readmodel.check(connection, versions=False)
-    engine.dispose()
+    engine.dispose()  # no connection stays open on the test's database
     assert not differences, "read model out of step:\n" + "\n".join(differences)
+
+
+# The check runs on one engine per engine kind and process, whose connections open the
+# database asked for: an engine keeps the statements it compiled, and compiling the check's
+# statements anew on an engine per test took half of its CPU time.
+_CHECKERS: dict[tuple[int, str], tuple[Engine, dict[str, str]]] = {}
+
+
+def _checker(url: str) -> Engine:
+    """The checking engine of ``url``'s kind, its next connections opened to ``url``."""
+    key = (os.getpid(), make_url(url).get_backend_name())
+    if key not in _CHECKERS:
+        engine, target = make_engine(url), {"url": url}
+
+        @event.listens_for(engine, "do_connect")
+        def _to_target(dialect: Any, record: Any, cargs: list[Any], cparams: dict[str, Any]):
+            database = make_url(target["url"]).database
+            if cargs:  # SQLite: the file
+                cargs[0] = database
+            else:
+                cparams["dbname"] = database
+
+        _CHECKERS[key] = (engine, target)
+    engine, target = _CHECKERS[key]
+    target["url"] = url
+    return engine
 
 
 def keyed_client(

@@ -309,11 +309,13 @@ def _seeded_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
     return rows
 
 
+@pytest.mark.slow
 def test_burst_of_writes_then_export_loads_into_an_empty_database_identically(api, tmp_path):
     client, url, headers = api
-    statuses = _write_burst(client, headers, 200, seed=13)
+    writes = 100
+    statuses = _write_burst(client, headers, writes, seed=13)
     assert statuses.get(409, 0) >= 10, statuses  # near-duplicates were tried and refused
-    assert sum(n for s, n in statuses.items() if s < 300) >= 100, statuses
+    assert sum(n for s, n in statuses.items() if s < 300) >= writes / 2, statuses
     engine = make_engine(url)
     with engine.connect() as connection:
         export(connection, tmp_path / "first")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +27,7 @@ EXAMPLES = int(os.environ.get("MGT_FUZZ_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
+@pytest.mark.slow
 def test_no_server_error_and_responses_match_the_schema(fixture_db: str) -> None:
     engine = make_engine(fixture_db)
     with unit_of_work(make_sessionmaker(engine)) as session:

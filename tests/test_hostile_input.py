@@ -364,6 +364,7 @@ def _status(answer: bytes) -> int:
     return int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else 0
 
 
+@pytest.mark.slow
 def test_live_server_limits_headers_and_their_arrival(tmp_path, monkeypatch):
     monkeypatch.setenv("MGT_HEADER_TIMEOUT", "2")
     with live_server(tmp_path) as server:

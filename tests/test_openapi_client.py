@@ -1,17 +1,21 @@
 """The OpenAPI document generates a client that reaches every operation.
 
 openapi-python-client generates a package from the document a live ``mgt serve`` serves
-(once per engine, into a temporary directory); the test imports it and calls EVERY
+(once per document and run, shared by its processes); the test imports it and calls EVERY
 operation at least once — the reads, and the writes with an API key — checking the typed
 results. The document also validates with openapi-spec-validator.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import importlib
 import io
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -92,21 +96,33 @@ def document(server: Server) -> dict[str, Any]:
 def generated(
     document: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Generated]:
-    directory = tmp_path_factory.mktemp("generated")
-    (directory / "openapi.json").write_text(json.dumps(document))
-    (directory / "config.yaml").write_text(CONFIG)
-    package = f"mgt_client_{directory.name.replace('-', '_')}"
-    command = [sys.executable, "-m", "openapi_python_client", "generate"]
-    command += ["--path", "openapi.json", "--meta", "none", "--output-path", package]
-    run = subprocess.run(
-        [*command, "--config", "config.yaml"],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "will not be generated" not in run.stdout + run.stderr, run.stdout + run.stderr
+    """The package generated from the document. The processes of a parallel run share it
+    (both engines' servers serve one document): the first to need it generates it, the
+    others wait for it on a lock."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:16]
+    directory, package = shared / f"openapi-client-{digest}", f"mgt_client_{digest}"
+    with (shared / f"{directory.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (directory / "generated").exists():
+            shutil.rmtree(directory, ignore_errors=True)  # what a failed generation left
+            directory.mkdir()
+            (directory / "openapi.json").write_text(json.dumps(document))
+            (directory / "config.yaml").write_text(CONFIG)
+            command = [sys.executable, "-m", "openapi_python_client", "generate"]
+            command += ["--path", "openapi.json", "--meta", "none", "--output-path", package]
+            run = subprocess.run(
+                [*command, "--config", "config.yaml"],
+                cwd=directory,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            said = run.stdout + run.stderr
+            assert run.returncode == 0, said
+            assert "will not be generated" not in said, said
+            (directory / "generated").touch()
     sys.path.insert(0, str(directory))
     try:
         yield Generated(package, document)
@@ -125,6 +141,7 @@ def test_the_document_validates(document: dict[str, Any]) -> None:
             assert re.fullmatch(r"[a-z]+(?:[A-Z][a-z0-9]*)*", operation["operationId"])
 
 
+@pytest.mark.slow
 def test_the_generated_client_calls_every_operation(server: Server, generated: Generated) -> None:
     from_module = importlib.import_module(f"{generated.package}.client")
     reader = from_module.Client(base_url=server.base_url, raise_on_unexpected_status=True)

@@ -296,6 +296,7 @@ def _get(port: int, path: str) -> Any:
         return json.load(response)
 
 
+@pytest.mark.slow
 def test_three_replicas_start_together_on_one_postgresql_database(tmp_path):
     for url in _fresh_database("postgresql", tmp_path):
         ports = [_free_port() for _ in range(3)]

@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import keyed_client, snapshot
 
+pytestmark = pytest.mark.slow  # many tests, each on a database of its own
+
 CITE = [
     {"source": "wmr-2024-ch8", "quote": "Pledges are measurable commitments made by Member States"}
 ]

@@ -13,6 +13,8 @@ import pytest
 from tests.browser.conftest import ARTIFACTS, Browser
 from tests.live import Server
 
+pytestmark = pytest.mark.slow  # the browser tests are one long group
+
 
 def _ready(browser: Browser, server: Server, width: int = 1400, path: str = "/") -> Any:
     page = browser.new_page()

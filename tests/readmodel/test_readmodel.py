@@ -28,6 +28,8 @@ from tests.api.test_writes import PLEDGE, api, auth
 from tests.conftest import ENGINES, FIXTURE_SEEDS, SOURCES_DIR, client_for, seeded
 from tests.test_statements import POINT, moderator_with
 
+pytestmark = pytest.mark.slow  # many tests, each on a database of its own
+
 __all__ = ["api"]
 
 MIGRATIONS = sorted((PROJECT_ROOT / "migrations" / "versions").glob("*.py"))
