@@ -9,6 +9,7 @@ example for every parameter and request body (``app.api.openapi_examples``).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any, get_args
@@ -20,6 +21,7 @@ from app.api.openapi_examples import BODY_EXAMPLES, parameter_example
 from app.cite.citable import CITABLE
 from app.graphs.formats import WRITERS as GRAPH_FORMATS
 from app.seeding import schemas as s
+from app.views.calendar import TIMELINEJS_SCHEMA
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -255,6 +257,7 @@ def client_grade(schema: dict[str, Any]) -> dict[str, Any]:
             operation["security"] = [{BEARER: []}]
         _document_errors(path, method, operation)
         _parameters(path, operation)
+        _timelinejs(operation, schemas)
         _body_example(path, method, operation)
     schema["tags"] = [{"name": n, "description": d} for n, d in READ_TAGS.items()] + [
         {"name": f"write {r}", "description": f"Create, change and delete {r} (API key)"}
@@ -277,6 +280,17 @@ def _cite_as(path: str, method: str, operation: dict[str, Any], schemas: dict[st
         "description": "How to cite the record (what /cite/{kind}/{id} answers); in its "
         "own detail answer only",
     }
+
+
+def _timelinejs(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """A list that answers ``format=timelinejs`` sends that document as application/json
+    too: its 200 JSON is either the page or the TimelineJS document."""
+    formats = [p for p in operation.get("parameters", []) if p["name"] == "format"]
+    if not formats or "timelinejs" not in json.dumps(formats[0]["schema"]):
+        return
+    schemas["TimelineJS"] = TIMELINEJS_SCHEMA
+    content = operation["responses"]["200"]["content"]["application/json"]
+    content["schema"] = {"anyOf": [content["schema"], {"$ref": "#/components/schemas/TimelineJS"}]}
 
 
 def _operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:

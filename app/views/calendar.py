@@ -146,6 +146,48 @@ def timelinejs_event(item: TimelineItem) -> dict[str, Any]:
     return event
 
 
+_TL_DATE = {
+    "type": "object",
+    "properties": {
+        "year": {"type": "integer"},
+        "month": {"type": "integer", "minimum": 1, "maximum": 12},
+        "day": {"type": "integer", "minimum": 1, "maximum": 31},
+        "display_date": {"type": "string"},
+    },
+    "required": ["year"],
+}
+_TL_TEXT = {
+    "type": "object",
+    "properties": {"headline": {"type": "string"}, "text": {"type": "string"}},
+    "required": ["headline", "text"],
+}
+# What ``timelinejs_writer`` writes (TimelineJS 3's JSON format), for the OpenAPI document.
+TIMELINEJS_SCHEMA: dict[str, Any] = {
+    "title": "TimelineJS",
+    "description": "Every dated item of the filter in TimelineJS 3's JSON format "
+    "(format=timelinejs); HTML-escaped text, a date only as precise as the record's",
+    "type": "object",
+    "properties": {
+        "title": {"type": "object", "properties": {"text": _TL_TEXT}, "required": ["text"]},
+        "events": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "unique_id": {"type": "string"},
+                    "start_date": _TL_DATE,
+                    "end_date": _TL_DATE,
+                    "text": _TL_TEXT,
+                    "group": {"type": "string"},
+                },
+                "required": ["unique_id", "start_date", "text"],
+            },
+        },
+    },
+    "required": ["title", "events"],
+}
+
+
 def timelinejs_writer(title: str) -> Writer:
     def write(batches: Batches) -> Iterator[str]:
         head = {"headline": html.escape(title), "text": "Migration Governance Timeline"}

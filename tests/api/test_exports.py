@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 TIMELINE = ["gfmd-2009-announced", "gfmd-2009", "cm-15", "cm-15.s3", "wmr-2024-publication"]
@@ -155,6 +156,41 @@ class TestTimelineJs:
             "display_date": "2024",
         }
         assert "end_date" not in events["gfmd-2009-announced"]
+
+    @pytest.mark.parametrize(
+        ("path", "url"),
+        [
+            ("/api/v1/timeline", "/api/v1/timeline"),
+            ("/api/v1/meetings", "/api/v1/meetings"),
+            (
+                "/api/v1/processes/{process_id}/timeline",
+                "/api/v1/processes/coordination-meetings/timeline",
+            ),
+            ("/api/v1/actors/{actor_id}/timeline", "/api/v1/actors/mexico/timeline"),
+        ],
+    )
+    def test_the_document_is_the_one_the_openapi_document_describes(self, client, path, url):
+        """The 200 JSON of a list with ``format=timelinejs`` is either its page or the
+        TimelineJS document: each answer validates against that schema, and only against
+        the alternative it is."""
+        document = client.get("/openapi.json").json()
+        schema = document["paths"][path]["get"]["responses"]["200"]["content"]
+        union = schema["application/json"]["schema"]
+        page_ref, timelinejs_ref = (choice["$ref"] for choice in union["anyOf"])
+        assert timelinejs_ref == "#/components/schemas/TimelineJS"
+        registry = {"components": document["components"]}
+
+        def valid(body: object, ref: str) -> bool:
+            validator = jsonschema.Draft202012Validator({**registry, "$ref": ref})
+            return bool(validator.is_valid(body))
+
+        timelinejs = client.get(url, params={"format": "timelinejs"}).json()
+        page = client.get(url).json()
+        assert timelinejs["events"]
+        assert valid(timelinejs, timelinejs_ref)
+        assert not valid(timelinejs, page_ref)
+        assert valid(page, page_ref)
+        assert not valid(page, timelinejs_ref)
 
 
 class TestJsonLd:
