@@ -61,6 +61,28 @@ def _changes_url(request: Request, last_change: int) -> str:
     return str(request.url_for("list_changes").include_query_params(after_change=last_change))
 
 
+def _version(session: Session) -> int:
+    return int(session.scalar(select(m.DataVersion.version).where(m.DataVersion.id == 1)) or 0)
+
+
+def _counts(request: Request, session: Session) -> tuple[int, dict[str, int]]:
+    """The data version and how many records of each kind there are, counted once per data
+    version: every write moves the version in its own transaction, so the counts made at a
+    version hold until it moves. They are kept only if the version did not move while they
+    were counted (PostgreSQL reads each statement at its own moment)."""
+    version = _version(session)
+    kept: tuple[int, dict[str, int]] | None = getattr(request.app.state, "record_counts", None)
+    if kept is not None and kept[0] == version:
+        return kept
+    counts = {
+        kind: int(session.scalar(select(func.count()).select_from(model)) or 0)
+        for kind, model in COUNTED.items()
+    }
+    if _version(session) == version:
+        request.app.state.record_counts = (version, counts)
+    return version, counts
+
+
 @router.get("/meta", response_model=Meta, summary="The dataset's version and counts")
 @reads
 def get_meta(request: Request, session: Session) -> Meta:
@@ -69,14 +91,10 @@ def get_meta(request: Request, session: Session) -> Meta:
     revision and how many records of each kind there are."""
     connection = session.connection()
     now = basis.current(connection)
-    counts = {
-        kind: int(session.scalar(select(func.count()).select_from(model)) or 0)
-        for kind, model in COUNTED.items()
-    }
+    version, counts = _counts(request, session)
     release = session.scalars(
         select(m.Release).order_by(m.Release.created_at.desc(), m.Release.name.desc()).limit(1)
     ).first()
-    version = session.scalar(select(m.DataVersion.version).where(m.DataVersion.id == 1))
     return Meta(
         title="Migration Governance Timeline",
         basis=BasisOut(
@@ -90,7 +108,7 @@ def get_meta(request: Request, session: Session) -> Meta:
         header=now.header,
         latest_release=_release_out(request, release) if release else None,
         schema_revision=schema_revision(connection),
-        data_version=int(version or 0),
+        data_version=version,
         counts=counts,
     )
 

@@ -120,20 +120,32 @@ def _meetings(
     session: Session, process_ids: list[str], lo: dt.date, hi: dt.date
 ) -> dict[str, dict[str, Any]]:
     """Each process's last meeting before the date, next one after, and those that may fall
-    on it: one statement each, whatever the number of processes."""
+    on it: one statement each, whatever the number of processes. The last and the next are
+    each the first row of an index walk from the date (``ix_events_process_end`` and
+    ``_start``), not a ranking of every meeting of the process."""
     e = m.Event
-    own = (e.process_id.in_(process_ids)) & e.parent_id.is_(None) & e.is_meeting.is_(True)
+    own = e.parent_id.is_(None) & e.is_meeting.is_(True)
     found: dict[str, dict[str, Any]] = {p: {"on": []} for p in process_ids}
     for name, where, order in (
-        ("last", e.date_end < lo, e.date_end.desc()),
-        ("next", e.date_start > hi, e.date_start.asc()),
+        ("last", e.date_end < lo, (e.date_end.desc(), e.id)),
+        ("next", e.date_start > hi, (e.date_start.asc(), e.id)),
     ):
-        rank = func.row_number().over(partition_by=e.process_id, order_by=(order, e.id))
-        ranked = select(e.id, rank.label("rank")).where(own, where).subquery()
-        chosen = select(ranked.c.id).where(ranked.c.rank == 1)
-        for event in session.scalars(select(e).where(e.id.in_(chosen))):
+        firsts = [
+            select(e.id)
+            .where(e.process_id == process, own, where)
+            .order_by(*order)
+            .limit(1)
+            .scalar_subquery()
+            for process in process_ids
+        ]
+        chosen = [i for i in session.execute(select(*firsts)).one() if i] if firsts else []
+        for event in session.scalars(select(e).where(e.id.in_(chosen))) if chosen else []:
             found[str(event.process_id)][name] = event
-    on_date = select(e).where(own, e.date_start <= hi, e.date_end >= lo).order_by(e.date_start)
+    on_date = (
+        select(e)
+        .where(e.process_id.in_(process_ids), own, e.date_start <= hi, e.date_end >= lo)
+        .order_by(e.date_start)
+    )
     for event in session.scalars(on_date):
         found[str(event.process_id)]["on"].append(event)
     return found
