@@ -120,24 +120,24 @@ def _meetings(
     session: Session, process_ids: list[str], lo: dt.date, hi: dt.date
 ) -> dict[str, dict[str, Any]]:
     """Each process's last meeting before the date, next one after, and those that may fall
-    on it: one statement each, whatever the number of processes. The last and the next are
-    each the first row of an index walk from the date (``ix_events_process_end`` and
-    ``_start``), not a ranking of every meeting of the process."""
+    on it: one statement each, whatever the number of processes. The last (the next) is the
+    first by id of those ending (starting) on the latest day before the date (the earliest
+    after): two short walks of ``ix_events_process_end`` (``_start``) from the date, not a
+    ranking of every meeting of the process."""
     e = m.Event
     own = e.parent_id.is_(None) & e.is_meeting.is_(True)
     found: dict[str, dict[str, Any]] = {p: {"on": []} for p in process_ids}
-    for name, where, order in (
-        ("last", e.date_end < lo, (e.date_end.desc(), e.id)),
-        ("next", e.date_start > hi, (e.date_start.asc(), e.id)),
+    for name, where, date, latest in (
+        ("last", e.date_end < lo, e.date_end, True),
+        ("next", e.date_start > hi, e.date_start, False),
     ):
-        firsts = [
-            select(e.id)
-            .where(e.process_id == process, own, where)
-            .order_by(*order)
-            .limit(1)
-            .scalar_subquery()
-            for process in process_ids
-        ]
+        firsts = []
+        for process in process_ids:
+            mine = (e.process_id == process) & own
+            edge = select(date).where(mine, where).order_by(date.desc() if latest else date)
+            edge_date = edge.limit(1).scalar_subquery()
+            first = select(e.id).where(mine, date == edge_date).order_by(e.id).limit(1)
+            firsts.append(first.scalar_subquery())
         chosen = [i for i in session.execute(select(*firsts)).one() if i] if firsts else []
         for event in session.scalars(select(e).where(e.id.in_(chosen))) if chosen else []:
             found[str(event.process_id)][name] = event
