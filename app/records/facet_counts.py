@@ -12,6 +12,10 @@ compares the stored counts with a fresh GROUP BY and the stored pairs with fresh
 
 An event's process is its own or, for a session without one, its parent's: a write to an
 event also recounts the events whose parent it is.
+
+The same counts keep how many top-level meetings cover each number of days
+(``meeting_spans``): the longest bounds how far before a date a meeting that may fall on it
+can start, so a snapshot walks the meetings starting in that window, not all before it.
 """
 
 from __future__ import annotations
@@ -22,20 +26,35 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, delete, extract, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    Table,
+    delete,
+    extract,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from app import models as m
 
 AnySelect = Select[*tuple[Any, ...]]
 Pairs = Callable[[list[str] | None], AnySelect]
 CHUNK = 500
+SPANS = "meeting_spans"
 REBUILD_CHUNK = 5000
 COUNTS: Table = m.FacetCount.__table__  # type: ignore[assignment]
 MEMBERS: Table = m.FacetMember.__table__  # type: ignore[assignment]
 
 
-def _year(value: Any) -> Any:
+def _year(value: Any) -> Any:  # a year, or a number of days
     return int(value) if value is not None else None
 
 
@@ -90,6 +109,36 @@ def _event_facets(name: str, meetings: bool) -> list[Counted]:
     ]
 
 
+class DaysBetween(ColumnElement[int]):
+    """How many days after ``start`` ``end`` is (engine-specific at compile time)."""
+
+    inherit_cache = False
+    type = Integer()
+
+    def __init__(self, start: Any, end: Any) -> None:
+        self.start, self.end = start, end
+
+
+@compiles(DaysBetween, "sqlite")
+def _sqlite_days(element: DaysBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    end, start = compiler.process(element.end, **kw), compiler.process(element.start, **kw)
+    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
+
+
+@compiles(DaysBetween)
+def _days(element: DaysBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    end, start = compiler.process(element.end, **kw), compiler.process(element.start, **kw)
+    return f"({end} - {start})"
+
+
+def _meeting_span(ids: list[str] | None) -> AnySelect:
+    e = m.Event
+    query = select(e.id, DaysBetween(e.date_start, e.date_end)).where(
+        e.parent_id.is_(None), e.is_meeting.is_(True), e.date_end.is_not(None)
+    )
+    return _only(query, e.id, ids)
+
+
 def _pledge_status(ids: list[str] | None) -> AnySelect:
     return _only(select(m.Pledge.id, m.Pledge.status), m.Pledge.id, ids)
 
@@ -104,6 +153,7 @@ COUNTED: tuple[Counted, ...] = (
     *_event_facets("meetings", meetings=True),
     Counted("pledges", "pledges", "status", _pledge_status),
     Counted("pledges", "pledges", "objective", _pledge_objective),
+    Counted(SPANS, "events", "days", _meeting_span, _year),
 )
 LISTS = {c.list: c.kind for c in COUNTED}
 KEPT = {(c.list, c.facet) for c in COUNTED}
@@ -111,7 +161,16 @@ KEPT = {(c.list, c.facet) for c in COUNTED}
 
 def identity() -> list[Any]:
     """What the counts are made by (the read model's version of them hashes these)."""
-    return [_event_pairs, _event_process, _event_facets, _pledge_status, _pledge_objective]
+    return [
+        _event_pairs,
+        _event_process,
+        _event_facets,
+        _pledge_status,
+        _pledge_objective,
+        _meeting_span,
+        _sqlite_days,
+        _days,
+    ]
 
 
 def _key(value: Any) -> str:
@@ -125,6 +184,12 @@ def stored(connection: Connection, name: str, facet: str) -> list[tuple[Any, int
         select(c.value, c.count).where(c.list == name, c.facet == facet).order_by(c.value)
     )
     return [(json.loads(value), n) for value, n in rows]
+
+
+def longest_meeting(connection: Connection) -> int | None:
+    """How many days the longest top-level meeting covers; None when there is none."""
+    days = [value for value, _ in stored(connection, SPANS, "days") if value is not None]
+    return max(days, default=None)
 
 
 def fresh_pairs(connection: Connection, kind: str, ids: list[str] | None) -> dict[Any, Any]:
