@@ -16,8 +16,6 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import readmodel
-from app.core import migrate
-from app.core.auth import create_key, revoke_key
 from app.core.config import Settings, get_settings
 from app.core.db import (
     WRITE_TRANSACTION,
@@ -30,14 +28,15 @@ from app.core.db import (
 )
 from app.core.errors import DomainError
 from app.core.startup import applied_migrations, one_at_a_time
-from app.models import ApiKey, Source
+from app.models import ApiKey, Source, migrate
 from app.readmodel.projections import BY_NAME
+from app.records.auth import create_key, revoke_key
+from app.records.backup import backup, restore
+from app.records.loader import LoadResult, changes_since_last_load, load
 from app.records.pledge_import import import_pledges
 from app.releases.bundle import NAME_PATTERN, make_release
-from app.seeding.backup import backup, restore
 from app.seeding.checks import check_dataset
 from app.seeding.exporter import export
-from app.seeding.loader import LoadResult, changes_since_last_load, load
 from app.seeding.reader import SeedError, read_dataset
 from app.seeding.report import build_report, format_report
 

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.api import (
     actors,
     changes,
+    citations,
     cite,
     cite_query,
     events,
@@ -29,6 +30,8 @@ from app.api import (
 )
 from app.api.cite_as import Citations
 from app.api.health import health_router
+from app.api.openapi import install_problem_openapi
+from app.api.route_index import index_routes
 from app.core import allocator, logging, metrics
 from app.core.compression import Compression, HeadAsGet
 from app.core.config import Settings, get_settings
@@ -40,9 +43,8 @@ from app.core.middleware import (
     SecurityHeaders,
     reject_unknown_query,
 )
-from app.core.openapi import install_problem_openapi
 from app.core.response_cache import ResponseCache
-from app.records import version
+from app.readmodel import version
 from app.releases.header import ReleaseHeader
 from app.web import install_web
 
@@ -123,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports,
         pledges,
         sources,
+        citations,
         writes,
         linked_writes,
         changes,
@@ -140,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router(settings.revision))
     if settings.metrics:
         install_metrics(app)
+    index_routes(app)
     return app
 
 

@@ -78,9 +78,18 @@ SAMPLES: dict[str, tuple[str, str]] = {
     ),
 }
 SAMPLES |= {
+    "/citations": (
+        "select min(id) from sources",
+        f"select source_id from citations {LARGEST_BY}",
+    ),
     "/processes/{process_id}/timeline": SAMPLES["/processes/{process_id}"],
     "/actors/{actor_id}/timeline": SAMPLES["/actors/{actor_id}"],
 }
+
+# Lists of one record's items, named by a query parameter no default answers: that list for
+# a typical record and for the largest (drawn by ``SAMPLES``, as a detail's are), each with
+# its first page, a deep page, these filters and its files.
+OF_RECORD: dict[str, tuple[str, list[str]]] = {"/citations": ("source", ["kind=event"])}
 
 # What an operation needs in every request (no default answers it), and typical filters.
 BASE = {
@@ -182,6 +191,9 @@ def requests(
         base = BASE.get(operation, "")
         path_names = [p for p, v in params.items() if v["in"] == "path"]
         table = TABLES.get(operation)
+        if operation in OF_RECORD:
+            yield from _of_record(operation, full, params, sample)
+            continue
         if path_names:
             if operation not in SAMPLES:
                 raise KeyError(f"{operation}: no SAMPLES entry for its path parameters")
@@ -209,6 +221,27 @@ def requests(
         if "limit" in params:
             yield from _pages(operation, url, base, table)
         yield from _formats(operation, url, base, params, "")
+
+
+def _of_record(
+    operation: str,
+    url: str,
+    params: dict[str, Any],
+    sample: Callable[[str, int], tuple[Any, ...] | None],
+) -> Iterator[Request]:
+    """A list of one record's items (``OF_RECORD``), for a typical record and the largest."""
+    name, filters = OF_RECORD[operation]
+    for variant, sql in zip(("typical", "largest"), SAMPLES[operation], strict=True):
+        row = sample(sql, 1)
+        if row is None or row[0] is None:
+            continue
+        base = f"{name}={row[0]}"
+        label = f"{operation} {variant}"
+        yield Request(f"{label} first page", operation, f"{url}?{base}")
+        yield Request(f"{label} deep page", operation, f"{url}?{base}", deep=True)
+        for given in filters:
+            yield Request(f"{label} {given}", operation, f"{url}?{base}&{given}")
+        yield from _formats(operation, url, base, params, variant)
 
 
 def _pages(operation: str, url: str, base: str, table: str | None) -> Iterator[Request]:

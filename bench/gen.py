@@ -7,7 +7,7 @@ Subcommands (each prints one JSON line on stdout with what it measured):
                             citations and themes, pledges); load it with `mgt seed`.
   chunked DIR --items N     for sizes where YAML + pydantic is too slow: load DIR
                             (real seeds + synthetic sources/actors, written by
-                            `yaml --base-only`) with app.seeding.loader.load, then
+                            `yaml --base-only`) with app.records.loader.load, then
                             validate (pydantic, the seed schemas), check
                             (app.seeding.checks) and build rows
                             (app.seeding.rows.build_rows) for the events and pledges
@@ -370,9 +370,9 @@ def cmd_yaml(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _engine() -> Any:
-    from app.core import migrate
     from app.core.config import get_settings
     from app.core.db import make_engine
+    from app.models import migrate
 
     url = get_settings().database_url
     migrate.upgrade(url)
@@ -385,10 +385,10 @@ def cmd_chunked(args: argparse.Namespace) -> dict[str, Any]:
     from app import readmodel
     from app.core.config import get_settings
     from app.models import Base
-    from app.records import rendered
+    from app.readmodel import rendered
+    from app.records.loader import _self_ref_order, load
     from app.seeding import schemas as s
     from app.seeding.checks import check_dataset
-    from app.seeding.loader import _self_ref_order, load
     from app.seeding.reader import KINDS, Dataset, Located, read_dataset
     from app.seeding.rows import build_rows
 
@@ -463,9 +463,9 @@ def cmd_chunked(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_loadcost(args: argparse.Namespace) -> dict[str, Any]:
     """The `mgt seed` path (reader.read_dataset, checks, rows, loader.sync), phase by phase."""
     from app.core.config import get_settings
+    from app.records.loader import sync
     from app.seeding import schemas as s
     from app.seeding.checks import check_dataset
-    from app.seeding.loader import sync
     from app.seeding.reader import KINDS, Dataset, Located
     from app.seeding.rows import build_rows
 

@@ -23,12 +23,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.core import migrate  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.core.db import make_engine  # noqa: E402
 from app.core.middleware import RequestLog  # noqa: E402
 from app.main import create_app  # noqa: E402
-from app.seeding.loader import load  # noqa: E402
+from app.models import migrate  # noqa: E402
+from app.records.loader import load  # noqa: E402
 
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 PATH = "/api/v1/timeline"

@@ -7,7 +7,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-import app.core.migrate  # noqa: F401  (autogenerate leaves the search internals alone)
+import app.models.migrate  # noqa: F401  (autogenerate leaves the search internals alone)
 from app.core.config import get_settings
 from app.core.db import make_engine
 from app.models import Base

@@ -1,6 +1,6 @@
 """What an actor's timeline must hold, worked out in Python from the participations, posts and
-their dates (not by the SQL that stores ``actor_events``): the oracle of tests/test_acting_for.py
-and of the bench's check at 1M items (bench/bench.py)."""
+their dates (not by the SQL that stores ``actor_events``): the oracle of
+tests/readmodel/test_acting_for.py and of the bench's check at 1M items (bench/bench.py)."""
 
 from __future__ import annotations
 

@@ -25,12 +25,12 @@ from sqlalchemy.exc import OperationalError
 
 from app import readmodel
 from app.api import pledges, timeline_query
-from app.core import migrate
-from app.core.auth import create_key
 from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.main import create_app
-from app.seeding.loader import load
+from app.models import migrate
+from app.records.auth import create_key
+from app.records.loader import load
 
 POSTGRES_URL = os.environ.get(
     "MGT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from app import models as m
 from app.cli import main
-from app.core import migrate
-from app.core.auth import create_key, revoke_key
 from app.core.config import get_settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
+from app.models import migrate
+from app.records.auth import create_key, revoke_key
+from app.records.loader import load, seeded_tables
 from app.seeding.exporter import export
-from app.seeding.loader import load, seeded_tables
 from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR, _fresh_database, client_for, seeded
 
 

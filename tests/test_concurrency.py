@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.core import db
-from app.core.auth import create_key
 from app.core.db import TurnLock, Writer, make_engine, make_sessionmaker, unit_of_work
 from app.core.errors import Conflict
-from app.records import pledge_import, store, version
+from app.readmodel import version
+from app.records import pledge_import, store
+from app.records.auth import create_key
 from tests.conftest import (
     ENGINES,
     FIXTURE_SEEDS,

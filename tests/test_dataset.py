@@ -75,9 +75,9 @@ def test_no_citation_points_at_a_missing_row(dataset_db):
 
 
 def test_export_load_export_of_the_dataset_is_identical(dataset_db, tmp_path):
-    from app.core import migrate
+    from app.models import migrate
+    from app.records.loader import load
     from app.seeding.exporter import export
-    from app.seeding.loader import load
 
     first, second = tmp_path / "first", tmp_path / "second"
     engine = make_engine(dataset_db)

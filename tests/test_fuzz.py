@@ -17,10 +17,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from app.core.auth import create_key
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.main import create_app
+from app.records.auth import create_key
 
 EXAMPLES = int(os.environ.get("MGT_FUZZ_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]

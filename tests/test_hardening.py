@@ -7,13 +7,7 @@ from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.main import create_app
-
-
-def _problem(response, status):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["detail"]
-    return response.json()
+from tests.checks import problem
 
 
 @pytest.mark.parametrize(
@@ -26,7 +20,7 @@ def _problem(response, status):
     ],
 )
 def test_unknown_query_parameters_are_named(client, url):
-    body = _problem(client.get(url), 422)
+    body = problem(client.get(url), 422)
     assert "unknown query parameter" in body["detail"]
 
 
@@ -41,7 +35,7 @@ def test_unknown_query_parameters_are_named(client, url):
     ],
 )
 def test_overlong_values_are_422(client, url):
-    _problem(client.get(url), 422)
+    problem(client.get(url), 422)
 
 
 def test_security_headers_on_every_response(client):
@@ -77,7 +71,7 @@ def test_wrong_content_type_is_415(client):
     response = client.post(
         "/api/v1/pledges", content=b"<pledge/>", headers={"Content-Type": "application/xml"}
     )
-    _problem(response, 415)
+    problem(response, 415)
 
 
 def test_oversized_body_is_413(fixture_db):
@@ -90,7 +84,7 @@ def test_oversized_body_is_413(fixture_db):
             content=b"{" + b" " * 5000 + b"}",
             headers={"Content-Type": "application/json"},
         )
-        _problem(response, 413)
+        problem(response, 413)
 
 
 @pytest.mark.parametrize("body", [b"\xff\xfe not utf-8", b"{not json", b"[]", b"null"])

@@ -18,10 +18,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 
-from app.core.auth import create_key
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.main import create_app
+from app.records.auth import create_key
 from app.views.tabular import neutralise
 from tests.conftest import client_for
 from tests.live import live_server

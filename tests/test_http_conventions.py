@@ -12,8 +12,8 @@ import brotli
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
+from app.api.openapi import OPERATIONS, RECORD_ETAG
 from app.core import compression
-from app.core.openapi import OPERATIONS, RECORD_ETAG
 from app.core.response_cache import ResponseCache
 
 GZIP = {"Accept-Encoding": "gzip"}

@@ -6,9 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from app.core import migrate
 from app.core.db import make_engine
-from app.models import Base
+from app.models import Base, migrate
 
 
 def test_models_and_migrations_agree(migrated_url):

@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from app.core.auth import create_key
+from app.api.openapi import OPERATIONS
+from app.api.openapi_examples import BODY_EXAMPLES
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
-from app.core.openapi import OPERATIONS
-from app.core.openapi_examples import BODY_EXAMPLES
+from app.records.auth import create_key
 from tests.conftest import ENGINES, _fresh_database
 from tests.live import Server, live_server
 
@@ -227,6 +227,9 @@ def _reads(g: Generated, c: Any) -> None:
     sources = _ok(g.call("list_sources", c, limit=2), "SourcePage", g)
     source = _ok(g.call("get_source", c, sources.items[0].id), "SourceDetail", g)
     assert source.id == sources.items[0].id
+    cited = _ok(g.call("list_citations", c, source=source.id, limit=100), "CitingFactPage", g)
+    assert [x.id for x in cited.items] == [x.id for x in source.citations]
+    assert source.citations_total == len(source.citations) or source.citations_next_url
     figures = _ok(g.call("list_figures", c, unit="pledges"), "FigurePage", g)
     assert {f.unit for f in figures.items} == {"pledges"}
     figure = _ok(g.call("get_figure", c, figures.items[0].id), "FigureOut", g)

@@ -27,10 +27,10 @@ from sqlalchemy import delete, func, select, text
 
 from app import models as m
 from app.api import health
-from app.core.auth import create_key
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.main import create_app
+from app.records.auth import create_key
 from app.server import cpu_limit
 from tests.conftest import FIXTURE_SEEDS, _fresh_database, seeded
 from tests.live import _free_port
@@ -166,7 +166,7 @@ def test_metrics_scrape_and_parse_as_prometheus_text(ops_client, fixture_db):
     for _ in range(2):  # rendered, then answered from the response cache
         assert ops_client.get("/api/v1/timeline", params={"limit": "7"}).status_code == 200
     assert ops_client.get("/api/v1/no-such-route").status_code == 404
-    assert ops_client.get("/health").status_code == 200  # through the connection pool
+    assert ops_client.get("/health/ready").status_code == 200  # through the connection pool
     after = _scrape(ops_client)
 
     def grew(name: str, **labels: str) -> float:

@@ -267,7 +267,7 @@ def test_pages_are_disjoint_complete_and_ordered(timeline, f, limit):
     cursor = None
     while True:
         # The model reads the actor filter as taking part; acting for an actor (through a
-        # post or on its behalf) is checked against its own model in test_acting_for.py.
+        # post or on its behalf) is checked against its own model in readmodel/test_acting_for.py.
         direct = {"direct_only": "true"} if "actor" in f else {}
         params = f | direct | {"limit": limit} | ({"cursor": cursor} if cursor else {})
         response = client.get("/api/v1/timeline", params=params)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core.auth import create_key
 from app.core.config import PROJECT_ROOT
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
+from app.records.auth import create_key
 from tests.live import Server, live_server
 
 PLEDGES_CSV = (

@@ -18,12 +18,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app import models as m
-from app.core import db, migrate
-from app.core.auth import create_key
+from app.core import db
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.main import create_app
-from app.seeding.loader import load
+from app.models import migrate
+from app.records.auth import create_key
+from app.records.loader import load
 from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR, seeded
 
 CITE = [

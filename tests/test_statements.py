@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.auth import create_key
 from app.core.config import PROJECT_ROOT
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
+from app.records.auth import create_key
 from app.seeding import schemas as s
 from app.seeding.checks import normalize_text
 from app.seeding.mentions import mention_problems

@@ -22,9 +22,9 @@ from app.asof.coverage import one_date
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
-from app.records import etags
 from app.search.sql import matching
 from app.search.text import WORD, fold
+from app.seeding import etags
 from app.seeding.schemas import ActorKind
 from app.views.actors import (
     ActorDetail,

@@ -8,7 +8,7 @@ whose kind can be cited (``app.api.cite.CITABLE``). Which routes those are is se
 when the route is made; every other route is served untouched. The answer then passes the
 response cache, which keeps the cited body for as long as the data version and the day stay
 the same. The record's title and sources are read on the event loop by the driver
-(``app.records.direct``), the release once per data version; each record's ``cite_as`` bytes
+(``app.core.direct``), the release once per data version; each record's ``cite_as`` bytes
 are remembered per data version and day (``Citations``, one per application), so a body
 rendered afresh is cited without reading again.
 """
@@ -27,7 +27,7 @@ from app import models as m
 from app.api.cite import CITABLE, cite_as, read_record, release_from, sources_from, statements
 from app.api.deps import on_thread
 from app.cite import csl
-from app.records.direct import Reader
+from app.core.direct import Reader
 from app.releases import basis
 
 REMEMBERED = 4096  # records' cite_as bytes kept per process

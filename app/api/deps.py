@@ -12,7 +12,7 @@ dependency, and the return value is not validated a second time by the framework
 
 Endpoints that answer with stored JSON (``stored_documents``, a meeting's stored parts, a
 timeline or pledge page) read it on the event loop through the driver
-(``app.records.direct``) and fall back to a worker thread (``on_thread``, ``read``) only for
+(``app.core.direct``) and fall back to a worker thread (``on_thread``, ``read``) only for
 what is not stored, for facets and for files.
 """
 
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.core.database import Database
 from app.core.errors import NotFound
-from app.records import documents
+from app.readmodel import documents
 from app.views.schemas import to_json
 
 T = TypeVar("T")

@@ -25,7 +25,7 @@ from app.api.timeline_query import (
 from app.core.errors import NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
-from app.records import etags
+from app.seeding import etags
 from app.views.calendar import ics_writer, timelinejs_writer
 from app.views.jsonld import event_jsonld
 from app.views.schemas import FacetedPage

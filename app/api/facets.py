@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app import models as m
 from app.core.errors import InvalidParameter
-from app.records import facet_counts
+from app.readmodel import facet_counts
 from app.views import facts
 from app.views.schemas import FacetValue
 
@@ -71,7 +71,7 @@ def count(
 ) -> dict[str, list[FacetValue]] | None:
     """The asked facets for the items ``ids`` selects; None when none were asked. When
     ``ids`` selects the whole list ``whole`` names, its counts are read as the read model
-    keeps them (``app.records.facet_counts``) instead of counted."""
+    keeps them (``app.readmodel.facet_counts``) instead of counted."""
     if not asked:
         return None
     found: dict[str, list[FacetValue]] = {}

@@ -11,15 +11,16 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import exists, select, text
+from sqlalchemy import exists, literal, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.api.deps import on_thread, reads
+from app.api.deps import on_thread
 from app.core.config import PROJECT_ROOT
 from app.models import DataVersion, Event, RenderedEvent
 
 PACKAGE = "migration-governance-timeline"
+ONE = select(literal(1))
 
 
 @functools.cache
@@ -49,7 +50,7 @@ def migration_heads() -> frozenset[str]:
     """The newest migrations, read from the migration scripts once per process."""
     from alembic.script import ScriptDirectory
 
-    from app.core import migrate
+    from app.models import migrate
 
     return frozenset(ScriptDirectory.from_config(migrate.alembic_config()).get_heads())
 
@@ -87,10 +88,13 @@ def health_router(revision: str | None) -> APIRouter:
     migration_heads()  # read now, in the parent process of the workers, not on a probe
 
     @router.get("/health", summary="Liveness and database check")
-    @reads
-    def health(session: Session) -> dict[str, str]:
-        session.execute(text("SELECT 1"))
-        return {"status": "ok", "database": session.get_bind().dialect.name}
+    async def health(request: Request) -> dict[str, str]:
+        """The driver answers ``SELECT 1`` on the event loop; when it cannot, a session on a
+        worker thread asks again and reports the failure (503)."""
+        db = request.app.state.db
+        if await db.direct.rows(ONE) is None:
+            await on_thread(request, lambda session: session.execute(ONE))
+        return {"status": "ok", "database": db.engine.dialect.name}
 
     @router.get("/health/live", summary="The process is up: version and source revision")
     def live() -> dict[str, Any]:

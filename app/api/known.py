@@ -18,9 +18,13 @@ from sqlalchemy.util import LRUCache
 
 from app import models as m
 from app.core.errors import InvalidParameter
-from app.records import version
+from app.readmodel import version
 
 SUGGESTIONS = 3
+# Ids compared with an unknown value for suggestions: the whole column while it holds no more,
+# else those around the value in order and those sharing its first letters, so a typo costs a
+# few bounded reads however many records there are.
+COMPARED = 2_000
 # Ids found to exist, by (data version, parameter, id): a filter asked again while the data
 # stays the same costs no read (a write changes the version, and so the key).
 FOUND: LRUCache[tuple[int, str, str], bool] = LRUCache(10_000)
@@ -32,6 +36,7 @@ IDS: dict[str, InstrumentedAttribute[str]] = {
     "theme": m.Theme.id,
     "instrument": m.Instrument.id,
     "objective": m.Provision.id,
+    "source": m.Source.id,
 }
 
 
@@ -66,8 +71,29 @@ async def require(request: Request, parameter: str, values: list[str], shown: An
         FOUND.update({keys[value]: True for value in exist if value in keys})
     missing = [v for v in values if v not in exist]
     if missing:
-        everything = await reader.rows(select(IDS[parameter])) or []
-        raise unknown(parameter, missing, [row[0] for row in everything], shown)
+        raise unknown(parameter, missing, await _compared(reader, parameter, missing), shown)
+
+
+async def _compared(reader: Any, parameter: str, missing: list[str]) -> list[str]:
+    """The ids the missing values are compared with (see ``COMPARED``)."""
+    column = IDS[parameter]
+    every = [row[0] for row in await reader.rows(select(column).limit(COMPARED + 1)) or []]
+    if len(every) <= COMPARED:
+        return every
+    share = COMPARED // 4
+    statements = [
+        statement
+        for value in missing
+        for statement in (
+            select(column).where(column >= value).order_by(column).limit(share),
+            select(column).where(column < value).order_by(column.desc()).limit(share),
+            select(column).where(column.startswith(value[:3], autoescape=True)).limit(share),
+        )
+    ]
+    found: dict[str, None] = {}
+    for statement in statements:
+        found.update(dict.fromkeys(row[0] for row in await reader.rows(statement) or []))
+    return list(found)
 
 
 def unknown(

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api import exports
+from app.core import direct
 from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, encode_cursor
-from app.records import direct
 from app.views.schemas import FacetedPage, FacetValue, to_json
 
 T = TypeVar("T", bound=BaseModel)

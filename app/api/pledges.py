@@ -13,10 +13,11 @@ from app import models as m
 from app.api import by_date, exports, facets, known, listing
 from app.api.cite_as import CitedRoute
 from app.api.deps import read, reads, stored_detail, stored_documents
+from app.core import direct
 from app.core.errors import InvalidParameter, NotFound
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams
-from app.records import direct, documents
+from app.readmodel import documents
 from app.views.pledges import (
     ObjectiveDetail,
     ObjectiveOut,

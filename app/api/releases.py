@@ -13,7 +13,7 @@ from app.api.deps import reads
 from app.core.errors import NotFound
 from app.releases import basis
 from app.releases.bundle import NAME_PATTERN
-from app.releases.content import schema_revision
+from app.seeding.content import schema_revision
 from app.seeding.exporter import READERS
 from app.views.releases import BasisOut, Meta, ReleaseDetail, ReleaseList, ReleaseOut
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import reads
 from app.asof.coverage import one_date
-from app.records import facet_counts
+from app.readmodel import facet_counts
 from app.views.snapshot import Snapshot, snapshot_on
 
 router = APIRouter(tags=["snapshot"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -20,7 +19,13 @@ from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
 from app.views import facts
 from app.views.schemas import DisputeOut, FigureOut, Page
-from app.views.sources import CitingFact, SourceDetail, SourceOut, ThemeOut, _source_out
+from app.views.sources import (
+    SourceDetail,
+    SourceOut,
+    ThemeOut,
+    _source_out,
+    detail_of,
+)
 
 router = APIRouter(tags=["sources"], route_class=CitedRoute)
 FormatDep = Annotated[str, exports.format_param()]
@@ -84,37 +89,27 @@ def list_sources(
 )
 @reads
 def source_detail(
+    request: Request,
     session: Session,
     source_id: Annotated[str, Path(examples=["slocum-2017"], max_length=200)],
     fmt: CitationFormat,
 ) -> SourceDetail | Response:
-    """A source and every fact that cites it (record kind and id, quote, locator);
-    `format=bibtex|csl-json` (or the matching Accept) for the source as a bibliography entry."""
+    """A source, how many citations of it support records of each kind, and the first 100
+    of them (record kind and id, quote, locator) — the first page of
+    `/citations?source=ID&limit=100`, which `citations_url` lists in full and
+    `citations_next_url` continues; `format=bibtex|csl-json` (or the matching Accept) for
+    the source as a bibliography entry."""
     source = session.get(m.Source, source_id)
     if source is None:
         raise NotFound(f"No source with id '{source_id}'; list them at /api/v1/sources")
     if fmt != "json":
         return as_file(fmt, [csl.source_item(source)])
-    rows = session.scalars(
-        select(m.Citation)
-        .where(m.Citation.source_id == source_id)
-        .order_by(m.Citation.subject_type, m.Citation.subject_id, m.Citation.ordinal)
-    ).all()
-    return SourceDetail(
-        **_source_out(source).model_dump(),
-        cited_by_kind=dict(Counter(c.subject_type for c in rows)),
-        citations=[
-            CitingFact(
-                id=c.id,
-                subject_type=c.subject_type,
-                subject_id=c.subject_id,
-                quote=c.quote,
-                locator=c.locator,
-                note=c.note,
-            )
-            for c in rows
-        ],
-    )
+    every = request.url_for("list_citations").include_query_params(source=source_id)
+
+    def after(key: tuple[str, str, int, str], limit: int) -> str:
+        return str(every.include_query_params(limit=limit, cursor=encode_cursor(key)))
+
+    return detail_of(session, source, str(every), after)
 
 
 FIGURE_FILTERS = {

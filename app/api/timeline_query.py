@@ -27,9 +27,10 @@ from app.api.timeline_filter import (
 )
 from app.api.timeline_filter import TimelineFilter as TimelineFilter
 from app.api.timeline_filter import TimelineFilterDep as TimelineFilterDep
+from app.core import direct
 from app.core.errors import InvalidParameter
 from app.core.pagination import PageParams, cursor_dates, encode_cursor
-from app.records import direct, version
+from app.readmodel import version
 from app.views import acting_for
 from app.views.timeline import TimelineItem, render
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api.deps import writes
-from app.core.auth import authenticate
 from app.core.config import get_settings
 from app.core.errors import (
     Conflict,
@@ -25,7 +24,9 @@ from app.core.errors import (
     PreconditionRequired,
     UnprocessableRecord,
 )
-from app.records import etags, store
+from app.records import store
+from app.records.auth import authenticate
+from app.seeding import etags
 from app.seeding import schemas as s
 from app.seeding.exporter import as_data
 

@@ -1,7 +1,7 @@
 """The database of one process: every handle the application holds on it, in one object.
 
 ``Database`` owns the engine, the sessions for writes and for reads, the direct reader that
-answers stored JSON on the event loop (``app.records.direct``), the bound on read threads,
+answers stored JSON on the event loop (``app.core.direct``), the bound on read threads,
 and the write turn with the ``Writer`` that runs each write as one retried unit of work
 (``app.core.db``). The application keeps one on ``app.state.db``; routes reach the database
 only through it.
@@ -17,9 +17,8 @@ import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.core import metrics
+from app.core import direct, metrics
 from app.core.db import TurnLock, Writer, make_engine, make_read_sessionmaker, make_sessionmaker
-from app.records import direct
 
 T = TypeVar("T")
 

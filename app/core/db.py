@@ -90,7 +90,7 @@ RETRY_ATTEMPTS = 4
 RETRY_PAUSE_SECONDS = 0.05  # the first retry's pause, doubled for each further one
 # Every write takes this row first (PostgreSQL): the one lock all writers queue on, in the
 # order they asked, before they touch a record or any table derived from the records. The
-# row is the data version every write bumps anyway (``app.records.version``).
+# row is the data version every write bumps anyway (``app.readmodel.version``).
 WRITE_LOCK = "SELECT version FROM data_version WHERE id = 1 FOR UPDATE"
 
 

@@ -1,6 +1,6 @@
 """Rendered GET responses of the API, reused while the data has not changed.
 
-Every write bumps the data version in its own transaction (``app.records.version``), so a
+Every write bumps the data version in its own transaction (``app.readmodel.version``), so a
 response rendered under version N is current for as long as the database still says N: the
 cache reads that one number per request, in whichever process made the change. Responses get
 an ETag from their bytes, and ``If-None-Match`` is answered with 304. A request with

@@ -1,7 +1,7 @@
 """Detail documents (an actor's profile, a pledge, the objectives, ...) stored as JSON.
 
 Assembling one of these takes a dozen queries and a nested model; storing the result makes a
-read one indexed lookup. ``app.records.documents`` makes them and remakes, inside every write's
+read one indexed lookup. ``app.readmodel.documents`` makes them and remakes, inside every write's
 transaction, those that mention a record the write touched.
 """
 

@@ -85,7 +85,7 @@ class EventInstrument(Base):
 
 class RenderedEvent(Base):
     """An event as a timeline page shows it (its JSON), made once and remade by every write
-    that changes what it shows (``app.records.rendered``), so a page is one indexed read."""
+    that changes what it shows (``app.readmodel.rendered``), so a page is one indexed read."""
 
     __tablename__ = "rendered_events"
 
@@ -100,7 +100,7 @@ class RenderedEvent(Base):
 class ActorEvent(Base):
     """Each event an actor took part in or someone acted for it at, with the event's dates:
     derived from participations, posts and events, and remade with the event's stored JSON
-    (``app.records.rendered``), so one actor's timeline is read in date order from a range
+    (``app.readmodel.rendered``), so one actor's timeline is read in date order from a range
     of its index."""
 
     __tablename__ = "actor_events"

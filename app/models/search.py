@@ -4,7 +4,7 @@ The rows are derived data (``app.search.index`` builds them from the other table
 matches them is engine-specific and created by hand in migration 0003: on SQLite an FTS5
 table over this one (``search_fts``, porter stemming) fed by triggers; on PostgreSQL a
 stored generated ``document`` column (a weighted English tsvector of title and body) with a
-GIN index. Autogenerate cannot describe either; a comparator in ``app.core.migrate`` tells
+GIN index. Autogenerate cannot describe either; a comparator in ``app.models.migrate`` tells
 it to leave them alone.
 """
 

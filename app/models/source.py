@@ -28,13 +28,20 @@ class Citation(Base):
     """A fact's evidence. ``subject_type``/``subject_id`` name the cited row in any table."""
 
     __tablename__ = "citations"
-    __table_args__ = (Index("ix_citations_subject", "subject_type", "subject_id"),)
+    __table_args__ = (
+        Index("ix_citations_subject", "subject_type", "subject_id"),
+        # A source's citations in the order its detail and /citations?source= list them
+        # (cited kind, record, the record's own order of citations): a page is a range.
+        Index(
+            "ix_citations_source_order", "source_id", "subject_type", "subject_id", "ordinal", "id"
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     ordinal: Mapped[int] = mapped_column(Integer)
-    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
     quote: Mapped[str | None] = mapped_column(String(200))
     locator: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)

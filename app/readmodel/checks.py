@@ -10,11 +10,11 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.records import documents as docs
-from app.records import facet_counts as fc
-from app.records import rendered
-from app.records.etags import record_etags
+from app.readmodel import documents as docs
+from app.readmodel import facet_counts as fc
+from app.readmodel import rendered
 from app.search import index
+from app.seeding.etags import record_etags
 from app.views import acting_for
 
 SHOWN = 5  # differences listed per table and kind of difference; the rest are counted

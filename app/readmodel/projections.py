@@ -15,9 +15,8 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Table
 
 from app import models as m
-from app.readmodel import checks
+from app.readmodel import checks, documents, facet_counts, rendered, version
 from app.readmodel.change import Change
-from app.records import documents, facet_counts, rendered, version
 from app.search import index
 from app.views import acting_for
 

@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import models as m
 from app.core.db import Writer, unit_of_work
 from app.core.errors import DomainError
-from app.records import documents, store
+from app.readmodel import documents
+from app.records import store
 from app.seeding import schemas as s
 from app.seeding.exporter import as_data
 

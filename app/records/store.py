@@ -16,15 +16,15 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app import kinds as k
 from app import models as m
 from app import readmodel
 from app.core.errors import Conflict, NotFound, UnprocessableRecord
-from app.kinds import SCHEMAS, TABLE_OF_KIND, Writable
 from app.records import integrity
+from app.seeding import kinds as k
 from app.seeding import schemas as s
 from app.seeding.checks import quote_problem, record_citations, references
 from app.seeding.exporter import as_data, read_records
+from app.seeding.kinds import SCHEMAS, TABLE_OF_KIND, Writable
 from app.seeding.reader import Dataset, Located
 from app.seeding.rows import build_rows
 

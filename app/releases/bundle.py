@@ -21,14 +21,14 @@ import orjson
 from sqlalchemy import Connection, func, insert, select
 
 from app import models as m
-from app.core import migrate
 from app.core.db import make_engine
 from app.core.errors import Conflict
-from app.records import version
-from app.releases.content import files_hash, schema_revision
+from app.models import migrate
+from app.readmodel import version
+from app.records.loader import load
 from app.releases.digests import Digests, diff, digests
+from app.seeding.content import files_hash, schema_revision
 from app.seeding.exporter import collect, export
-from app.seeding.loader import load
 
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.records.direct import Reader
+from app.core.direct import Reader
 from app.releases import basis
 
 HEADER = b"mgt-data-release"

@@ -25,8 +25,8 @@ from sqlalchemy import (
 )
 
 from app import models as m
-from app.kinds import ACTOR, INSTRUMENT, PLEDGE, PROCESS, Kind
 from app.search.text import added_forms
+from app.seeding.kinds import ACTOR, INSTRUMENT, PLEDGE, PROCESS, Kind
 
 Doc = dict[str, Any]
 TABLE: Table = m.SearchEntry.__table__  # type: ignore[assignment]

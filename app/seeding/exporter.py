@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, Table, select
 
-from app import kinds as k
 from app import models as m
 from app.core.progress import progress
+from app.seeding import kinds as k
 from app.seeding import schemas as s
 
 Row = dict[str, Any]

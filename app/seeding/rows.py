@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from app import kinds as k
 from app import models as m
+from app.seeding import kinds as k
 from app.seeding import schemas as s
 from app.seeding.ids import (
     instrument_act_id,

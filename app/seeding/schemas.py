@@ -494,6 +494,7 @@ class SubjectRef(Record):
 # A citation may also support one claim of a dispute (its id is the dispute's id and the
 # claim's number: ``gfmd-2010-host.1``); a claim is never the subject of a figure or dispute.
 CitedKind = Literal[SubjectKind, Literal["dispute_claim"]]
+CITED_KINDS = sorted((*get_args(SubjectKind), "dispute_claim"))
 
 
 class CitedRef(Record):

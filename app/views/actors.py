@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.core.dates import FuzzyDate
-from app.kinds import ACTOR
+from app.seeding.kinds import ACTOR
 from app.views import acting_for, facts
 from app.views.as_of import AsOfCoverage, held_on
 from app.views.listing import item_renderer
@@ -276,7 +276,7 @@ def profile_as_of(body: str, asked: FuzzyDate, lo: dt.date, hi: dt.date) -> str:
 
 
 def render_profiles(session: Session, ids: list[str]) -> dict[str, str]:
-    """The profiles of these actors as JSON (stored by ``app.records.documents``), made
+    """The profiles of these actors as JSON (stored by ``app.readmodel.documents``), made
     together: a fixed number of statements however many actors."""
     actors = list(session.scalars(select(m.Actor).where(m.Actor.id.in_(ids))))
     return {detail.id: to_json(detail).decode() for detail in profiles(session, actors)}

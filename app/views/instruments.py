@@ -242,14 +242,14 @@ def detail_of(
 
 
 class InstrumentSide(Out):
-    """What a comparison shows of one instrument (stored by ``app.records.documents``)."""
+    """What a comparison shows of one instrument (stored by ``app.readmodel.documents``)."""
 
     instrument: InstrumentOut
     provisions: list[ProvisionOut]
 
 
 def render_details(session: Session, ids: list[str]) -> dict[str, str]:
-    """These instruments' details as JSON (stored by ``app.records.documents``)."""
+    """These instruments' details as JSON (stored by ``app.readmodel.documents``)."""
     found = session.scalars(select(m.Instrument).where(m.Instrument.id.in_(ids)))
     return {i.id: to_json(detail_of(session, i, None)).decode() for i in found}
 

@@ -15,7 +15,7 @@ from app.views.schemas import to_json
 def item_renderer(
     model: Any, shape: Callable[[Session, list[Any]], Sequence[BaseModel]]
 ) -> Callable[[Session, list[str]], dict[str, str]]:
-    """Renders the list items of these ids as JSON (stored by ``app.records.documents``),
+    """Renders the list items of these ids as JSON (stored by ``app.readmodel.documents``),
     made together by the list's own ``shape``."""
 
     def render(session: Session, keys: list[str]) -> dict[str, str]:

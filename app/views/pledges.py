@@ -120,7 +120,7 @@ def _objectives(session: Session, number: int | None = None) -> list[ObjectiveOu
 
 
 def render_objectives(session: Session, keys: list[str]) -> dict[str, str]:
-    """The objectives list as JSON (stored by ``app.records.documents`` under the key "")."""
+    """The objectives list as JSON (stored by ``app.readmodel.documents`` under the key "")."""
     items = ",".join(to_json(objective).decode() for objective in _objectives(session))
     return {"": f'{{"items":[{items}],"next_cursor":null}}'}
 
@@ -168,6 +168,6 @@ def pledges_out(session: Session, rows: list[m.Pledge]) -> list[PledgeOut]:
 
 
 def render_pledges(session: Session, ids: list[str]) -> dict[str, str]:
-    """These pledges as JSON (stored by ``app.records.documents``)."""
+    """These pledges as JSON (stored by ``app.readmodel.documents``)."""
     rows = list(session.scalars(select(m.Pledge).where(m.Pledge.id.in_(ids))))
     return {pledge.id: to_json(pledge).decode() for pledge in pledges_out(session, rows)}

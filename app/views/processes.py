@@ -121,7 +121,7 @@ render_items = item_renderer(m.Process, process_out)
 
 
 def render_details(session: Session, ids: list[str]) -> dict[str, str]:
-    """These processes' details as JSON (stored by ``app.records.documents``)."""
+    """These processes' details as JSON (stored by ``app.readmodel.documents``)."""
     found = list(session.scalars(select(m.Process).where(m.Process.id.in_(ids))))
     return {p.id: to_json(detail_of(session, p, None)).decode() for p in found}
 

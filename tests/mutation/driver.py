@@ -79,48 +79,55 @@ WRITE_TESTS = (
 GROUPS = {
     "dates": Group(
         ["app/core/dates.py"],
-        ["tests/test_dates.py", *EDTF_PROPERTIES],
+        ["tests/core/test_dates.py", *EDTF_PROPERTIES],
     ),
     "timeline_filter": Group(
         ["app/api/timeline_filter.py"],
         [
-            "tests/test_boundaries.py",
+            "tests/api/test_timeline_filter.py",
             "tests/test_properties.py::test_pages_are_disjoint_complete_and_ordered",
-            "tests/test_api.py::TestTimeline",
-            "tests/test_search.py::TestFiltersUseTheIndex",
+            "tests/api/test_events.py::TestTimeline",
+            "tests/search/test_search.py::TestFiltersUseTheIndex",
             "tests/test_statements.py::TestApi::test_theme_filter_reaches_an_event_through_its_points",
             "tests/test_statements.py::test_a_theme_reaches_an_item_through_a_point_s_tag_only",
-            "tests/test_api.py::TestMeetings::test_list_holds_meetings_only",
+            "tests/api/test_events.py::TestMeetings::test_list_holds_meetings_only",
         ],
     ),
     "pagination": Group(
         ["app/core/pagination.py"],
-        ["tests/test_cursors.py", "tests/test_properties.py", "tests/test_api.py"],
+        [
+            "tests/core/test_pagination.py",
+            "tests/test_properties.py",
+            *(
+                f"tests/api/test_{name}.py"
+                for name in ("events", "actors", "processes", "pledges", "instruments", "sources")
+            ),
+        ],
     ),
     "checks": Group(
         ["app/seeding/checks.py"],
-        ["tests/test_checks_bad_fixtures.py", "tests/test_seeding.py"],
+        ["tests/seeding/test_checks.py", "tests/seeding/test_seeding.py"],
     ),
     "writes": Group(
-        ["app/api/writes.py", "app/records/etags.py"],
+        ["app/api/writes.py", "app/seeding/etags.py"],
         [
-            "tests/test_preconditions.py",
-            *(f"tests/test_writes.py::{name}" for name in WRITE_TESTS),
+            "tests/api/test_preconditions.py",
+            *(f"tests/api/test_writes.py::{name}" for name in WRITE_TESTS),
         ],
         import_time=("app.api.writes.x__register",),
     ),
     # The write path: each write's turn, its lock and its retries (db.py), and ``writes``
     # (deps.py), which wraps the write endpoints at import, so it is listed but not scored.
     # mutmut leaves decorated functions alone: write_turn and _between_processes (context
-    # managers) are not mutated; test_write_path.py tests them all the same.
+    # managers) are not mutated; core/test_db.py tests them all the same.
     "write_path": Group(
         ["app/core/db.py", "app/api/deps.py"],
         [
-            "tests/test_write_path.py",
+            "tests/core/test_db.py",
             "tests/test_reliability.py::test_sqlite_writer_whose_turn_does_not_come_gets_503_and_writes_nothing",
             "tests/test_concurrency.py::test_writer_runs_a_unit_of_work_again_after_a_deadlock_then_gives_up",
             "tests/test_concurrency.py::test_import_whose_later_batch_fails_leaves_nothing",
-            *(f"tests/test_writes.py::{name}" for name in WRITE_TESTS),
+            *(f"tests/api/test_writes.py::{name}" for name in WRITE_TESTS),
         ],
         import_time=("app.api.deps.x_writes", "app.api.deps.x__with_session"),
         functions=(
@@ -140,22 +147,22 @@ GROUPS = {
             "app/readmodel/maintain.py",
             "app/readmodel/projections.py",
             "app/readmodel/change.py",
-            "app/records/rendered.py",
-            "app/records/documents.py",
+            "app/readmodel/rendered.py",
+            "app/readmodel/documents.py",
         ],
         [
-            "tests/test_readmodel.py",
-            "tests/test_stored_reads.py",
-            "tests/test_writes.py",
+            "tests/readmodel/test_readmodel.py",
+            "tests/core/test_direct.py",
+            "tests/api/test_writes.py",
         ],
         functions=(
             "app.readmodel.maintain.x_apply__*",
             "app.readmodel.projections.x__*_touches__*",
             "app.readmodel.change.*",
-            "app.records.rendered.x_affected__*",
-            "app.records.rendered.x__events_of__*",
-            "app.records.documents.x_affected__*",
-            "app.records.documents.x__posts_in__*",
+            "app.readmodel.rendered.x_affected__*",
+            "app.readmodel.rendered.x__events_of__*",
+            "app.readmodel.documents.x_affected__*",
+            "app.readmodel.documents.x__posts_in__*",
         ),
     ),
 }

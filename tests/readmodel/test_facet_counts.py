@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import facets
 from app.api.timeline_filter import TimelineFilter, filtered_events
-from app.core.auth import create_key
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.readmodel import check
+from app.records.auth import create_key
 from tests.conftest import ENGINES, FIXTURE_SEEDS, seeded
 from tests.live import Server, live_server
 

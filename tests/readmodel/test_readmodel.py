@@ -17,16 +17,16 @@ from sqlalchemy import delete, select, update
 from app import models as m
 from app import readmodel
 from app.cli import main
-from app.core import migrate
-from app.core.auth import create_key
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
+from app.models import migrate
 from app.readmodel.projections import PROJECTIONS
 from app.records import store
+from app.records.auth import create_key
 from app.seeding.exporter import as_data, read_records
+from tests.api.test_writes import PLEDGE, api, auth
 from tests.conftest import ENGINES, FIXTURE_SEEDS, SOURCES_DIR, client_for, seeded
 from tests.test_statements import POINT, moderator_with
-from tests.test_writes import PLEDGE, api, auth
 
 __all__ = ["api"]
 
@@ -530,6 +530,25 @@ def test_a_country_s_new_name_reaches_the_events_held_in_it(api):
     _patched(client, tokens["write"], "/api/v1/actors/mexico", {"name": "United Mexican States"})
     place = client.get("/api/v1/events/stocktaking-2017").json()["place"]
     assert place["country"] == {"id": "mexico", "name": "United Mexican States"}
+
+
+def test_a_new_name_reaches_the_events_attended_on_the_actor_s_behalf(api):
+    """An item names the actor a participant spoke for: renaming that actor remakes the
+    stored items of the events where someone took part on its behalf."""
+    client, tokens = api
+    role = {
+        "event": "gfmd-2009",
+        "actor": "mexico",
+        "role": "attendee",
+        "on_behalf_of": "iom",
+        "cite": [{"source": "gfmd-org-greece2009", "locator": "meetings/greece2009"}],
+    }
+    created = client.post("/api/v1/participations", json=role, headers=auth(tokens["write"]))
+    assert created.status_code == 201, created.text
+    _patched(client, tokens["write"], "/api/v1/actors/iom", {"name": "UN Migration"})
+    detail = client.get("/api/v1/events/gfmd-2009", headers={"Cache-Control": "no-cache"})
+    (spoke,) = [p for p in detail.json()["actors"] if p.get("on_behalf_of")]
+    assert spoke["on_behalf_of"] == {"id": "iom", "name": "UN Migration"}
 
 
 def test_an_objective_lists_its_first_pledges_and_counts_them_all(api, monkeypatch):

@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.records.etags import record_etags
+from app.seeding.etags import record_etags
 from app.views.acting_for import actor_events
 from app.views.timeline import render, render_details
 

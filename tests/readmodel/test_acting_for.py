@@ -4,7 +4,7 @@ it at the time, and by anyone acting on its behalf, each item saying how (``via`
 from __future__ import annotations
 
 from tests.acting_for_oracle import differences, expected_reach, timeline
-from tests.test_writes import api, auth  # noqa: F401 (the fixture)
+from tests.api.test_writes import api, auth  # noqa: F401 (the fixture)
 
 
 def test_every_state_and_organisation_holds_every_event_someone_acted_for_it_at(

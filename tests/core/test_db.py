@@ -21,10 +21,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.core import db, migrate
+from app.core import db
 from app.core.db import TurnLock, Writer, make_engine, make_sessionmaker, write_turn
 from app.core.errors import Busy
-from app.records import version
+from app.models import migrate
+from app.readmodel import version
 
 WAIT = 5.0  # a bound on every wait in these tests, far above what any of them needs
 

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 
 from app import models as m
 from app.records import store
-from app.records.etags import etag, record_etags
+from app.seeding.etags import etag, record_etags
 from tests.conftest import ENGINES, keyed_client, snapshot
 
 PLEDGE_PATH = "/api/v1/pledges/example-pledge"

@@ -1,7 +1,7 @@
 """Record kinds: every field of every kind survives loading and exporting, unchanged.
 
 The fixture ``every-field.yaml`` sets every field of every kind to a value that is not its
-default. A field the declaration (``app.kinds``) forgets to map, or maps to the wrong
+default. A field the declaration (``app.seeding.kinds``) forgets to map, or maps to the wrong
 column, comes back missing or different, and ``test_every_field_survives_load_and_export``
 names it.
 """
@@ -15,14 +15,14 @@ import yaml
 from pydantic import BaseModel
 from sqlalchemy import insert
 
-from app import kinds
 from app.core.db import make_engine
+from app.seeding import kinds
 from app.seeding import schemas as s
 from app.seeding.exporter import as_data, collect
 from app.seeding.reader import read_dataset
 from app.seeding.rows import build_rows
 
-EVERY_FIELD = Path(__file__).parent / "fixtures" / "every-field"
+EVERY_FIELD = Path(__file__).parent.parent / "fixtures" / "every-field"
 
 
 def test_every_field_and_column_is_declared():

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, DateTime, Table, delete, func, insert, select, text
 
 from app import models as m
-from app.records import version
+from app.readmodel import version
+from app.records.loader import load, seeded_tables
 from app.seeding.exporter import export
-from app.seeding.loader import load, seeded_tables
 from app.seeding.reader import SeedError
 
 ADMIN_DIR = "admin"  # not *.yaml, which the loader would read as seed files

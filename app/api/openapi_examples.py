@@ -103,6 +103,7 @@ PARAMETERS: dict[str, Any] = {
     "instrument_id": "gcm",
     "pledge_id": "mexico-atd-2022",
     "source_id": "a-res-73-195",
+    "source": "a-res-73-195",
     "number": 7,
     "left": "gcm",
     "right": "gcr",
@@ -116,6 +117,7 @@ KIND_BY_PATH = {
     f"{V1}/instruments": "compact",
     f"{V1}/search": "event",
     f"{V1}/changes": "pledges",
+    f"{V1}/citations": "event",
 }
 IDENTS = {
     "actors": "example-network",

@@ -3,7 +3,11 @@ several values may be repeated parameters or comma lists alike."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+
+from app.api import known
 
 PROBLEM = "application/problem+json"
 
@@ -75,3 +79,30 @@ def test_unknown_kinds_are_named_with_suggestions(client, path, params, value, c
     repeated = client.get("/api/v1/actors", params={"kind": ["state", "person"]}).json()
     assert [a["id"] for a in listed] == [a["id"] for a in repeated["items"]]
     assert {a["kind"] for a in listed} == {"state", "person"}
+
+
+@pytest.mark.parametrize(("value", "closest"), [("mexcio", "mexico"), ("mexico-", "mexico")])
+def test_a_large_column_is_compared_around_the_value_only(
+    dataset_client, monkeypatch, value, closest
+):
+    """Above ``COMPARED`` ids, an unknown value is compared only with the ids around it in
+    order and those sharing its first letters (bounded reads), and still finds its
+    neighbour."""
+    client = dataset_client
+    every = client.get("/api/v1/actors?limit=500").json()["items"]
+    assert len(every) > 40
+    monkeypatch.setattr(known, "COMPARED", 40)
+    compared: list[str] = []
+    original = known._compared
+
+    async def recorded(reader: Any, parameter: str, missing: list[str]) -> list[str]:
+        found = await original(reader, parameter, missing)
+        compared.extend(found)
+        return found
+
+    monkeypatch.setattr(known, "_compared", recorded)
+    response = client.get("/api/v1/timeline", params={"actor": value})
+    assert response.status_code == 422, response.text
+    assert closest in response.json()["errors"][0]["suggestions"][value]
+    assert closest in compared
+    assert len(compared) <= 30 < len(every)

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from app.core.auth import create_key
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
+from app.records.auth import create_key
 from app.search.query import SearchSyntaxError, parse
 from tests.conftest import FIXTURE_SEEDS, client_for, seeded
 

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app import models as m
-from app.core.auth import create_key
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.core.errors import Conflict
+from app.records.auth import create_key
 from app.releases.bundle import make_release
-from app.releases.content import files_hash, schema_revision
+from app.seeding.content import files_hash, schema_revision
 from app.seeding.exporter import export
 from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR, client_for, seeded
 

@@ -9,8 +9,8 @@ from app import models as m
 from app import readmodel
 from app.api import pledges, timeline_query
 from app.core.db import make_engine
-from app.records import documents
-from tests.test_writes import api
+from app.readmodel import documents
+from tests.api.test_writes import api
 
 __all__ = ["api"]
 

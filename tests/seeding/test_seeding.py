@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app import models as m
 from app.core.db import make_engine
+from app.records.loader import load
 from app.seeding.exporter import export
-from app.seeding.loader import load
 from app.seeding.reader import SeedError
 from tests.conftest import FIXTURE_SEEDS, SOURCES_DIR, require_sources
 
@@ -121,7 +121,7 @@ def test_a_bad_file_changes_nothing(migrated_url, tmp_path):
 
 def test_failure_midway_rolls_back(migrated_url, monkeypatch):
     """A database error after some tables were written leaves the database as it was."""
-    from app.seeding import loader
+    from app.records import loader
 
     real = loader._self_ref_order
     calls = {"n": 0}
@@ -152,7 +152,7 @@ def test_export_load_export_is_identical(migrated_url, tmp_path):
         export(connection, first)
     engine.dispose()
     rebuilt = tmp_path / "rebuilt.sqlite3"
-    from app.core import migrate
+    from app.models import migrate
 
     url = f"sqlite:///{rebuilt}"
     migrate.upgrade(url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from app.records.direct import Rows, SharedRead
+from app.core.direct import Rows, SharedRead
 
 
 class Database:

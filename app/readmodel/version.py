@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, insert, select, update
 
+from app.core import direct
 from app.models import DataVersion
-from app.records import direct
 
 ROW = DataVersion.id == 1
 CURRENT = select(DataVersion.version).where(ROW)

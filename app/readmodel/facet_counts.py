@@ -6,7 +6,7 @@ Each facet is one query of (record id, value) pairs; the stored count of a value
 number of its pairs over the whole list. ``facet_members`` keeps the pairs each record was
 last counted under: a write to some records takes their old pairs off the counts and adds
 their new ones (``refresh``), so it costs what those records cost, whatever the size of the
-list. Writers queue on the data version row (``app.records.version``), so two writes never
+list. Writers queue on the data version row (``app.readmodel.version``), so two writes never
 move the same counts at once. A seed load rebuilds everything (``rebuild``); ``check``
 compares the stored counts with a fresh GROUP BY and the stored pairs with fresh ones.
 

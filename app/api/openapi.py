@@ -4,7 +4,7 @@ FastAPI's document is post-processed once: explicit camelCase operation ids (``O
 schema names without module paths, tags with the reads first and the writes grouped by
 resource, a bearer scheme on every write, every error an operation can answer described as
 RFC 9457 problem details, enums for the parameters that take a fixed list of values, and an
-example for every parameter and request body (``app.core.openapi_examples``).
+example for every parameter and request body (``app.api.openapi_examples``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any, get_args
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api.openapi_examples import BODY_EXAMPLES, parameter_example
 from app.cite.citable import CITABLE
-from app.core.openapi_examples import BODY_EXAMPLES, parameter_example
 from app.graphs.formats import WRITERS as GRAPH_FORMATS
 from app.seeding import schemas as s
 
@@ -81,6 +81,7 @@ OPERATIONS: dict[tuple[str, str], str] = {
     ("get", f"{V1}/meta"): "getMeta",
     ("get", f"{V1}/releases"): "listReleases",
     ("get", f"{V1}/releases/{{name}}"): "getRelease",
+    ("get", f"{V1}/citations"): "listCitations",
     ("get", f"{V1}/citations/{{ident}}"): "getCitation",
     ("post", f"{V1}/actors"): "createActor",
     ("patch", f"{V1}/actors/{{ident}}"): "updateActor",
@@ -196,6 +197,7 @@ ENUMS: dict[tuple[str, str], list[str]] = {
     (f"{V1}/instruments", "kind"): sorted(get_args(s.InstrumentKind)),
     (f"{V1}/figures", "subject_kind"): sorted(get_args(s.SubjectKind)),
     (f"{V1}/changes", "kind"): CHANGE_KINDS,
+    (f"{V1}/citations", "kind"): s.CITED_KINDS,
     (f"{V1}/graphs/actor-event", "kind"): EVENT_KIND_VALUES,
     (f"{V1}/graphs/co-participation", "kind"): EVENT_KIND_VALUES,
     (f"{V1}/graphs/actor-event", "format"): list(GRAPH_FORMATS),
@@ -353,7 +355,8 @@ def _record_response(path: str, method: str, operation: dict[str, Any]) -> None:
     if record is None or path.endswith("/import"):
         return
     status = {"post": "201", "patch": "200", "get": "200"}.get(method)
-    if status is None or (method == "get" and _resource(path) not in RECORDS_READ):
+    one = "{" in path  # a list of citations is not the write form's record
+    if status is None or (method == "get" and (_resource(path) not in RECORDS_READ or not one)):
         return
     response = operation.setdefault("responses", {}).setdefault(status, {})
     response["content"] = {

@@ -46,10 +46,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.kinds import SCHEMAS, TABLE_OF_KIND
-from app.records import direct
-from app.records.etags import record_etags
+from app.core import direct
 from app.seeding.checks import references
+from app.seeding.etags import record_etags
+from app.seeding.kinds import SCHEMAS, TABLE_OF_KIND
 from app.seeding.reader import Located
 from app.views import actors, instruments, pledges, processes, sources
 

@@ -19,8 +19,8 @@ from app.core.progress import progress
 from app.models import ApiKey, Base, Change, IdempotentRequest, ProjectionVersion
 from app.readmodel.projections import PROJECTIONS
 from app.records import store
-from app.releases.content import files_hash, schema_revision
 from app.seeding.checks import check_dataset
+from app.seeding.content import files_hash, schema_revision
 from app.seeding.reader import read_dataset
 from app.seeding.rows import Row, Rows, build_rows
 

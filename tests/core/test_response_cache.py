@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.core.db import make_engine, make_sessionmaker, unit_of_work
 from app.records import store
 from app.seeding.exporter import as_data
-from tests.test_writes import PLEDGE, api, auth
+from tests.api.test_writes import PLEDGE, api, auth
 
 __all__ = ["api"]
 
