@@ -13,7 +13,7 @@ from app import models as m
 from app.api import exports, facets, listing
 from app.api.cite_as import CitedRoute
 from app.api.deps import on_thread, read
-from app.api.timeline_filter import filtered_events
+from app.api.timeline_filter import filtered_events, probed, whole_list
 from app.api.timeline_query import (
     TimelineFilter,
     TimelineFilterDep,
@@ -68,8 +68,9 @@ def timeline_list(
             writers,
         )
     bodies, next_cursor = timeline_bodies(session, filters, page)
-    ids = filtered_events(filters).with_only_columns(m.Event.id)
-    counts = facets.count(session, ids, facets.TIMELINE, facet)
+    # every match is counted: the process and actor filters read by their own indexes
+    ids = filtered_events(filters, set(probed(filters))).with_only_columns(m.Event.id)
+    counts = facets.count(session, ids, facets.TIMELINE, facet, whole_list(filters))
     total = listing.counted(session, ids, page)
     return listing.stored_page(bodies, next_cursor, counts, page, total)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app import models as m
 from app.core.errors import InvalidParameter
+from app.readmodel import facet_counts
 from app.views import facts
 from app.views.schemas import FacetValue
 
@@ -62,15 +63,24 @@ def _readable(_session: Session, values: list[Any]) -> dict[Any, str]:
 
 
 def count(
-    session: Session, ids: AnySelect, offered: dict[str, Facet], asked: Sequence[str]
+    session: Session,
+    ids: AnySelect,
+    offered: dict[str, Facet],
+    asked: Sequence[str],
+    whole: str | None = None,
 ) -> dict[str, list[FacetValue]] | None:
-    """The asked facets for the items ``ids`` selects; None when none were asked."""
+    """The asked facets for the items ``ids`` selects; None when none were asked. When
+    ``ids`` selects the whole list ``whole`` names, its counts are read as the read model
+    keeps them (``app.readmodel.facet_counts``) instead of counted."""
     if not asked:
         return None
     found: dict[str, list[FacetValue]] = {}
     for name in asked:
         facet = offered[name]
-        rows = [(value, n) for value, n in session.execute(facet.grouped(ids))]
+        if whole is not None and (whole, name) in facet_counts.KEPT:
+            rows = facet_counts.stored(session.connection(), whole, name)
+        else:
+            rows = [(value, n) for value, n in session.execute(facet.grouped(ids))]
         labels = (facet.labels or _readable)(session, [v for v, _ in rows if v is not None])
         values = [
             FacetValue(

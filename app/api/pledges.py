@@ -112,8 +112,9 @@ async def list_pledges(
         if found is not None:
             return listing.stored_page(*found, None, page)
     keys, key = matching_pledges(objective, actor, process)
+    whole = None if objective or actor or process else "pledges"
     return await read(
-        request, lambda s: pledges_page(request, s, keys, key, page, facet, fmt, sort)
+        request, lambda s: pledges_page(request, s, keys, key, page, facet, fmt, sort, whole)
     )
 
 
@@ -148,7 +149,10 @@ def pledges_page(
     facet: list[str],
     fmt: str,
     sort: str = "id",
+    whole: str | None = None,
 ) -> FacetedPage[PledgeOut] | Response:
+    """A page of the pledges ``keys`` selects, with the facets asked (read as the read model
+    keeps them when ``whole`` names the list, unfiltered), or every page as a file."""
     query = select(m.Pledge).where(m.Pledge.id.in_(keys))
     if fmt != "json":
         return listing.respond(
@@ -172,7 +176,7 @@ def pledges_page(
         )
     ids, cursor = paged
     found = documents.stored(session, "pledge", ids)
-    counts = facets.count(session, keys, facets.PLEDGES, facet)
+    counts = facets.count(session, keys, facets.PLEDGES, facet, whole)
     bodies = [found[i][0] for i in ids]
     return listing.stored_page(bodies, cursor, counts, page, listing.total_of(paged))
 

@@ -31,6 +31,21 @@ def _urls(request: Request) -> tuple[releases.ReleaseUrl, releases.ChangesUrl]:
     return release_url, changes_url
 
 
+def _counts(request: Request, session: Session) -> tuple[int, dict[str, int]]:
+    """The data version and how many records of each kind there are, counted once per data
+    version: every write moves the version in its own transaction, so the counts made at a
+    version hold until it moves. They are kept only if the version did not move while they
+    were counted (PostgreSQL reads each statement at its own moment)."""
+    version = releases.data_version(session)
+    kept: tuple[int, dict[str, int]] | None = getattr(request.app.state, "record_counts", None)
+    if kept is not None and kept[0] == version:
+        return kept
+    counts = releases.record_counts(session)
+    if releases.data_version(session) == version:
+        request.app.state.record_counts = (version, counts)
+    return version, counts
+
+
 @router.get("/meta", response_model=Meta, summary="The dataset's version and counts")
 @reads
 def get_meta(request: Request, session: Session) -> Meta:
@@ -39,7 +54,8 @@ def get_meta(request: Request, session: Session) -> Meta:
     revision and how many records of each kind there are."""
     connection = session.connection()
     now = basis.current(connection)
-    return releases.meta_of(session, now, schema_revision(connection), *_urls(request))
+    counted = _counts(request, session)
+    return releases.meta_of(session, now, schema_revision(connection), counted, *_urls(request))
 
 
 @router.get("/releases", response_model=ReleaseList, summary="List releases")

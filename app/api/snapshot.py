@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import reads
 from app.asof.coverage import one_date
+from app.readmodel import facet_counts
 from app.views.snapshot import Snapshot, snapshot_on
 
 router = APIRouter(tags=["snapshot"])
@@ -31,4 +32,5 @@ def snapshot(
     meetings, the posts held, and the instruments adopted by then — each cited, each marked
     `certain` or `possible` where partial dates allow either reading. Records the sources
     give no date for are counted under `undated`, not placed."""
-    return snapshot_on(session, *one_date("date", date))
+    longest = facet_counts.longest_meeting(session.connection())
+    return snapshot_on(session, *one_date("date", date), longest)

@@ -52,6 +52,15 @@ class TimelineFilter:
     direct_only: bool = False
 
 
+def whole_list(f: TimelineFilter) -> str | None:
+    """The whole list the filter selects (``timeline`` or ``meetings``: no filter but the
+    kind of list and the order), whose facet counts the read model keeps; None otherwise."""
+    bare = TimelineFilter(meetings_only=f.meetings_only, descending=f.descending)
+    if f != bare:
+        return None
+    return "meetings" if f.meetings_only else "timeline"
+
+
 def _bound(name: str, value: str | None, *, upper: bool) -> dt.date | None:
     if value is None:
         return None

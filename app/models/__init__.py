@@ -16,7 +16,7 @@ from app.models.figure import Dispute, DisputeClaim, Figure
 from app.models.instrument import Instrument, InstrumentAct, Provision
 from app.models.pledge import Pledge, PledgeActor, PledgeObjective
 from app.models.process import Process, ProcessLink, ProcessRole
-from app.models.readmodel import ProjectionVersion
+from app.models.readmodel import FacetCount, FacetMember, ProjectionVersion
 from app.models.release import Release
 from app.models.search import SearchEntry
 from app.models.source import Citation, Source
@@ -34,6 +34,8 @@ __all__ = [
     "DocumentMention",
     "DisputeClaim",
     "Event",
+    "FacetCount",
+    "FacetMember",
     "EventInstrument",
     "Figure",
     "Instrument",

@@ -17,6 +17,9 @@ class Event(DatedMixin, Base):
         # With the id, a process filter's events are found from the index alone.
         Index("ix_events_process_id", "process_id", "id"),
         Index("ix_events_parent_id", "parent_id", "id"),
+        # A process's last meeting before a day and its next one after, without a scan.
+        Index("ix_events_process_end", "process_id", "date_end", "id"),
+        Index("ix_events_process_start", "process_id", "date_start", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)

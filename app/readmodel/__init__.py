@@ -5,7 +5,8 @@ functions: ``rebuild`` makes it whole from the records, ``check`` lists where it
 a fresh rendering, ``touches`` names the keys a change reaches, ``refresh`` remakes those keys.
 The five are declared once, in ``projections``: the search index, the timeline items
 (``rendered_events``), the stored documents (``rendered_documents``, ``document_mentions``),
-``actor_events`` and the data version.
+``actor_events``, the facet counts of the whole lists (``facet_counts``, ``facet_members``)
+and the data version.
 
 - Every write makes one ``Change`` (kind, id, before, after) and calls ``apply`` with it,
   inside its own transaction: each projection remakes the keys the change touches.

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.readmodel import documents as docs
+from app.readmodel import facet_counts as fc
 from app.readmodel import rendered
 from app.search import index
 from app.seeding.etags import record_etags
@@ -132,3 +133,27 @@ def _documents_of(connection: Connection, session: Session, kind: str, every: An
 def data_version(connection: Connection) -> list[str]:
     rows = connection.execute(select(func.count()).select_from(m.DataVersion)).scalar_one()
     return [] if rows == 1 else [f"data_version: {rows} rows where there is one"]
+
+
+def facet_counts(connection: Connection) -> list[str]:
+    """The stored counts against a fresh GROUP BY of each facet over its whole list, and the
+    pairs kept for each record against fresh ones (and none kept for a record gone)."""
+    c = fc.COUNTS.c
+    kept = connection.execute(select(c.list, c.facet, c.value, c.count))
+    stored = {(name, facet, value): n for name, facet, value, n in kept}
+    fresh = {
+        (counted.list, counted.facet, value): n
+        for counted in fc.COUNTED
+        for value, n in fc.grouped(connection, counted).items()
+    }
+    members = Comparison("facet_members")
+    for kind, model in fc.MODELS.items():
+        for chunk in fc.all_ids(connection, kind):
+            fresh_pairs = fc.fresh_pairs(connection, kind, chunk)
+            members.add(fc.stored_pairs(connection, kind, chunk), fresh_pairs)
+        f = fc.MEMBERS.c
+        gone = select(f.list, f.record_id).where(
+            f.list.in_(fc.lists_of(kind)), f.record_id.not_in(select(model.id))
+        )
+        members.add({tuple(row): None for row in connection.execute(gone)}, {})
+    return compare("facet_counts", stored, fresh) + members.report()

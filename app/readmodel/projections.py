@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Table
 
 from app import models as m
-from app.readmodel import checks, documents, rendered, version
+from app.readmodel import checks, documents, facet_counts, rendered, version
 from app.readmodel.change import Change
 from app.search import index
 from app.views import acting_for
@@ -196,6 +196,16 @@ PROJECTIONS: tuple[Projection, ...] = (
         check=checks.documents,
         touches=_documents_touches,
         refresh=documents.remake,
+    ),
+    Projection(
+        name="facet_counts",
+        epoch=1,
+        tables=(_table(m.FacetCount), _table(m.FacetMember)),
+        identity=facet_counts.identity,
+        rebuild=facet_counts.rebuild,
+        check=checks.facet_counts,
+        touches=lambda connection, change: facet_counts.touches(connection, change.kind, change.id),
+        refresh=facet_counts.refresh,
     ),
     Projection(
         name="data_version",

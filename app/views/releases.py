@@ -136,21 +136,31 @@ def _newest_first() -> Select[m.Release]:
     return select(m.Release).order_by(m.Release.created_at.desc(), m.Release.name.desc())
 
 
+def data_version(session: Session) -> int:
+    return int(session.scalar(select(m.DataVersion.version).where(m.DataVersion.id == 1)) or 0)
+
+
+def record_counts(session: Session) -> dict[str, int]:
+    """How many records of each kind there are."""
+    return {
+        kind: int(session.scalar(select(func.count()).select_from(model)) or 0)
+        for kind, model in COUNTED.items()
+    }
+
+
 def meta_of(
     session: Session,
     now: Basis,
     schema_revision: str | None,
+    counted: tuple[int, dict[str, int]],
     release_url: ReleaseUrl,
     changes_url: ChangesUrl,
 ) -> Meta:
     """The dataset's version: what it rests on, the latest release, the schema revision and
-    how many records of each kind there are."""
-    counts = {
-        kind: int(session.scalar(select(func.count()).select_from(model)) or 0)
-        for kind, model in COUNTED.items()
-    }
+    how many records of each kind there are (``counted``: the data version and the counts
+    made at it)."""
+    version, counts = counted
     release = session.scalars(_newest_first().limit(1)).first()
-    version = session.scalar(select(m.DataVersion.version).where(m.DataVersion.id == 1))
     return Meta(
         title="Migration Governance Timeline",
         basis=BasisOut(
@@ -164,7 +174,7 @@ def meta_of(
         header=now.header,
         latest_release=release_out(release, release_url) if release else None,
         schema_revision=schema_revision,
-        data_version=int(version or 0),
+        data_version=version,
         counts=counts,
     )
 

@@ -117,32 +117,53 @@ def _undated(session: Session, model: Any) -> int:
 
 
 def _meetings(
-    session: Session, process_ids: list[str], lo: dt.date, hi: dt.date
+    session: Session, process_ids: list[str], lo: dt.date, hi: dt.date, longest: int | None
 ) -> dict[str, dict[str, Any]]:
     """Each process's last meeting before the date, next one after, and those that may fall
-    on it: one statement each, whatever the number of processes."""
+    on it: one statement each, whatever the number of processes. The last (the next) is the
+    first by id of those ending (starting) on the latest day before the date (the earliest
+    after): two short walks of ``ix_events_process_end`` (``_start``) from the date, not a
+    ranking of every meeting of the process. A meeting on the date starts at most
+    ``longest`` days (the longest any top-level meeting covers) before it: the meetings on it
+    are looked for among those starting from then."""
     e = m.Event
-    own = (e.process_id.in_(process_ids)) & e.parent_id.is_(None) & e.is_meeting.is_(True)
+    own = e.parent_id.is_(None) & e.is_meeting.is_(True)
     found: dict[str, dict[str, Any]] = {p: {"on": []} for p in process_ids}
-    for name, where, order in (
-        ("last", e.date_end < lo, e.date_end.desc()),
-        ("next", e.date_start > hi, e.date_start.asc()),
+    for name, where, date, latest in (
+        ("last", e.date_end < lo, e.date_end, True),
+        ("next", e.date_start > hi, e.date_start, False),
     ):
-        rank = func.row_number().over(partition_by=e.process_id, order_by=(order, e.id))
-        ranked = select(e.id, rank.label("rank")).where(own, where).subquery()
-        chosen = select(ranked.c.id).where(ranked.c.rank == 1)
-        for event in session.scalars(select(e).where(e.id.in_(chosen))):
+        firsts = []
+        for process in process_ids:
+            mine = (e.process_id == process) & own
+            edge = select(date).where(mine, where).order_by(date.desc() if latest else date)
+            edge_date = edge.limit(1).scalar_subquery()
+            first = select(e.id).where(mine, date == edge_date).order_by(e.id).limit(1)
+            firsts.append(first.scalar_subquery())
+        chosen = [i for i in session.execute(select(*firsts)).one() if i] if firsts else []
+        for event in session.scalars(select(e).where(e.id.in_(chosen))) if chosen else []:
             found[str(event.process_id)][name] = event
-    on_date = select(e).where(own, e.date_start <= hi, e.date_end >= lo).order_by(e.date_start)
+    # top level, said so that SQLite (without statistics) does not read every top-level
+    # event by ``ix_events_parent_id`` instead of these processes' dates (ids are never '')
+    top = func.coalesce(e.parent_id, "") == ""
+    on_date = select(e).where(e.process_id.in_(process_ids), top, e.is_meeting.is_(True))
+    on_date = on_date.where(e.date_start <= hi)
+    if longest is not None:
+        on_date = on_date.where(e.date_start >= lo - dt.timedelta(days=longest))
+    on_date = on_date.where(e.date_end >= lo).order_by(e.date_start, e.id)
     for event in session.scalars(on_date):
         found[str(event.process_id)]["on"].append(event)
     return found
 
 
-def snapshot_on(session: Session, day: FuzzyDate, lo: dt.date, hi: dt.date) -> Snapshot:
+def snapshot_on(
+    session: Session, day: FuzzyDate, lo: dt.date, hi: dt.date, longest: int | None = None
+) -> Snapshot:
     """What held on ``day`` (first and last possible days ``lo`` and ``hi``): the processes
     active, the roles held in them and their meetings around it, the posts held and the
-    instruments adopted by then, each cited and marked certain or possible."""
+    instruments adopted by then, each cited and marked certain or possible. ``longest``, the
+    days the longest top-level meeting covers, if known, bounds the search for those on the
+    date."""
     processes = _placed(session, select(m.Process).where(_possible(m.Process, lo, hi)), lo, hi)
     ids = [p.id for p, _ in processes]
     r, p, i = m.ProcessRole, m.Position, m.Instrument
@@ -154,7 +175,7 @@ def snapshot_on(session: Session, day: FuzzyDate, lo: dt.date, hi: dt.date) -> S
     )
     posts = _placed(session, select(p).where(_possible(p, lo, hi)).order_by(p.id), lo, hi)
     adopted = _placed(session, select(i).where(i.date_start <= hi).order_by(i.id), lo, hi, _done)
-    meetings = _meetings(session, ids, lo, hi)
+    meetings = _meetings(session, ids, lo, hi, longest)
     events = [e for found in meetings.values() for e in (found.get("last"), found.get("next"))]
     events += [e for found in meetings.values() for e in found["on"]]
     cite = {
