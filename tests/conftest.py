@@ -6,6 +6,8 @@ Outside CI an unreachable server skips its tests with the reason; under CI=true 
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -173,37 +175,94 @@ def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield from _fresh_database(request.param, tmp_path, _template(request.param, None))
 
 
-# Each engine's database is migrated (and loaded with a seeds directory) once per test
-# session, then copied for each test that asks for it: SQLite copies the file, PostgreSQL
-# creates the database with that one as its TEMPLATE. A seeds directory must not change once
-# used. Each process of a parallel run (pytest -n) keeps its own templates.
-_TEMPLATES: dict[tuple[str, Path | None], tuple[str, Generator[str, None, None]]] = {}
-_TEMPLATE_DIR = Path(tempfile.gettempdir()) / f"mgt-seeded-{os.getpid()}"
+# Each engine's database is migrated (and loaded with a seeds directory) once per test run,
+# then copied for each test that asks for it: SQLite copies the file, PostgreSQL creates the
+# database with that one as its TEMPLATE. A seeds directory must not change once used. The
+# processes of a parallel run (pytest -n) share the templates: the first to need one builds
+# it under a file lock, the others wait for it and copy it. They are named after the run
+# (MGT_TEST_RUN, set anew by each session's controlling process) and dropped when it ends.
+_TEMPLATES: dict[tuple[str, Path | None], str] = {}
+RUN_VARIABLE = "MGT_TEST_RUN"
+TEMPLATE_PREFIX = "mgt_tpl_"
+
+
+def _run_directory() -> Path:
+    return Path(tempfile.gettempdir()) / f"mgt-templates-{os.environ[RUN_VARIABLE]}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # not an xdist worker: a new run
+        os.environ[RUN_VARIABLE] = uuid.uuid4().hex[:10]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run's controlling process drops its templates once every process is done."""
+    if hasattr(config, "workerinput") or RUN_VARIABLE not in os.environ:
+        return
+    shutil.rmtree(_run_directory(), ignore_errors=True)
+    prefix = f"{TEMPLATE_PREFIX}{os.environ.pop(RUN_VARIABLE)}_"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            names = connection.execute(
+                text("SELECT datname FROM pg_database WHERE starts_with(datname, :prefix)"),
+                {"prefix": prefix},
+            ).scalars()
+            for name in list(names):
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    except OperationalError:
+        pass  # unreachable: no PostgreSQL template was made
+    finally:
+        admin.dispose()
 
 
 def _template(kind: str, seeds: Path | None) -> str:
     """The template database (SQLite: its file) migrated and, unless None, loaded from seeds."""
     if (kind, seeds) not in _TEMPLATES:
-        _TEMPLATE_DIR.mkdir(exist_ok=True)
-        database = _fresh_database(kind, _TEMPLATE_DIR)
-        url = next(database)
-        migrate.upgrade(url)
-        if seeds is not None:
-            engine = make_engine(url)
-            with engine.begin() as connection:
-                load(connection, seeds, SOURCES_DIR)
-            engine.dispose()
-        _TEMPLATES[kind, seeds] = (make_url(url).database or "", database)
-    return _TEMPLATES[kind, seeds][0]
+        admin = _postgres_admin() if kind == "postgresql" else None
+        directory = _run_directory()
+        directory.mkdir(exist_ok=True)
+        key = hashlib.sha256(f"{kind}\n{seeds}".encode()).hexdigest()[:12]
+        with open(directory / f"{key}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            built = directory / f"{key}.built"
+            if not built.exists():
+                _build_template(kind, seeds, directory, key, admin)
+                built.touch()
+        if admin is None:
+            _TEMPLATES[kind, seeds] = str(directory / f"{key}.sqlite3")
+        else:
+            _TEMPLATES[kind, seeds] = f"{TEMPLATE_PREFIX}{os.environ[RUN_VARIABLE]}_{key}"
+    return _TEMPLATES[kind, seeds]
+
+
+def _build_template(
+    kind: str, seeds: Path | None, directory: Path, key: str, admin: Engine | None
+) -> None:
+    if admin is None:
+        path = directory / f"{key}.sqlite3"
+        path.unlink(missing_ok=True)  # a build that failed half-way
+        url = f"sqlite:///{path}"
+    else:
+        name = f"{TEMPLATE_PREFIX}{os.environ[RUN_VARIABLE]}_{key}"
+        _drop(admin, name)
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    if seeds is not None:
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            load(connection, seeds, SOURCES_DIR)
+        engine.dispose()
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_templates() -> Iterator[None]:
+    """Waits for the tests' databases to be dropped (the templates are the run's: see
+    pytest_unconfigure), and closes this process's engines."""
     yield
-    for _, database in _TEMPLATES.values():
-        database.close()  # runs _fresh_database's drop
     _TEMPLATES.clear()
-    shutil.rmtree(_TEMPLATE_DIR, ignore_errors=True)
     dropper = _DROPPERS.pop(os.getpid(), None)
     if dropper is not None:
         dropper.shutdown(wait=True)
@@ -265,12 +324,38 @@ def generated_dataset(
 
 def assert_rendered_current(url: str) -> None:
     """Whatever the tests wrote, every projection of the read model (search index, timeline
-    items, actor events, stored documents, data version) equals a fresh rendering."""
+    items, actor events, stored documents, data version) equals a fresh rendering.
+
+    The check reads only the database, so a SQLite database whose bytes equal those of one
+    that passed it in this process passes it again without being read (the copies of a
+    template that no test wrote to)."""
+    contents = _sqlite_contents(url)
+    passed = _PASSED.setdefault(os.getpid(), set())
+    if contents is not None and contents in passed:
+        return
     engine = _checker(url)
     with engine.connect() as connection:
         differences = readmodel.check(connection, versions=False)
     engine.dispose()  # no connection stays open on the test's database
     assert not differences, "read model out of step:\n" + "\n".join(differences)
+    if contents is not None:
+        passed.add(contents)
+
+
+# Per process (a mutation run forks its test sessions, each with other code, from one
+# process): the digests of the SQLite databases that passed the read-model check.
+_PASSED: dict[int, set[str]] = {}
+
+
+def _sqlite_contents(url: str) -> str | None:
+    """The digest of a SQLite database's file and write-ahead log; None for PostgreSQL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    digest = hashlib.sha256()
+    for path in (Path(parsed.database), Path(f"{parsed.database}-wal")):
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    return digest.hexdigest()
 
 
 # The check runs on one engine per engine kind and process, whose connections open the
