@@ -192,6 +192,7 @@ _DECLARED: dict[tuple[str, str], frozenset[str]] = {}
 
 def _declared_query(dependant: object) -> set[str]:
     names = {p.alias for p in getattr(dependant, "query_params", [])}
+    names |= getattr(getattr(dependant, "call", None), "query_names", frozenset())
     for sub in getattr(dependant, "dependencies", []):
         names |= _declared_query(sub)
     return names
