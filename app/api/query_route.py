@@ -101,6 +101,8 @@ def _kind(parameter: inspect.Parameter) -> tuple[str, Any]:
             return "query", marker
         if isinstance(marker, params.Path):
             return "path", marker
+        if isinstance(marker, params.Security):  # scopes: left to FastAPI
+            return "refused", marker
         if isinstance(marker, params.Depends):
             return "depends", marker
         if isinstance(marker, FieldInfo):  # header, cookie, body, form, ...

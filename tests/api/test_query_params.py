@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from app.api.query_route import QueryRoute, document
 from app.core.config import Settings
+from app.core.declared import declared_query
 from app.main import create_app
 
 V1, NATIVE = "/api/v1", "/api/native/v1"
@@ -131,17 +132,9 @@ def _same(ours: Any, theirs: Any, url: str) -> None:
     assert ours.content == theirs.content.replace(NATIVE.encode(), V1.encode()), url
 
 
-def _declared(dependant: Any) -> set[str]:
-    names = {p.alias for p in dependant.query_params}
-    names |= getattr(dependant.call, "query_names", set())
-    for sub in dependant.dependencies:
-        names |= _declared(sub)
-    return names
-
-
 def _corpus(app: Any) -> Iterator[str]:
     for path, route in _routes(app):
-        declared = _declared(route.dependant)
+        declared = declared_query(route.dependant)
         base = path
         for template, ident in IDS.items():
             base = base.replace(template, ident)
