@@ -27,15 +27,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, NotRequired, Union, get_args, get_origin
 
-from fastapi import Depends, Request, params
+from fastapi import BackgroundTasks, Depends, Request, Response, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from fastapi.security import SecurityScopes
 from pydantic import TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
+from starlette.requests import HTTPConnection
 from typing_extensions import TypedDict
 
 READ = "query_read_once_"  # the name of the one dependency that reads them
+SPECIAL = (HTTPConnection, Response, BackgroundTasks, SecurityScopes)
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ def _field(key: str, parameter: inspect.Parameter) -> _Field:
 
 
 def _kind(parameter: inspect.Parameter) -> tuple[str, Any]:
-    """("query" | "path" | "depends" | "request" | "other" | "refused", its marker)."""
+    """("query" | "path" | "depends" | "request" | "other" | "refused", its marker): "other"
+    is what FastAPI passes as it is (the response, background tasks, ...)."""
     _, extra = _metadata(parameter.annotation)
     markers = [*extra, parameter.default]
     for marker in markers:
@@ -110,7 +114,9 @@ def _kind(parameter: inspect.Parameter) -> tuple[str, Any]:
     annotation, _ = _metadata(parameter.annotation)
     if annotation is Request:
         return "request", None
-    return "other", None
+    if isinstance(annotation, type) and issubclass(annotation, SPECIAL):
+        return "other", None
+    return "refused", None  # a parameter FastAPI reads by its type: left to it
 
 
 def _adapter(name: str, fields: Sequence[_Field]) -> TypeAdapter[Any]:
