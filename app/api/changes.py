@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api import exports, listing
 from app.api.deps import reads
+from app.api.query_route import QueryRoute
 from app.core.pagination import Page as PageDep
 from app.views.changes import ChangeOut, changes_page
 from app.views.schemas import Page
 
-router = APIRouter(tags=["changes"])
+router = APIRouter(tags=["changes"], route_class=QueryRoute)
 
 
 @router.get(

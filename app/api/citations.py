@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.api import exports, known, listing
 from app.api.deps import read
+from app.api.query_route import QueryRoute
 from app.core.errors import InvalidParameter
 from app.core.pagination import Page as PageDep
 from app.core.pagination import PageParams, encode_cursor
@@ -21,7 +22,7 @@ from app.seeding.schemas import CITED_KINDS
 from app.views.schemas import Page
 from app.views.sources import CITATION_ORDER, CitingFact, citation_key, citations_of, citing_facts
 
-router = APIRouter(tags=["sources"])
+router = APIRouter(tags=["sources"], route_class=QueryRoute)
 
 BAD_CURSOR = "cursor is not valid for this list"
 

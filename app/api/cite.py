@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.api.deps import reads
 from app.api.exports import MEDIA, format_param
+from app.api.query_route import QueryRoute
 from app.cite import csl
 from app.cite.bibtex import bibtex
 from app.cite.citable import CITABLE as CITABLE
@@ -25,7 +26,7 @@ from app.core.errors import NotFound
 from app.releases import basis
 from app.views.cite import CiteAs, cite_as, csl_items, record_url
 
-router = APIRouter(tags=["cite"])
+router = APIRouter(tags=["cite"], route_class=QueryRoute)
 
 
 CitationFormat = Annotated[str, format_param("csl-json", "bibtex", base=("json",))]

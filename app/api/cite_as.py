@@ -21,11 +21,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.routing import APIRoute
 
 from app import models as m
 from app.api.cite import CITABLE, read_record, release_from, sources_from, statements
 from app.api.deps import on_thread
+from app.api.query_route import QueryRoute
 from app.cite import csl
 from app.core.direct import Reader
 from app.releases import basis
@@ -57,7 +57,7 @@ def with_cite_as(body: bytes, cited: bytes) -> bytes:
     return b"".join((memoryview(body)[:end], member, cited, b"}"))
 
 
-class CitedRoute(APIRoute):
+class CitedRoute(QueryRoute):
     """A route that cites the record it shows, when it shows a citable record's detail."""
 
     def get_route_handler(self) -> Handler:

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 from app.api import known
 from app.api.cite import CITABLE, CITATION_FILES, CitationFormat, as_file, release_of, statements
 from app.api.deps import on_thread
+from app.api.query_route import QueryRoute
 from app.cite import csl
 from app.core.errors import InvalidParameter
 from app.views.cite import CitedQuery, QueryCitation, query_citation, query_item
 
-router = APIRouter(tags=["cite"])
+router = APIRouter(tags=["cite"], route_class=QueryRoute)
 API = "/api/v1"
 PAGING = frozenset({"cursor", "limit"})  # where in the answer a page starts, not what it holds
 CHECKED_IDS = ("actor", "process", "theme", "instrument")  # as ``known.IDS`` names them

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import reads
 from app.api.exports import format_param
+from app.api.query_route import QueryRoute
 from app.api.timeline_filter import TimelineFilterDep, filtered_events
 from app.graphs import build
 from app.graphs.formats import BY_MEDIA, MEDIA, WRITERS
 
-router = APIRouter(tags=["graphs"])
+router = APIRouter(tags=["graphs"], route_class=QueryRoute)
 FORMATS = tuple(WRITERS)
 
 

@@ -17,6 +17,7 @@ from typing import Any, get_args
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api import query_route
 from app.api.openapi_examples import BODY_EXAMPLES, parameter_example
 from app.cite.citable import CITABLE
 from app.graphs.formats import WRITERS as GRAPH_FORMATS
@@ -214,14 +215,14 @@ def install_problem_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if not app.openapi_schema:
-            app.openapi_schema = client_grade(
-                get_openapi(
-                    title=app.title,
-                    version=app.version,
-                    description=app.description,
-                    routes=app.routes,
-                )
+            written = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
             )
+            query_route.document(written)
+            app.openapi_schema = client_grade(written)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

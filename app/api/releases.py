@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.api.deps import reads
+from app.api.query_route import QueryRoute
 from app.core.errors import NotFound
 from app.releases import basis
 from app.releases.bundle import NAME_PATTERN
@@ -16,7 +17,7 @@ from app.seeding.content import schema_revision
 from app.views import releases
 from app.views.releases import Meta, ReleaseDetail, ReleaseList
 
-router = APIRouter(tags=["releases"])
+router = APIRouter(tags=["releases"], route_class=QueryRoute)
 
 
 def _urls(request: Request) -> tuple[releases.ReleaseUrl, releases.ChangesUrl]:

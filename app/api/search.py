@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.api import exports, known, listing
 from app.api.deps import reads
+from app.api.query_route import QueryRoute
 from app.api.timeline_filter import search_param
 from app.core.errors import InvalidParameter
 from app.core.pagination import Page as PageDep
@@ -21,7 +22,7 @@ from app.search.query import SearchQuery
 from app.views.schemas import FacetedPage, FacetValue
 from app.views.search import HitKind, SearchHit, search_page
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], route_class=QueryRoute)
 
 
 def _kind_facet(session: Session, query: SearchQuery, kinds: list[str]) -> list[FacetValue]:

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from app.api.deps import reads
+from app.api.query_route import QueryRoute
 from app.asof.coverage import one_date
 from app.readmodel import facet_counts
 from app.views.snapshot import Snapshot, snapshot_on
 
-router = APIRouter(tags=["snapshot"])
+router = APIRouter(tags=["snapshot"], route_class=QueryRoute)
 
 
 @router.get("/snapshot", response_model=Snapshot, summary="The state of governance on a date")

@@ -11,6 +11,7 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import metrics
+from app.core.declared import declared_query
 from app.core.errors import InvalidParameter, problem
 from app.core.logging import REQUEST_ID, access, log_request, request_id
 
@@ -190,13 +191,6 @@ class RequestBodyPolicy:
 _DECLARED: dict[tuple[str, str], frozenset[str]] = {}
 
 
-def _declared_query(dependant: object) -> set[str]:
-    names = {p.alias for p in getattr(dependant, "query_params", [])}
-    for sub in getattr(dependant, "dependencies", []):
-        names |= _declared_query(sub)
-    return names
-
-
 async def reject_unknown_query(request: Request) -> None:
     """A misspelt filter must not silently return everything: unknown parameters are 422."""
     if not request.url.path.startswith("/api/"):
@@ -212,7 +206,7 @@ async def reject_unknown_query(request: Request) -> None:
         return
     key = (request.scope.get("method", ""), getattr(route, "path", ""))
     if key not in _DECLARED:  # the dependency tree is walked once per route, not per request
-        _DECLARED[key] = frozenset(_declared_query(dependant))
+        _DECLARED[key] = declared_query(dependant)
     declared = _DECLARED[key]
     unknown = sorted(set(request.query_params) - declared)
     if unknown:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import compression
+from app.core.declared import declared_query
 
 VersionReader = Callable[[], Awaitable[int | None]]
 # The host is in the key because pages hold absolute URLs (next_url, the API root's).
@@ -169,17 +170,12 @@ def _negotiates(scope: Scope) -> bool:
     route = scope.get("route")
     found = NEGOTIATES.get(id(route))
     if found is None:
-        found = NEGOTIATES[id(route)] = _takes_format(getattr(route, "dependant", None))
+        dependant = getattr(route, "dependant", None)
+        found = NEGOTIATES[id(route)] = "format" in declared_query(dependant)
     return found
 
 
 NEGOTIATES: dict[int, bool] = {}  # by route, which lives as long as the application
-
-
-def _takes_format(dependant: object) -> bool:
-    if any(p.alias == "format" for p in getattr(dependant, "query_params", [])):
-        return True
-    return any(_takes_format(d) for d in getattr(dependant, "dependencies", []))
 
 
 def _entry(version: int, start: Message, body: bytes, *, negotiates: bool) -> Entry:
