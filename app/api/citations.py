@@ -5,11 +5,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import StringConstraints
-from sqlalchemy import bindparam, tuple_
 from sqlalchemy.orm import Session
 
 from app.api import exports, known, listing
@@ -17,10 +16,10 @@ from app.api.deps import read
 from app.api.query_route import QueryRoute
 from app.core.errors import InvalidParameter
 from app.core.pagination import Page as PageDep
-from app.core.pagination import PageParams, encode_cursor
+from app.core.pagination import PageParams
 from app.seeding.schemas import CITED_KINDS
 from app.views.schemas import Page
-from app.views.sources import CITATION_ORDER, CitingFact, citation_key, citations_of, citing_facts
+from app.views.sources import CITATION_ORDER, CitingFact, citations_of, citing_facts
 
 router = APIRouter(tags=["sources"], route_class=QueryRoute)
 
@@ -79,30 +78,16 @@ async def list_citations(
     )
 
 
+# The name a cursor of this list carries, so that no other list's order reads it.
+ORDER = "source"
+
+
 def citations_page(
     session: Session, source: str, kind: str | None, page: PageParams
 ) -> listing.Paged:
     """One page of the source's citations in ``CITATION_ORDER`` after the cursor's citation:
     one statement (two with ``count=true``), a range of ``ix_citations_source_order``."""
     query = citations_of(source, kind)
-    paged = query
-    if page.after is not None:
-        after: list[Any] = [bindparam(f"after_{i}", v) for i, v in enumerate(_after(page.after))]
-        paged = query.where(tuple_(*CITATION_ORDER) > tuple_(*after))
-    rows = list(session.scalars(paged.order_by(*CITATION_ORDER).limit(page.limit + 1)))
-    more, rows = len(rows) > page.limit, rows[: page.limit]
-    cursor = encode_cursor(citation_key(rows[-1])) if more else None
-    return listing.Paged(citing_facts(rows), cursor, listing.counted(session, query, page))
-
-
-def _after(after: tuple[Any, ...]) -> tuple[str, str, int, str]:
-    """The cursor's citation key, checked (a cursor of another list is a 422, not an error
-    of the database comparing a number with a string)."""
-    if len(after) != len(CITATION_ORDER):
-        raise InvalidParameter("cursor", BAD_CURSOR)
-    kind, record, ordinal, ident = after
-    if not all(isinstance(v, str) for v in (kind, record, ident)):
-        raise InvalidParameter("cursor", BAD_CURSOR)
-    if not isinstance(ordinal, int) or isinstance(ordinal, bool):
-        raise InvalidParameter("cursor", BAD_CURSOR)
-    return kind, record, ordinal, ident
+    return listing.sorted_page(
+        session, query, CITATION_ORDER, page, lambda _, rows: citing_facts(rows), ORDER
+    )

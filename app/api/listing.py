@@ -79,12 +79,20 @@ def sorted_page(
     if page.after is not None:
         if len(page.after) != len(columns) + 1 or page.after[-1] != sort:
             raise InvalidParameter("cursor", "cursor is not valid for this list")
+        if not all(map(_of_type, page.after[:-1], columns)):  # PostgreSQL would not compare
+            raise InvalidParameter("cursor", "cursor is not valid for this list")
         after: list[Any] = [bindparam(f"after_{i}", v) for i, v in enumerate(page.after[:-1])]
         paged = query.where(tuple_(*columns) > tuple_(*after))
     rows = list(session.scalars(paged.order_by(*columns).limit(page.limit + 1)))
     more, rows = len(rows) > page.limit, rows[: page.limit]
     cursor = encode_cursor((*(getattr(rows[-1], c.key) for c in columns), sort)) if more else None
     return Paged(shape(session, rows), cursor, counted(session, query, page))
+
+
+def _of_type(value: Any, column: Any) -> bool:
+    """Whether a cursor's value is of its column's type (a bool is no integer)."""
+    kind = column.type.python_type
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
 
 
 def id_keys(

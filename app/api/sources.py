@@ -9,7 +9,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.api import exports, listing
+from app.api import citations, exports, listing
 from app.api.cite import CitationFormat, as_file
 from app.api.cite_as import CitedRoute
 from app.api.deps import reads, reads_stored, stored_detail
@@ -101,7 +101,8 @@ def source_detail(
     every = request.url_for("list_citations").include_query_params(source=source_id)
 
     def after(key: tuple[str, str, int, str], limit: int) -> str:
-        return str(every.include_query_params(limit=limit, cursor=encode_cursor(key)))
+        cursor = encode_cursor((*key, citations.ORDER))
+        return str(every.include_query_params(limit=limit, cursor=cursor))
 
     return detail_of(session, source, str(every), after)
 

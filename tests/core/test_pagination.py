@@ -75,6 +75,21 @@ def test_a_search_cursor_of_the_wrong_shape_is_refused(client, after):
     _refused(response, THIS_LIST)
 
 
+@pytest.mark.parametrize(
+    ("path", "after"),
+    [
+        ("/api/v1/actors?sort=name", [1, 2, "name"]),
+        ("/api/v1/actors?sort=name", ["Mexico", True, "name"]),
+        ("/api/v1/citations?source=slocum-2017", ["event", "cm-15", "1", "c", "source"]),
+        ("/api/v1/citations?source=slocum-2017", ["event", "cm-15", True, "c", "source"]),
+    ],
+)
+def test_a_sorted_cursor_with_values_of_other_types_is_refused(client, path, after):
+    """Each value of a sorted list's cursor is of its column's type (PostgreSQL would not
+    compare a name with a number)."""
+    _refused(client.get(f"{path}&cursor={_cursor(after)}"), THIS_LIST)
+
+
 def test_an_overlong_cursor_is_refused_naming_it(client):
     response = client.get("/api/v1/timeline", params={"cursor": "A" * 1001})
     assert response.status_code == 422
